@@ -15,7 +15,8 @@ from typing import Mapping
 
 import sympy as sp
 
-PI_POWERS = (Fraction(0), Fraction(1), Fraction(-1), Fraction(2), Fraction(-2), Fraction(1, 2), Fraction(-1, 2))
+PI_POWERS = (Fraction(0), Fraction(1), Fraction(-1), Fraction(2), Fraction(-2), Fraction(3), Fraction(-3),
+             Fraction(1, 2), Fraction(-1, 2))
 CONSTANT_POWERS = (0, 1, -1, 2, -2)
 SURDS = ((1, 0.0), (2, 2.0), (3, 2.0))  # sqrt(s) factors and their cost: 1/sqrt(2*pi) needs sqrt(2)
 MAX_COST = 12.0  # beyond this an 'exact' value describes the number no better than its digits
@@ -52,7 +53,7 @@ def exact_candidates(
 
     Values have the form ``(p/q) · √s · π^a · Π c_i^b_i`` with ``q ≤ max_denominator``,
     ``s`` in {1, 2, 3},
-    ``|p| ≤ max_numerator``, ``a`` in {0, ±1/2, ±1, ±2} and each ``b_i`` in
+    ``|p| ≤ max_numerator``, ``a`` in {0, ±1/2, ±1, ±2, ±3} and each ``b_i`` in
     {0, ±1, ±2} for the user constants ``c_i``.
 
     Parameters

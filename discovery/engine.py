@@ -20,7 +20,9 @@ from .fitting import EXACT_RELATIVE_RMSE, bic, mse_floor
 from .law import FrontEntry, Law, numpy_evaluator
 from .noise import residuals_look_like_noise
 from .proposals import power_law_terms
+from .refit import refit_on_y
 from .transforms import applicable, sign_of
+from .unary_proposals import unary_monomial_terms
 from .selection import choose, pareto_front, score_supports
 from .solvers import Problem, Solver
 from .symbolic import complexity, settle, tidy_expression
@@ -151,18 +153,19 @@ def fit_library(data: Dataset, library: Library, settings: Settings, warn: bool 
 class _Grower:
     """The default library, level by level, for one target (y or a transform of it)."""
 
-    def __init__(self, data: Dataset, settings: Settings) -> None:
+    def __init__(self, data: Dataset, settings: Settings, unary: bool = False) -> None:
         self.data = data
         self.settings = settings
         self.proposed = Library(power_law_terms(data))
+        # Unary functions of monomials, proposed for y itself (not its transforms) once the power
+        # laws alone are not exact: the test costs up to a second, which exact power laws need not pay.
+        self.unary_pending = unary
         self.previous_size = -1
 
     def fit(self, level: int) -> LibraryFit | None:
         """Fit one level; None when it is empty or equal to the last (the size cap)."""
-        if level == 0:  # the proposed power laws alone: tiny, and exact when the law is one
-            if not len(self.proposed):
-                return None
-            library = constant() + self.proposed
+        if level == 0:  # the proposed terms alone: a tiny library, exact when the law is one of them
+            return self._fit_proposed()
         else:
             cap = MAX_LIBRARY_TERMS - len(self.proposed)
             library = default_library(self.data.variables, level, cap) + self.proposed
@@ -171,6 +174,26 @@ class _Grower:
         self.previous_size = len(library)
         result = fit_library(self.data, library, self.settings, warn=False, tidy=False)
         result.law.info["level"] = level
+        return result
+
+    def _fit_proposed(self) -> LibraryFit | None:
+        result = None
+        if len(self.proposed):
+            result = fit_library(self.data, constant() + self.proposed, self.settings, warn=False, tidy=False)
+            if _exact(result.law, self.data):
+                self.unary_pending = False
+        if self.unary_pending:
+            self.unary_pending = False
+            unary = Library(unary_monomial_terms(self.data, self.settings.random_state))
+            if len(unary):
+                self.proposed = self.proposed + unary
+                with_unary = fit_library(self.data, constant() + self.proposed, self.settings, warn=False,
+                                         tidy=False)
+                if result is None or with_unary.chosen_bic < result.chosen_bic:
+                    result = with_unary
+        if result is not None:
+            result.law.info["level"] = 0
+            self.previous_size = len(self.proposed) + 1
         return result
 
 
@@ -183,17 +206,19 @@ def search(data: Dataset, settings: Settings, time_limit: float | None = None,
     level is tried on y and then on each applicable transform (1/y, y², 1/y²,
     log y, √y, sin y) before the next level; a law for a transformed target
     is mapped back and judged on y itself. A law replaces the best one when
-    its BIC on y is lower by ``LEVEL_GAIN·log(n)``. The search stops when the
-    best law fits to the noise level (exact, or residuals that neighbouring
-    rows do not share), after the last level, or when ``time_limit`` seconds
-    have passed (checked between fits).
+    its BIC on y is lower, by ``LEVEL_GAIN·log(n)`` when it comes from a higher
+    level. The search stops as soon as a law is exact; at the end of a level
+    from level 1 on when the best law fits to the noise level (residuals that neighbouring
+    rows do not share); after the last level; or when ``time_limit`` seconds
+    have passed (checked between fits). From level 1 on, y's library also
+    holds the unary functions of monomials of :mod:`discovery.unary_proposals`.
     """
     start = time.perf_counter()
     floor = mse_floor(data.y)
     sign = sign_of(data.y)
-    growers: list[tuple[Any, _Grower]] = [(None, _Grower(data, settings))] + _transformed_growers(data, settings)
+    growers: list[tuple[Any, _Grower]] = [(None, _Grower(data, settings, unary=True))] + _transformed_growers(data, settings)
     best: LibraryFit | None = None
-    best_bic = math.inf
+    best_bic, best_level = math.inf, -1
     for level in range(0, MAX_LEVEL + 1):
         for transform, grower in growers:
             try:
@@ -212,12 +237,18 @@ def search(data: Dataset, settings: Settings, time_limit: float | None = None,
                 target = "y" if transform is None else transform.name
                 print(f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
                       f"(rmse {law.rmse:.3g}, {time.perf_counter() - start:.2f}s)", file=sys.stderr, flush=True)
-            if best is None or score < best_bic - LEVEL_GAIN * math.log(data.n_rows):
-                best, best_bic = LibraryFit(law, fit.library, fit.coef, score), score
-                if fits_to_noise(best.law, data, settings.random_state):
+            margin = LEVEL_GAIN * math.log(data.n_rows) if level > best_level else 0.0
+            if best is None or score < best_bic - margin:
+                best, best_bic, best_level = LibraryFit(law, fit.library, fit.coef, score), score, level
+                if _exact(best.law, data):
                     return _tidied(best)
             if time_limit is not None and time.perf_counter() - start > time_limit:
                 return _tidied(best)
+        # Only after every target at this level: a short law for log y can beat a long one for y
+        # that already fits to the noise. Not after level 0: its terms were themselves fitted to
+        # the data, and a sum of several of them can fit the noise of a smooth 1-D law.
+        if level >= 1 and best is not None and fits_to_noise(best.law, data, settings.random_state):
+            return _tidied(best)
     assert best is not None
     return _tidied(best)
 
@@ -252,8 +283,9 @@ def _exact(law: Law, data: Dataset) -> bool:
 
 
 def _law_bic(law: Law, data: Dataset, floor: float) -> float:
-    free = sum(c.exact is None for c in law.coefficients)
-    return bic(law.rmse**2 * data.n_rows, data.n_rows, free, floor)
+    # Laws compete by their number of terms, snapped or not: under noise almost any coefficient
+    # is near some exact value, and counting only free ones would favour long snapped sums.
+    return bic(law.rmse**2 * data.n_rows, data.n_rows, len(law.coefficients), floor)
 
 
 def _mapped_law(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law | None:
@@ -262,6 +294,15 @@ def _mapped_law(law: Law, transform, sign: int, data: Dataset, floor: float) -> 
     rmse = _rmse_on(expression, law, data)
     if rmse is None:
         return None
+    coefficients = law.coefficients
+    if rmse**2 > floor:  # not exact: the transformed fit's coefficients are biased by the noise on y
+        refitted = refit_on_y(law.coefficients, transform, sign, data.columns(), data.y, law.constants, floor)
+        if refitted is not None:
+            def free(cs):
+                return sum(c.exact is None for c in cs)
+            n = data.n_rows
+            if bic(refitted[2] ** 2 * n, n, free(refitted[1]), floor) < bic(rmse**2 * n, n, free(coefficients), floor):
+                expression, coefficients, rmse = refitted
     expression, rmse = _snap_mapped_floats(expression, rmse, law, data)
     front = []
     for e in law.front:
@@ -273,7 +314,7 @@ def _mapped_law(law: Law, transform, sign: int, data: Dataset, floor: float) -> 
                                 bic(entry_rmse**2 * data.n_rows, data.n_rows, e.n_terms, floor), e.chosen))
     rss = rmse**2 * data.n_rows
     info = dict(law.info, transform=transform.name)
-    return Law(expression, data.target, data.variables, law.constants, law.coefficients, front, rmse,
+    return Law(expression, data.target, data.variables, law.constants, coefficients, front, rmse,
                float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)), data.n_rows, info)
 
 

@@ -7,7 +7,7 @@ and build the SymPy expression.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -71,7 +71,9 @@ def settle(
     exact: dict[int, sp.Expr] = {}
     free_fit = fit
     if snap:
-        exact, fit = _snap(columns[:, keep], y, fit, constants or {}, floor)
+        kept_columns = columns[:, keep]
+        exact, fit = snap_coefficients(lambda fixed: least_squares(kept_columns, y, fixed), fit, n,
+                                       constants or {}, floor)
     coefficients = []
     expression = sp.Integer(0)
     for pos, j in enumerate(keep):
@@ -99,9 +101,29 @@ def _prune(columns, y, keep, fit, prune_tol, floor):
     return keep, fit
 
 
-def _snap(columns, y, fit, constants, floor):
-    """Fix coefficients to exact values one at a time, most precise first."""
-    n = len(y)
+def snap_coefficients(refit: Callable[[dict[int, float]], LinearFit], fit: LinearFit, n: int,
+                      constants: Mapping[str, float], floor: float) -> tuple[dict[int, sp.Expr], LinearFit]:
+    """Fix coefficients to exact values one at a time, most precise first.
+
+    Parameters
+    ----------
+    refit : callable
+        ``refit(fixed)`` fits the free coefficients with those in ``fixed``
+        (index → value) held; linear least squares, or a nonlinear fit for a
+        law mapped back from a transformed target.
+    fit : LinearFit
+        The fit with every coefficient free.
+    n : int
+        Rows, for the BIC.
+    constants : mapping of name → value
+    floor : float
+        The exact-fit MSE floor of the BIC.
+
+    Returns
+    -------
+    dict of index → exact value, and the fit with them held
+        A value is kept only when the BIC does not get worse.
+    """
     fixed: dict[int, float] = {}
     exact: dict[int, sp.Expr] = {}
     current = fit
@@ -113,7 +135,7 @@ def _snap(columns, y, fit, constants, floor):
             continue
         tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
         for candidate in exact_candidates(value, tolerance, constants)[:SNAP_TRIES]:
-            trial = least_squares(columns, y, {**fixed, j: candidate.value})
+            trial = refit({**fixed, j: candidate.value})
             if bic(trial.rss, n, trial.n_free, floor) <= bic(current.rss, n, current.n_free, floor):
                 fixed[j] = candidate.value
                 exact[j] = candidate.expr

@@ -22,6 +22,9 @@ class Transform:
     forward: Callable[[np.ndarray], np.ndarray]
     inverse: Callable[[sp.Expr, int], sp.Expr]  # (law for y', sign of y) -> law for y
     applies: Callable[[np.ndarray], bool]
+    # The inverse on numbers, and its derivative, for refitting a mapped law on y itself.
+    numeric_inverse: Callable[[np.ndarray, int], np.ndarray]
+    inverse_slope: Callable[[np.ndarray, int], np.ndarray]
 
 
 def _one_sign(y: np.ndarray) -> bool:
@@ -29,13 +32,19 @@ def _one_sign(y: np.ndarray) -> bool:
 
 
 TRANSFORMS: tuple[Transform, ...] = (
-    Transform("1/y", lambda y: 1 / y, lambda e, s: 1 / e, _one_sign),
-    Transform("y**2", lambda y: y**2, lambda e, s: s * sp.sqrt(e), _one_sign),
-    Transform("1/y**2", lambda y: 1 / y**2, lambda e, s: s / sp.sqrt(e), _one_sign),
-    Transform("log(y)", lambda y: np.log(y), lambda e, s: sp.exp(e), lambda y: bool(np.all(y > 0))),
-    Transform("sqrt(y)", lambda y: np.sqrt(y), lambda e, s: e**2, lambda y: bool(np.all(y > 0))),
+    Transform("1/y", lambda y: 1 / y, lambda e, s: 1 / e, _one_sign,
+              lambda u, s: 1 / u, lambda u, s: -1 / u**2),
+    Transform("y**2", lambda y: y**2, lambda e, s: s * sp.sqrt(e), _one_sign,
+              lambda u, s: s * np.sqrt(u), lambda u, s: s / (2 * np.sqrt(u))),
+    Transform("1/y**2", lambda y: 1 / y**2, lambda e, s: s / sp.sqrt(e), _one_sign,
+              lambda u, s: s / np.sqrt(u), lambda u, s: -s / (2 * u**1.5)),
+    Transform("log(y)", lambda y: np.log(y), lambda e, s: sp.exp(e), lambda y: bool(np.all(y > 0)),
+              lambda u, s: np.exp(u), lambda u, s: np.exp(u)),
+    Transform("sqrt(y)", lambda y: np.sqrt(y), lambda e, s: e**2, lambda y: bool(np.all(y > 0)),
+              lambda u, s: u**2, lambda u, s: 2 * u),
     Transform("sin(y)", lambda y: np.sin(y), lambda e, s: sp.asin(e),
-              lambda y: bool(np.all(np.abs(y) < np.pi / 2))),
+              lambda y: bool(np.all(np.abs(y) < np.pi / 2)),
+              lambda u, s: np.arcsin(u), lambda u, s: 1 / np.sqrt(1 - u**2)),
 )
 
 

@@ -88,3 +88,51 @@ def test_a_monomial_times_a_difference_is_proposed_whole(rng):
     m1, m2, r1, r2, G = sp.symbols("m1 m2 r1 r2 G")
     assert sp.simplify(law.expression - G * m1 * m2 * (1 / r2 - 1 / r1)) == 0
     assert law.info["level"] == 0
+
+
+def test_a_unary_of_a_monomial_is_proposed(rng):
+    from discovery.data import as_dataset
+    from discovery.unary_proposals import unary_monomial_terms
+
+    X = rng.uniform(1, 5, size=(2000, 4))
+    y = 1 / np.expm1(X[:, 0] * X[:, 1] / (2 * np.pi * X[:, 2] * X[:, 3]))
+    terms = unary_monomial_terms(as_dataset(X, y, variables=["h", "w", "k", "T"]))
+    h, w, k, T = sp.symbols("h w k T")
+    assert 1 / (sp.exp(h * w / (2 * sp.pi * k * T)) - 1) in terms
+
+
+def test_no_unary_proposal_for_a_plain_power_law(rng):
+    from discovery.data import as_dataset
+    from discovery.unary_proposals import unary_monomial_terms
+
+    X = rng.uniform(1, 5, size=(2000, 3))
+    assert unary_monomial_terms(as_dataset(X, X[:, 0] ** 2 / X[:, 1], variables=["a", "b", "c"])) == []
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.01])
+def test_discover_finds_a_monomial_times_an_exponential_of_a_monomial(rng, noise):
+    X = rng.uniform(1, 5, size=(3000, 5))
+    y = X[:, 0] * np.exp(-X[:, 1] * X[:, 2] / (X[:, 3] * X[:, 4]))
+    y = y + noise * np.sqrt(np.mean(y**2)) * rng.normal(size=len(y))
+    law = discover(X, y, variables=["n0", "m", "x", "k", "T"], random_state=0)
+    n0, m, x, k, T = sp.symbols("n0 m x k T")
+    assert sp.simplify(law.expression - n0 * sp.exp(-m * x / (k * T))) == 0
+
+
+def test_a_squared_sine_of_a_scaled_monomial(rng):
+    X = rng.uniform(1, 2, size=(2000, 3))
+    y = np.sin(2 * np.pi * X[:, 0] * X[:, 1] / X[:, 2]) ** 2
+    law = discover(X, y, variables=["E", "t", "h"], random_state=0)
+    E, t, h = sp.symbols("E t h")
+    assert sp.simplify(law.expression - sp.sin(2 * sp.pi * E * t / h) ** 2) == 0
+
+
+def test_a_log_target_law_is_refitted_on_y_under_noise(rng):
+    # Least squares on log y weighs the noisy small values of y too much; the refit on y does not.
+    X = rng.uniform(1, 3, size=(10000, 1))
+    y = np.exp(-X[:, 0] ** 2 / 2) / np.sqrt(2 * np.pi)
+    y = y + 0.01 * np.sqrt(np.mean(y**2)) * rng.normal(size=len(y))
+    law = discover(X, y, variables=["theta"], random_state=0)
+    theta = sp.Symbol("theta")
+    assert law.info["transform"] == "log(y)"
+    assert sp.Rational(-1, 2) * theta**2 in sp.Add.make_args(law.expression.args[0])
