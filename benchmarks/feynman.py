@@ -23,6 +23,7 @@ import os
 import statistics
 import sys
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
 from pathlib import Path
@@ -43,7 +44,7 @@ def run_one(equation: Equation, noise: float, seed: int, n: int, n_test: int, ti
     from discovery import discover
 
     torch.set_num_threads(1)
-    rng = np.random.default_rng([seed, int(round(noise * 1e6)), abs(hash(equation.name)) % 2**31])
+    rng = np.random.default_rng([seed, int(round(noise * 1e6)), zlib.crc32(equation.name.encode())])
     X, y_clean = sample(equation, n, rng)
     y = add_noise(y_clean, noise, rng)
     X_test, y_test = sample(equation, n_test, rng)

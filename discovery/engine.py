@@ -1,6 +1,7 @@
 """The fitting engine: one library → one law, and the default library grown by levels."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -33,6 +34,7 @@ SEARCH_ROWS = 4000  # the solver's Gram sums use at most this many rows; scoring
 # A larger default library must lower the BIC by this many times log(n) to
 # replace a smaller one's law: searching more terms finds spurious fits more easily.
 LEVEL_GAIN = 2.0
+LEVEL0_TERMS = 2  # level 0 confirms one proposed term (and a constant)
 
 
 @dataclass(frozen=True)
@@ -177,9 +179,12 @@ class _Grower:
         return result
 
     def _fit_proposed(self) -> LibraryFit | None:
+        # A proposal confirmed, with a constant at most: under noise, sums of several proposals
+        # (each fitted to the data) make long spurious laws that later levels cannot displace.
+        settings = dataclasses.replace(self.settings, max_terms=min(self.settings.max_terms, LEVEL0_TERMS))
         result = None
         if len(self.proposed):
-            result = fit_library(self.data, constant() + self.proposed, self.settings, warn=False, tidy=False)
+            result = fit_library(self.data, constant() + self.proposed, settings, warn=False, tidy=False)
             if _exact(result.law, self.data):
                 self.unary_pending = False
         if self.unary_pending:
@@ -187,8 +192,7 @@ class _Grower:
             unary = Library(unary_monomial_terms(self.data, self.settings.random_state))
             if len(unary):
                 self.proposed = self.proposed + unary
-                with_unary = fit_library(self.data, constant() + self.proposed, self.settings, warn=False,
-                                         tidy=False)
+                with_unary = fit_library(self.data, constant() + self.proposed, settings, warn=False, tidy=False)
                 if result is None or with_unary.chosen_bic < result.chosen_bic:
                     result = with_unary
         if result is not None:

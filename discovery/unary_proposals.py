@@ -43,6 +43,7 @@ FUNCTIONS: tuple[tuple[Callable[[np.ndarray], np.ndarray], Callable[[sp.Expr], s
     (np.cos, sp.cos),
     (lambda u: np.sin(u) ** 2, lambda u: sp.sin(u) ** 2),
     (lambda u: 1 - np.cos(u), lambda u: 1 - sp.cos(u)),
+    (lambda u: np.exp(-(u**2) / 2), lambda u: sp.exp(-(u**2) / 2)),  # the Gaussian
 )
 SCALES = (sp.Integer(1), sp.Integer(2), sp.Rational(1, 2), 2 * sp.pi, 1 / (2 * sp.pi))
 
