@@ -8,9 +8,10 @@ s = v**2*sin(2*theta)/g
 Importing this package starts nothing: no Julia, no network, no GPU.
 """
 from .api import discover
+from .backends import BackendUnavailable
 from .errors import DataError
 from .estimator import SparseBasisRegressor
 from .law import Coefficient, FrontEntry, Law
 
-__all__ = ["Coefficient", "DataError", "FrontEntry", "Law", "SparseBasisRegressor", "discover"]
+__all__ = ["BackendUnavailable", "Coefficient", "DataError", "FrontEntry", "Law", "SparseBasisRegressor", "discover"]
 __version__ = "0.1.0"

@@ -1,12 +1,15 @@
 """The front door: ``discover(X, y, ...)`` returns a Law."""
 from __future__ import annotations
 
+import time
 from typing import Any, Mapping, Sequence
 
 from bases import Library
 
+from .data import as_dataset, check_constants
 from .estimator import SparseBasisRegressor
 from .law import Law
+from .methods import auto_law, check_method, search_law
 
 
 def discover(
@@ -24,10 +27,11 @@ def discover(
     time_limit: float | None = None,
     device: Any = "auto",
     verbose: bool = False,
+    method: str = "auto",
 ) -> Law:
     """Find the law behind the data.
 
-    A shortcut for ``SparseBasisRegressor(...).fit(X, y).law_``.
+    With ``method="basis"``, a shortcut for ``SparseBasisRegressor(...).fit(X, y).law_``.
 
     Parameters
     ----------
@@ -65,6 +69,15 @@ def discover(
         ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
     verbose : bool
         Print a progress line per fitted level and target to stderr.
+    method : {"auto", "basis", "pysr", "operon"}
+        ``"basis"``: the sparse basis regressor. ``"pysr"`` / ``"operon"``: that
+        search backend alone, for ``time_limit`` seconds (30 when None); its
+        candidates go through the same SymPy layer (refit, prune, snap).
+        ``"auto"`` (default): the basis regressor, then — only when its law
+        does not fit to the noise level — the first backend that runs here
+        (PySR, else Operon) for the time left; the lower BIC wins. PySR needs
+        Julia: where it cannot start, ``"pysr"`` raises BackendUnavailable
+        saying how to provide it, and ``"auto"`` warns and goes on.
 
     Returns
     -------
@@ -75,10 +88,23 @@ def discover(
     ------
     DataError
         For unusable input, with a message naming the problem and the fix.
+    BackendUnavailable
+        When ``method`` names a backend that cannot run here.
     """
+    check_method(method)
+    start = time.perf_counter()
+    if method in ("pysr", "operon"):
+        data = as_dataset(X, y, variables=variables, target=target)
+        return search_law(method, data, check_constants(constants, data.variables), time_limit, random_state)
     model = SparseBasisRegressor(
         library=library, solver=solver, max_terms=max_terms, criterion=criterion, constants=constants,
         random_state=random_state, device=device, variables=variables, target=target,
         time_limit=time_limit, verbose=verbose,
     )
-    return model.fit(X, y).law_
+    law = model.fit(X, y).law_
+    law.info["method"] = "basis"
+    if method == "basis" or library is not None:  # a given library asks for the basis regressor
+        return law
+    data = as_dataset(X, y, variables=variables, target=target)
+    left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+    return auto_law(law, data, check_constants(constants, data.variables), left, random_state, verbose)

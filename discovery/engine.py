@@ -236,7 +236,7 @@ def search(data: Dataset, settings: Settings, time_limit: float | None = None,
             law = fit.law if transform is None else _mapped_law(fit.law, transform, sign, data, floor)
             if law is None:
                 continue
-            score = _law_bic(law, data, floor)
+            score = law_bic(law, data, floor)
             if verbose:
                 target = "y" if transform is None else transform.name
                 print(f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
@@ -286,7 +286,8 @@ def _exact(law: Law, data: Dataset) -> bool:
     return law.rmse <= EXACT_RELATIVE_RMSE * 1e3 * float(np.sqrt(np.mean(data.y**2)))
 
 
-def _law_bic(law: Law, data: Dataset, floor: float) -> float:
+def law_bic(law: Law, data: Dataset, floor: float) -> float:
+    """BIC of a law on y, with its number of coefficients as the parameter count."""
     # Laws compete by their number of terms, snapped or not: under noise almost any coefficient
     # is near some exact value, and counting only free ones would favour long snapped sums.
     return bic(law.rmse**2 * data.n_rows, data.n_rows, len(law.coefficients), floor)

@@ -1,0 +1,90 @@
+"""``discover(..., method=...)``: the basis regressor, a search backend, or both.
+
+``"auto"`` runs the basis regressor first; when its law does not fit to the
+noise level, the first search backend that can run here (PySR, else Operon)
+gets the remaining time, and the law with the lower BIC on y wins.
+"""
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from typing import Any, Mapping
+
+
+from .backends import BACKENDS, BackendUnavailable
+from .candidates import law_from_candidates
+from .data import Dataset
+from .engine import fits_to_noise, law_bic
+from .errors import DataError
+from .fitting import mse_floor
+from .law import Law
+
+METHODS = ("auto", "basis", "pysr", "operon")
+AUTO_ORDER = ("pysr", "operon")
+DEFAULT_SEARCH_SECONDS = 30.0  # a backend's time when discover() was given no time_limit
+MIN_SEARCH_SECONDS = 5.0  # auto starts no backend with less time left than this
+
+_unavailable: dict[str, str] = {}  # backends found unable to run in this process, with the reason
+
+
+def check_method(method: str) -> str:
+    if method not in METHODS:
+        raise DataError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    return method
+
+
+def search_law(name: str, data: Dataset, constants: Mapping[str, float], time_limit: float | None,
+               random_state: int | None, hint: Law | None = None, snap: bool = True) -> Law:
+    """The law from one search backend's candidates, settled by the shared SymPy layer.
+
+    Raises
+    ------
+    BackendUnavailable
+        When the backend cannot run here.
+    """
+    if name in _unavailable:
+        raise BackendUnavailable(_unavailable[name])
+    seconds = DEFAULT_SEARCH_SECONDS if time_limit is None else float(time_limit)
+    start = time.perf_counter()
+    backend = BACKENDS[name]()
+    try:
+        kwargs: dict[str, Any] = {"constants": constants} if name == "pysr" else {}
+        candidates = backend.search(data, seconds, random_state, hint.expression if hint else None, **kwargs)
+    except BackendUnavailable as err:
+        _unavailable[name] = str(err)
+        raise
+    settle_seconds = max(1.0, seconds - (time.perf_counter() - start))
+    law = law_from_candidates(candidates, data, constants, snap, info={"method": name, "backend": name},
+                              seconds=settle_seconds)
+    if law is None:
+        raise DataError(f"{name} returned no expression that is finite on the {data.n_rows} rows")
+    law.info["seconds"] = time.perf_counter() - start
+    law.info["candidates"] = len(candidates)
+    return law
+
+
+def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_left: float | None,
+             random_state: int | None, verbose: bool = False) -> Law:
+    """The basis law, or a backend's when the basis law misses structure and the backend's BIC is lower."""
+    basis.info.setdefault("method", "basis")
+    if fits_to_noise(basis, data, random_state):
+        return basis
+    if time_left is not None and time_left < MIN_SEARCH_SECONDS:
+        basis.info["auto"] = f"no search backend: {max(time_left, 0):.1f} s of the time limit left"
+        return basis
+    for name in AUTO_ORDER:
+        try:
+            found = search_law(name, data, constants, time_left, random_state, hint=basis)
+        except BackendUnavailable as err:
+            if name == "pysr":
+                warnings.warn(f"method='auto' skips PySR: {err}", RuntimeWarning, stacklevel=3)
+            continue
+        floor = mse_floor(data.y)
+        if verbose:
+            print(f"[discover] {name}: {found} (rmse {found.rmse:.3g})", file=sys.stderr, flush=True)
+        return found if law_bic(found, data, floor) < law_bic(basis, data, floor) else basis
+    return basis
+
+
+__all__ = ["METHODS", "auto_law", "check_method", "search_law"]
