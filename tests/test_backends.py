@@ -59,7 +59,7 @@ def test_the_chosen_candidate_is_the_simplest_within_the_margin(cannon_data):
 def test_operon_recovers_the_cannon_law(cannon):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
     law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81},
-                   method="operon", time_limit=5, random_state=0)
+                   method="operon", time_limit=60, random_state=0)
     assert sp.simplify(law.expression - CANNON) == 0
     assert str(law) == "s = v**2*sin(2*theta)/g"
     assert law.latex() == r"s = \frac{v^{2} \sin{\left(2 \theta \right)}}{g}"
@@ -74,6 +74,7 @@ def test_operon_options_follow_the_hint():
     options = OperonBackend().options(data, 7.9, 3, hint=sp.tanh(sp.Symbol("a")))
     assert "tanh" in options["allowed_symbols"].split(",") and options["max_time"] == 7
     assert options["random_state"] == 3 and options["n_threads"] == 1
+    assert options["max_evaluations"] == OperonBackend().max_evaluations
 
 
 def test_pysr_options_for_version_2_and_version_1():

@@ -14,6 +14,9 @@ OPERON_UNARY = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "
                 "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "asin": "asin", "acos": "acos", "atan": "atan"}
 MAX_LENGTH = 40  # nodes in an expression tree
 POPULATION = 1000
+# The search stops after this many evaluations (local-search steps included) or at the time limit,
+# whichever comes first; only the first is reproducible across machines. 100,000 take about 5 s here.
+MAX_EVALUATIONS = 100_000
 DIGITS = 17  # constants printed with full precision, so nothing is lost before the refit
 
 
@@ -25,13 +28,18 @@ class OperonBackend(SearchBackend):
     max_length : int
         Largest tree, in nodes.
     population_size : int
+    max_evaluations : int
+        Budget that ends the search when it comes before the time limit: the
+        same seed then gives the same front on any machine.
     """
 
     name = "operon"
 
-    def __init__(self, max_length: int = MAX_LENGTH, population_size: int = POPULATION) -> None:
+    def __init__(self, max_length: int = MAX_LENGTH, population_size: int = POPULATION,
+                 max_evaluations: int = MAX_EVALUATIONS) -> None:
         self.max_length = max_length
         self.population_size = population_size
+        self.max_evaluations = max_evaluations
 
     def options(self, data: Dataset, time_limit: float, random_state: int | None,
                 hint: sp.Expr | None = None) -> dict:
@@ -42,8 +50,8 @@ class OperonBackend(SearchBackend):
             objectives=["r2", "length"],
             max_length=self.max_length,
             population_size=self.population_size,
-            generations=10**9,  # the time limit stops it
-            max_evaluations=10**12,
+            generations=10**9,  # the evaluation budget or the time limit stops it
+            max_evaluations=self.max_evaluations,
             max_time=max(1, int(math.floor(time_limit))),
             n_threads=1,  # one thread: the same seed gives the same front
             random_state=0 if random_state is None else int(random_state),
