@@ -5,6 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
+from .backends import BackendUnavailable
 from .errors import DataError
 
 
@@ -17,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
-    except DataError as err:
+    except (DataError, BackendUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -45,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="named constants to recognise, e.g. g=9.81 (repeat or comma-separate)")
     fit.add_argument("--library", help="terms, e.g. \"v, v**2*sin(2*theta)\" or \"power_harmonics(v, theta)\"")
     fit.add_argument("--solver", default="l0", help="l0 (default), stlsq, lasso, lstsq or adam")
+    fit.add_argument("--method", default="auto", choices=("auto", "basis", "operon", "pysr"),
+                     help="auto (default): the basis regressor, then a search backend if the law misses "
+                          "structure; basis; operon; pysr (needs Julia)")
     fit.add_argument("--max-terms", type=_positive_int, default=5, help="most terms in the law (default 5)")
     fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     fit.add_argument("--time-limit", type=float,
@@ -104,7 +108,7 @@ def _run_fit(args: argparse.Namespace) -> int:
         raise DataError(f"target column {args.target!r} is not in {args.csv!r}; its columns are {', '.join(columns)}")
     law = discover(columns, target=args.target, variables=variables, constants=parse_constants(args.constants),
                    library=args.library, solver=args.solver, max_terms=args.max_terms, random_state=args.seed,
-                   time_limit=args.time_limit, verbose=True)
+                   time_limit=args.time_limit, verbose=True, method=args.method)
     print(law.summary())
     return 0
 

@@ -1,4 +1,5 @@
 """The command line: the demo's table and law, fitting a CSV, and clean failures."""
+import importlib.util
 import subprocess
 import sys
 
@@ -94,3 +95,16 @@ def test_demo_with_bad_arguments_fails_cleanly():
     result = subprocess.run([sys.executable, "-m", "discovery", "demo", "--n", "0"], capture_output=True, text=True)
     assert result.returncode == 2
     assert "must be at least 1" in result.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pysr") is None, reason="pysr is not installed")
+def test_fit_with_pysr_and_no_julia_exits_2_with_what_to_do(cannon_csv, capsys):
+    try:
+        import pysr  # noqa: F401
+    except Exception:
+        pass
+    else:
+        pytest.skip("PySR works here (Julia is available)")
+    assert main(["fit", str(cannon_csv), "--target", "s", "--method", "pysr", "--time-limit", "5"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: method='pysr' needs") and "method='operon'" in error
