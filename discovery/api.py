@@ -7,6 +7,7 @@ from typing import Any, Mapping, Sequence
 from bases import Library
 
 from .data import as_dataset, check_constants
+from .errors import DataError
 from .estimator import SparseBasisRegressor
 from .law import Law
 from .methods import auto_law, check_method, search_law
@@ -94,6 +95,9 @@ def discover(
     check_method(method)
     start = time.perf_counter()
     if method in ("pysr", "operon"):
+        if library is not None:
+            raise DataError(f"library= is for the basis regressor; method={method!r} searches whole expressions. "
+                            "Drop library= or use method='basis'")
         data = as_dataset(X, y, variables=variables, target=target)
         return search_law(method, data, check_constants(constants, data.variables), time_limit, random_state)
     model = SparseBasisRegressor(

@@ -212,15 +212,17 @@ def search(data: Dataset, settings: Settings, time_limit: float | None = None,
     is mapped back and judged on y itself. A law replaces the best one when
     its BIC on y is lower, by ``LEVEL_GAIN·log(n)`` when it comes from a higher
     level. The search stops as soon as a law is exact; at the end of a level
-    from level 1 on when the best law fits to the noise level (residuals that neighbouring
-    rows do not share); after the last level; or when ``time_limit`` seconds
-    have passed (checked between fits). From level 1 on, y's library also
-    holds the unary functions of monomials of :mod:`discovery.unary_proposals`.
+    from level 1 on when the best law fits to the noise level (residuals that
+    neighbouring rows do not share); after the last level; or when
+    ``time_limit`` seconds have passed (checked between fits). Once no power
+    law alone is exact, y's proposals also hold the unary functions of
+    monomials of :mod:`discovery.unary_proposals`, from level 0 on.
     """
     start = time.perf_counter()
     floor = mse_floor(data.y)
     sign = sign_of(data.y)
-    growers: list[tuple[Any, _Grower]] = [(None, _Grower(data, settings, unary=True))] + _transformed_growers(data, settings)
+    growers: list[tuple[Any, _Grower]] = [(None, _Grower(data, settings, unary=True))]
+    growers += _transformed_growers(data, settings)
     best: LibraryFit | None = None
     best_bic, best_level = math.inf, -1
     for level in range(0, MAX_LEVEL + 1):

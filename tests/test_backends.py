@@ -162,3 +162,8 @@ def test_auto_skips_pysr_with_a_warning_and_returns_the_better_law(rng):
 def test_an_unknown_method_is_refused(cannon):
     with pytest.raises(DataError, match="method must be one of"):
         discover(cannon.X, cannon.y, method="genetic")
+
+
+def test_a_library_with_a_search_backend_is_refused_not_ignored(cannon):
+    with pytest.raises(DataError, match="library= is for the basis regressor"):
+        discover(cannon.X, cannon.y, variables=["v", "theta"], library="v", method="operon")
