@@ -75,7 +75,8 @@ def discover(
         search backend alone, for ``time_limit`` seconds (30 when None); its
         candidates go through the same SymPy layer (refit, prune, snap).
         ``"auto"`` (default): the basis regressor, then — only when its law
-        does not fit to the noise level — the first backend that runs here
+        clearly misses structure (neighbouring rows' residuals correlate by
+        0.2 or more) — the first backend that runs here
         (PySR, else Operon) for the time left; the lower BIC wins. PySR needs
         Julia: where it cannot start, ``"pysr"`` raises BackendUnavailable
         saying how to provide it, and ``"auto"`` warns and goes on.

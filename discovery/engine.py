@@ -185,7 +185,7 @@ class _Grower:
         result = None
         if len(self.proposed):
             result = fit_library(self.data, constant() + self.proposed, settings, warn=False, tidy=False)
-            if _exact(result.law, self.data):
+            if exact_fit(result.law, self.data):
                 self.unary_pending = False
         if self.unary_pending:
             self.unary_pending = False
@@ -246,7 +246,7 @@ def search(data: Dataset, settings: Settings, time_limit: float | None = None,
             margin = LEVEL_GAIN * math.log(data.n_rows) if level > best_level else 0.0
             if best is None or score < best_bic - margin:
                 best, best_bic, best_level = LibraryFit(law, fit.library, fit.coef, score), score, level
-                if _exact(best.law, data):
+                if exact_fit(best.law, data):
                     return _tidied(best)
             if time_limit is not None and time.perf_counter() - start > time_limit:
                 return _tidied(best)
@@ -277,14 +277,15 @@ def _transformed_growers(data: Dataset, settings: Settings) -> list[tuple[Any, _
 
 def fits_to_noise(law: Law, data: Dataset, random_state: int | None = 0) -> bool:
     """Exact to rounding, or residuals that neighbouring rows do not share."""
-    if _exact(law, data):
+    if exact_fit(law, data):
         return True
     with np.errstate(all="ignore"):
         residual = data.y - law.predict(data.columns())
     return bool(np.all(np.isfinite(residual))) and residuals_look_like_noise(data.X, residual, random_state)
 
 
-def _exact(law: Law, data: Dataset) -> bool:
+def exact_fit(law: Law, data: Dataset) -> bool:
+    """The law fits y to rounding."""
     return law.rmse <= EXACT_RELATIVE_RMSE * 1e3 * float(np.sqrt(np.mean(data.y**2)))
 
 
