@@ -275,13 +275,18 @@ def _transformed_growers(data: Dataset, settings: Settings) -> list[tuple[Any, _
     return out
 
 
-def fits_to_noise(law: Law, data: Dataset, random_state: int | None = 0) -> bool:
-    """Exact to rounding, or residuals that neighbouring rows do not share."""
+def fits_to_noise(law: Law, data: Dataset, random_state: int | None = 0, **threshold: float) -> bool:
+    """Exact to rounding, or residuals that neighbouring rows do not share.
+
+    ``threshold`` (``min_correlation``, ``sigmas``) goes to
+    :func:`discovery.noise.residuals_look_like_noise`.
+    """
     if exact_fit(law, data):
         return True
     with np.errstate(all="ignore"):
         residual = data.y - law.predict(data.columns())
-    return bool(np.all(np.isfinite(residual))) and residuals_look_like_noise(data.X, residual, random_state)
+    return bool(np.all(np.isfinite(residual))) and residuals_look_like_noise(data.X, residual, random_state,
+                                                                              **threshold)
 
 
 def exact_fit(law: Law, data: Dataset) -> bool:

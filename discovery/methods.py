@@ -12,17 +12,14 @@ import time
 import warnings
 from typing import Any, Mapping
 
-import numpy as np
-
 
 from .backends import BACKENDS, BackendUnavailable
 from .candidates import law_from_candidates
 from .data import Dataset
-from .engine import exact_fit, law_bic
+from .engine import fits_to_noise, law_bic
 from .errors import DataError
 from .fitting import mse_floor
 from .law import Law
-from .noise import MAX_QUERIES, neighbour_correlation
 
 METHODS = ("auto", "basis", "pysr", "operon")
 AUTO_ORDER = ("pysr", "operon")
@@ -76,8 +73,8 @@ def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_lef
              random_state: int | None, verbose: bool = False) -> Law:
     """The basis law, or a backend's when the basis law misses structure and the backend's BIC is lower."""
     basis.info.setdefault("method", "basis")
-    if not _misses_structure(basis, data, random_state):
-        return basis
+    if fits_to_noise(basis, data, random_state, min_correlation=AUTO_MIN_CORRELATION, sigmas=5.0):
+        return basis  # no clear evidence of missed structure
     if time_left is not None and time_left < MIN_SEARCH_SECONDS:
         basis.info["auto"] = f"no search backend: {max(time_left, 0):.1f} s of the time limit left"
         return basis
@@ -93,20 +90,5 @@ def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_lef
             print(f"[discover] {name}: {found} (rmse {found.rmse:.3g})", file=sys.stderr, flush=True)
         return found if law_bic(found, data, floor) < law_bic(basis, data, floor) else basis
     return basis
-
-
-
-def _misses_structure(law: Law, data: Dataset, random_state: int | None) -> bool:
-    """Clear evidence that the law misses structure: strongly correlated neighbouring residuals."""
-    if exact_fit(law, data):
-        return False
-    with np.errstate(all="ignore"):
-        residual = data.y - law.predict(data.columns())
-    if not np.all(np.isfinite(residual)):
-        return True
-    m = min(len(residual), MAX_QUERIES)
-    limit = max(AUTO_MIN_CORRELATION, 5 / np.sqrt(max(m, 1)))
-    return neighbour_correlation(data.X, residual, random_state) >= limit
-
 
 __all__ = ["METHODS", "auto_law", "check_method", "search_law"]

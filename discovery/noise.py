@@ -41,8 +41,9 @@ def neighbour_correlation(X: np.ndarray, residual: np.ndarray, random_state: int
     return float((a * b).sum() / denominator) if denominator > 0 else 0.0
 
 
-def residuals_look_like_noise(X: np.ndarray, residual: np.ndarray, random_state: int | None = 0) -> bool:
-    """True when neighbouring rows' residuals are (nearly) uncorrelated."""
+def residuals_look_like_noise(X: np.ndarray, residual: np.ndarray, random_state: int | None = 0,
+                              min_correlation: float = MIN_CORRELATION, sigmas: float = 3.0) -> bool:
+    """True when neighbouring rows' residuals correlate less than ``max(min_correlation, sigmas/√m)``."""
     m = min(len(residual), MAX_QUERIES)
-    limit = max(MIN_CORRELATION, 3 / np.sqrt(max(m, 1)))
+    limit = max(min_correlation, sigmas / np.sqrt(max(m, 1)))
     return neighbour_correlation(X, residual, random_state) < limit
