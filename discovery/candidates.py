@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from .data import Dataset
-from .fitting import LinearFit, bic, mse_floor
+from .fitting import LinearFit, bic, fit_parameters, mse_floor
 from .law import Coefficient, FrontEntry, Law, numpy_evaluator, with_constants
 from .selection import MARGIN
 from .symbolic import complexity, snap_coefficients, tidy_expression
@@ -171,38 +171,12 @@ class _Parametrised:
                                     for o in self._slopes(*self._inputs, *theta)])
 
     def fit(self, fixed: Mapping[int, float], start: np.ndarray | None = None) -> LinearFit | None:
-        from scipy.optimize import least_squares as solve
-
-        full = (self.start if start is None else start).astype(float).copy()
-        for j, v in fixed.items():
-            full[j] = v
-        free = [j for j in range(self.n) if j not in fixed]
-
-        def residual(theta: np.ndarray) -> np.ndarray:
-            full[free] = theta
-            r = self._evaluate(full) - self.y
-            return np.where(np.isfinite(r), r, 1e150)
-
-        def jacobian(theta: np.ndarray) -> np.ndarray:
-            full[free] = theta
-            J = self._jacobian(full)[:, free]
-            return np.where(np.isfinite(J), J, 0.0)
-
         try:
-            if free and len(self.y) > len(free):
-                full[free] = solve(residual, full[free], jac=jacobian, method="lm", max_nfev=MAX_EVALUATIONS).x
-            r = residual(full[free])
+            fit = fit_parameters(lambda full: self._evaluate(full) - self.y, self._jacobian,
+                                 self.start if start is None else start, fixed, MAX_EVALUATIONS)
         except (ValueError, TypeError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
             return None
-        rss = float(r @ r)
-        if not math.isfinite(rss) or rss >= 1e299:
-            return None
-        stderr = np.zeros(self.n)
-        if free:
-            J = jacobian(full[free])
-            sigma2 = rss / max(len(self.y) - len(free), 1)
-            stderr[free] = np.sqrt(np.abs(np.diag(np.linalg.pinv(J.T @ J))) * sigma2)
-        return LinearFit(full.copy(), stderr, rss, len(free))
+        return fit if math.isfinite(fit.rss) and fit.rss < 1e299 else None
 
     def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> "_Parametrised":
         """The same model with one additive term removed, the other parameters starting at ``values``."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -71,6 +71,62 @@ def least_squares(columns: np.ndarray, y: np.ndarray, fixed: Mapping[int, float]
         resid = target
         rss = float(resid @ resid)
     return LinearFit(coef, stderr, rss, len(free))
+
+
+def fit_parameters(
+    residual_of: Callable[[np.ndarray], np.ndarray],
+    jacobian_of: Callable[[np.ndarray], np.ndarray],
+    start: np.ndarray,
+    fixed: Mapping[int, float] | None = None,
+    max_evaluations: int | None = None,
+) -> LinearFit:
+    """Nonlinear least squares (Levenberg–Marquardt) on the parameters not in ``fixed``.
+
+    Parameters
+    ----------
+    residual_of, jacobian_of : callable
+        Of the full parameter vector: residuals (n,) and their derivatives (n, k).
+        Non-finite values are treated as a huge residual and a zero slope.
+    start : numpy.ndarray, shape (k,)
+    fixed : mapping of index → value, optional
+    max_evaluations : int, optional
+        Cap on residual evaluations (SciPy's ``max_nfev``).
+
+    Returns
+    -------
+    LinearFit
+        With standard errors from the Jacobian at the solution.
+    """
+    from scipy.optimize import least_squares as solve
+
+    full = np.asarray(start, dtype=float).copy()
+    for j, v in (fixed or {}).items():
+        full[j] = v
+    free = [j for j in range(len(full)) if j not in (fixed or {})]
+
+    def residual(theta: np.ndarray) -> np.ndarray:
+        full[free] = theta
+        with np.errstate(all="ignore"):
+            r = residual_of(full)
+        return np.where(np.isfinite(r), r, 1e150)
+
+    def jacobian(theta: np.ndarray) -> np.ndarray:
+        full[free] = theta
+        with np.errstate(all="ignore"):
+            J = jacobian_of(full)[:, free]
+        return np.where(np.isfinite(J), J, 0.0)
+
+    r = residual(full[free])
+    if free and len(r) > len(free):
+        full[free] = solve(residual, full[free], jac=jacobian, method="lm", max_nfev=max_evaluations).x
+        r = residual(full[free])
+    rss = float(r @ r)
+    stderr = np.zeros(len(full))
+    if free:
+        J = jacobian(full[free])
+        sigma2 = rss / max(len(r) - len(free), 1)
+        stderr[free] = np.sqrt(np.abs(np.diag(np.linalg.pinv(J.T @ J))) * sigma2)
+    return LinearFit(full.copy(), stderr, rss, len(free))
 
 
 def mse_floor(y: np.ndarray) -> float:

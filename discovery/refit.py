@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .fitting import LinearFit, bic
+from .fitting import LinearFit, bic, fit_parameters
 from .law import Coefficient, numpy_evaluator
 from .symbolic import snap_coefficients
 from .transforms import Transform
@@ -55,8 +55,6 @@ def refit_on_y(
     (expression for y, coefficients, rmse on y), or None when the law has
     more than ``MAX_TERMS`` terms or the refit leaves the inverse's domain.
     """
-    from scipy.optimize import least_squares as solve
-
     k, n = len(coefficients), len(y)
     if k == 0 or k > MAX_TERMS or n <= k:
         return None
@@ -69,34 +67,9 @@ def refit_on_y(
     start = np.array([c.value for c in coefficients])
 
     def fit(fixed: dict[int, float], x0: np.ndarray = start) -> LinearFit:
-        free = [j for j in range(k) if j not in fixed]
-        full = x0.copy()
-        for j, v in fixed.items():
-            full[j] = v
-
-        def residual(theta: np.ndarray) -> np.ndarray:
-            full[free] = theta
-            with np.errstate(all="ignore"):
-                r = transform.numeric_inverse(design @ full, sign) - y
-            return np.where(np.isfinite(r), r, 1e150)
-
-        def jacobian(theta: np.ndarray) -> np.ndarray:
-            full[free] = theta
-            with np.errstate(all="ignore"):
-                slope = transform.inverse_slope(design @ full, sign)
-            return np.where(np.isfinite(slope), slope, 0.0)[:, None] * design[:, free]
-
-        if free:
-            result = solve(residual, full[free], jac=jacobian, method="lm")
-            full[free] = result.x
-        r = residual(full[free]) if free else residual(np.empty(0))
-        rss = float(r @ r)
-        stderr = np.zeros(k)
-        if free:
-            J = jacobian(full[free])
-            sigma2 = rss / max(n - len(free), 1)
-            stderr[free] = np.sqrt(np.abs(np.diag(np.linalg.pinv(J.T @ J))) * sigma2)
-        return LinearFit(full.copy(), stderr, rss, len(free))
+        return fit_parameters(lambda full: transform.numeric_inverse(design @ full, sign) - y,
+                              lambda full: transform.inverse_slope(design @ full, sign)[:, None] * design,
+                              x0, fixed)
 
     free_fit = fit({})
     if not np.isfinite(free_fit.rss) or free_fit.rss >= 1e299:
