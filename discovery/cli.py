@@ -53,7 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     fit.add_argument("--time-limit", type=float,
                      help="seconds after which no further library level or target transform is tried")
+    fit.add_argument("--save", metavar="LAW.json", help="write the law to a JSON file ('discovery predict' reads it)")
     fit.set_defaults(run=_run_fit)
+
+    predict = sub.add_parser("predict", help="evaluate a saved law on a CSV file")
+    predict.add_argument("law", help="a law file written by 'discovery fit --save' or law.save()")
+    predict.add_argument("csv", help="CSV file with a header row holding the law's variables")
+    predict.add_argument("--out", metavar="FILE", help="write the predictions as CSV to FILE (default: stdout)")
+    predict.set_defaults(run=_run_predict)
     return parser
 
 
@@ -110,6 +117,34 @@ def _run_fit(args: argparse.Namespace) -> int:
                    library=args.library, solver=args.solver, max_terms=args.max_terms, random_state=args.seed,
                    time_limit=args.time_limit, verbose=True, method=args.method)
     print(law.summary())
+    if args.save:
+        law.save(args.save)
+        print(f"saved the law to {args.save}")
+    return 0
+
+
+def _run_predict(args: argparse.Namespace) -> int:
+    from .law import Law
+    from .table import read_csv
+
+    law = Law.load(args.law)
+    columns = read_csv(args.csv)
+    missing = [v for v in law.variables if v not in columns]
+    if missing:
+        raise DataError(f"the law {law.formula} needs column(s) {', '.join(map(repr, missing))}; "
+                        f"{args.csv!r} has {', '.join(columns)}")
+    predicted = law.predict(columns)
+    lines = [law.target] + [repr(float(v)) for v in predicted]  # repr: the shortest text that reads back exactly
+    text = "\n".join(lines) + "\n"
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as err:
+            raise DataError(f"cannot write {args.out!r}: {err.strerror or err}") from None
+        print(f"wrote {len(predicted)} predictions of {law.target} to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

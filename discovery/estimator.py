@@ -139,6 +139,8 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         else:
             result = fit_library(data, self._resolve_library(data, settings.constants), settings)
         result.law.info["seconds"] = time.perf_counter() - start
+        result.law.info["settings"] = self._recorded_settings(settings)
+        result.law.info["library"] = self._library_record(result)
         self.law_ = result.law
         self.library_ = result.library
         self.coef_ = result.coef
@@ -177,6 +179,31 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
             chunk_rows=int(self.chunk_rows),
             random_state=self.random_state,
         )
+
+    def _recorded_settings(self, settings: Settings) -> dict[str, Any]:
+        """The parameters that shaped the law, as plain data for ``law.info`` and law files."""
+        return {
+            "solver": settings.solver.name,
+            "max_terms": settings.max_terms,
+            "criterion": settings.criterion,
+            "prune_tol": settings.prune_tol,
+            "snap": settings.snap,
+            "cv_folds": settings.cv_folds,
+            "dtype": str(settings.dtype).replace("torch.", ""),
+            "chunk_rows": settings.chunk_rows,
+            "random_state": settings.random_state,
+            "time_limit": self.time_limit,
+            "device": str(settings.device),
+        }
+
+    def _library_record(self, result) -> dict[str, Any]:
+        """Which terms were searched: the given library's, or the default library's level and size."""
+        if self.library is None:
+            info = result.law.info
+            return {"kind": "default", "level": info.get("level"), "transform": info.get("transform"),
+                    "size": len(result.library)}
+        return {"kind": "given", "size": len(result.library),
+                "terms": [sp.sstr(t.expr) for t in result.library]}
 
     def _resolve_library(self, data: Dataset, constants: Mapping[str, float]) -> Library:
         if isinstance(self.library, str):

@@ -1,7 +1,9 @@
 """The result of a discovery: a law that prints, exports and predicts."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -23,20 +25,76 @@ class Coefficient:
     value : float
         Its value in the law (the exact value's number when snapped).
     stderr : float
-        Standard error of the free least-squares estimate.
+        Standard error of the free estimate (all coefficients of the final
+        law refitted together, none held at an exact value).
     exact : sympy.Expr or None
         The recognised exact value (``1/g``, ``2*pi``, ``3/5``), if any.
+    estimate : float or None
+        The free estimate itself (None: the same as ``value``).
+    dof : int or None
+        Residual degrees of freedom of that fit, for Student's t (None: normal).
     """
 
     term: sp.Expr
     value: float
     stderr: float
     exact: sp.Expr | None = None
+    estimate: float | None = None
+    dof: int | None = None
+
+    @property
+    def free_estimate(self) -> float:
+        """The least-squares estimate before any exact value was recognised."""
+        return self.value if self.estimate is None else self.estimate
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Confidence interval of the coefficient: free estimate ± t·stderr.
+
+        Parameters
+        ----------
+        level : float
+            Coverage, between 0 and 1 (default 95 %).
+
+        Returns
+        -------
+        (low, high) : tuple of float
+            ``(-inf, inf)`` when the standard error is unknown (no residual
+            degrees of freedom).
+        """
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1, got {level!r}")
+        if not math.isfinite(self.stderr):
+            return (-math.inf, math.inf)
+        half = critical_value(level, self.dof) * self.stderr
+        return (self.free_estimate - half, self.free_estimate + half)
+
+    @property
+    def ci95(self) -> tuple[float, float]:
+        """The 95 % confidence interval, ``interval(0.95)``."""
+        return self.interval(0.95)
+
+    def as_record(self) -> dict[str, Any]:
+        """The coefficient as plain data (e.g. a row of a DataFrame)."""
+        low, high = self.ci95
+        return {
+            "term": sp.sstr(self.term),
+            "value": self.value,
+            "exact": None if self.exact is None else sp.sstr(self.exact),
+            "estimate": self.free_estimate,
+            "stderr": self.stderr,
+            "ci95_low": low,
+            "ci95_high": high,
+        }
 
     def __str__(self) -> str:
-        shown = f"{self.value:.{DISPLAY_DIGITS}g} ± {self.stderr:.2g}"
+        low, high = self.ci95
+        digits = DISPLAY_DIGITS
+        if math.isfinite(low) and self.stderr > 0:  # as many digits as the error allows
+            top = max(abs(low), abs(high), 1e-300)
+            digits = min(max(math.floor(math.log10(top)) - math.floor(math.log10(self.stderr)) + 2, 2), 12)
+        shown = f"{with_error(self.free_estimate, self.stderr)} (95% CI {low:.{digits}g} to {high:.{digits}g})"
         if self.exact is not None:
-            shown += f" = {sp.sstr(self.exact)}"
+            shown += f", exact {sp.sstr(self.exact)}"
         return f"{sp.sstr(self.term)}: {shown}"
 
 
@@ -91,14 +149,42 @@ class Law:
     info: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return f"{self.target} = {sp.sstr(rounded(self.expression))}"
+        """The law with each free coefficient shown as ``(value ± stderr)``; exact ones as they are."""
+        return f"{self.target} = {sp.sstr(self._shown(uncertainties=True))}"
 
     def __repr__(self) -> str:
-        return f"Law({self!s}, rmse={self.rmse:.3g})"
+        return f"Law({self.formula}, rmse={self.rmse:.3g})"
 
-    def latex(self) -> str:
-        """The law in LaTeX, e.g. ``s = \\frac{v^{2} \\sin{\\left(2 \\theta \\right)}}{g}``."""
-        return f"{sp.latex(sp.Symbol(self.target))} = {sp.latex(rounded(self.expression))}"
+    @property
+    def formula(self) -> str:
+        """The law as one line of SymPy syntax, floats rounded, without uncertainties."""
+        return f"{self.target} = {sp.sstr(rounded(self.expression))}"
+
+    def latex(self, uncertainties: bool = False) -> str:
+        """The law in LaTeX, e.g. ``s = \\frac{v^{2} \\sin{\\left(2 \\theta \\right)}}{g}``.
+
+        With ``uncertainties``, free coefficients read ``(0.1019 \\pm 0.0001)``.
+        """
+        body = sp.latex(self._shown(uncertainties)).replace("±", r"\pm")
+        return f"{sp.latex(sp.Symbol(self.target))} = {body}"
+
+    def coefficient_records(self) -> list[dict[str, Any]]:
+        """Each coefficient as plain data: term, value, exact, estimate, stderr, 95 % CI."""
+        return [c.as_record() for c in self.coefficients]
+
+    def _shown(self, uncertainties: bool) -> sp.Expr:
+        """The expression for display: floats rounded, or written ``(value ± stderr)``."""
+        if not uncertainties:
+            return rounded(self.expression)
+        free = [c for c in self.coefficients if c.exact is None and math.isfinite(c.stderr)]
+        shown = {}
+        for number in self.expression.atoms(sp.Float):
+            match = next((c for c in free if _same_number(float(number), c.value)), None)
+            if match is None:
+                shown[number] = sp.Float(number, DISPLAY_DIGITS)
+            else:
+                shown[number] = sp.Symbol(f"({with_error(match.value, match.stderr)})")
+        return self.expression.xreplace(shown)
 
     @property
     def numeric_expression(self) -> sp.Expr:
@@ -129,6 +215,32 @@ class Law:
         """
         return self.to_numpy()(X)
 
+    def save(self, path: str | Path) -> None:
+        """Write the law to a readable JSON file that :meth:`Law.load` reads back exactly.
+
+        The file holds the expression as an exact SymPy tree (and as text),
+        the variables, constants, coefficients with their errors, the Pareto
+        front, how it was found (method, library, solver settings) and the
+        package version.
+        """
+        from .law_file import law_to_dict, write_json
+
+        write_json(law_to_dict(self), path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Law":
+        """Read a law written by :meth:`save`; it predicts exactly what the saved law did.
+
+        Raises
+        ------
+        discovery.law_file.LawFileError
+            (a DataError) if the file is missing, not a law file, malformed,
+            or written in a newer format version than this package reads.
+        """
+        from .law_file import law_from_dict, read_json
+
+        return law_from_dict(read_json(path), path)
+
     def front_table(self) -> str:
         """The Pareto front as a text table; the chosen law is marked ``*``."""
         lines = [f"{'':1} {'complexity':>10} {'terms':>5} {'rmse':>10} {'cv rmse':>10} {'bic':>10}  law"]
@@ -148,6 +260,35 @@ class Law:
         parts.append("Pareto front:")
         parts.append(self.front_table())
         return "\n".join(parts)
+
+
+def critical_value(level: float, dof: int | None) -> float:
+    """Two-sided quantile of Student's t with ``dof`` degrees of freedom (normal when None)."""
+    from scipy import stats
+
+    upper = 0.5 + level / 2
+    return float(stats.norm.ppf(upper) if dof is None or dof <= 0 else stats.t.ppf(upper, dof))
+
+
+def with_error(value: float, stderr: float) -> str:
+    """``0.10194 ± 0.00012``: the value to the precision its error allows (two digits of error)."""
+    if not math.isfinite(stderr) or stderr <= 0 or not math.isfinite(value):
+        return f"{value:.{DISPLAY_DIGITS}g}"
+    exponent = math.floor(math.log10(stderr)) - 1  # the last digit shown
+    magnitude = math.floor(math.log10(abs(value))) if value else exponent + 1
+    if magnitude - exponent + 1 > 12:  # known to rounding: more digits would say nothing
+        return f"{value:.12g} ± {stderr:.1g}"
+    if -4 <= magnitude < 6 and exponent >= -9:
+        decimals = max(-exponent, 0)
+        return f"{value:.{decimals}f} ± {stderr:.{decimals}f}"
+    # Very large or very small: a common power of ten.
+    scale = 10.0**magnitude
+    digits = max(magnitude - exponent, 1)
+    return f"({value / scale:.{digits}f} ± {stderr / scale:.{digits}f})e{magnitude:+d}"
+
+
+def _same_number(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
 
 
 def with_constants(expr: sp.Expr, constants: Mapping[str, float]) -> sp.Expr:

@@ -66,6 +66,9 @@ def search_law(name: str, data: Dataset, constants: Mapping[str, float], time_li
         raise DataError(f"{name} returned no expression that is finite on the {data.n_rows} rows")
     law.info["seconds"] = time.perf_counter() - start
     law.info["candidates"] = len(candidates)
+    # The backend's options as run, for law.info and law files.
+    law.info["settings"] = dict(backend.options(data, seconds, random_state, hint.expression if hint else None,
+                                                **kwargs), time_limit=time_limit, random_state=random_state)
     return law
 
 
@@ -81,6 +84,11 @@ def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_lef
     for name in AUTO_ORDER:
         try:
             found = search_law(name, data, constants, time_left, random_state, hint=basis)
+        except KeyboardInterrupt:
+            warnings.warn(f"interrupted during the {name} search: returning the basis law {basis.formula}",
+                          RuntimeWarning, stacklevel=3)
+            basis.info["interrupted"] = True
+            return basis
         except BackendUnavailable as err:
             if name == "pysr":
                 warnings.warn(f"method='auto' skips PySR: {err}", RuntimeWarning, stacklevel=3)
