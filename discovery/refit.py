@@ -84,6 +84,7 @@ def refit_on_y(
     refitted = []
     for j, c in enumerate(coefficients):
         value = exact.get(j)
-        refitted.append(Coefficient(c.term, float(final.coef[j]), float(free_fit.stderr[j]), value))
+        refitted.append(Coefficient(c.term, float(final.coef[j]), float(free_fit.stderr[j]), value,
+                                    estimate=float(free_fit.coef[j]), dof=n - free_fit.n_free))
         inner += (value if value is not None else sp.Float(final.coef[j])) * c.term
     return transform.inverse(inner, sign), refitted, float(np.sqrt(final.rss / n))

@@ -79,7 +79,8 @@ def settle(
     for pos, j in enumerate(keep):
         value = exact.get(pos)
         coefficients.append(
-            Coefficient(terms[j], float(fit.coef[pos]), float(free_fit.stderr[pos]), value)
+            Coefficient(terms[j], float(fit.coef[pos]), float(free_fit.stderr[pos]), value,
+                        estimate=float(free_fit.coef[pos]), dof=n - free_fit.n_free)
         )
         expression += (value if value is not None else sp.Float(fit.coef[pos])) * terms[j]
     return Settled(tidy_expression(expression) if tidy else expression, coefficients, fit, tuple(terms[j] for j in keep))
