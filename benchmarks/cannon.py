@@ -74,6 +74,19 @@ def main() -> None:
     discover(warm.X, warm.y, variables=list(VARIABLES), constants={"g": G})  # one-time module loading
 
     rows: dict[str, dict[str, list]] = {}
+    try:
+        run_seeds(args, rows)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the table below covers the fits done", file=sys.stderr)
+    args.seeds = min((len(row["seconds"]) for row in rows.values()), default=0)  # whole seeds only
+    if REFERENCE not in rows or args.seeds == 0:
+        return
+    rows = {name: {k: v[:args.seeds] for k, v in row.items()} for name, row in rows.items()}
+    print_table(args, rows)
+
+
+def run_seeds(args: argparse.Namespace, rows: dict[str, dict[str, list]]) -> None:
+    """Fit every method on each seed's shots, appending to ``rows``."""
     for seed in range(args.seeds):
         train = cannon_shots(args.n, seed=seed)
         inside = cannon_shots(1000, seed=seed + 10_000, noise=0.0, clip_negative=False)
@@ -91,6 +104,8 @@ def main() -> None:
                 np.sqrt(np.mean((model.predict(outside.X) - true_distance(outside.X)) ** 2)))
             print(f"seed {seed}: {name:<38} {seconds:8.3f}s  {row['recovered'][-1]}", file=sys.stderr, flush=True)
 
+
+def print_table(args: argparse.Namespace, rows: dict[str, dict[str, list]]) -> None:
     reference = statistics.median(rows[REFERENCE]["seconds"])
     print(f"Cannon benchmark, {date.today()}, {args.seeds} seeds × {args.n} shots, noise 0.01; "
           f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, CPU.")

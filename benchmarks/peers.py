@@ -279,16 +279,19 @@ def main() -> None:
     work = [(t, q) for t in args.tools for q in problems]
     print(f"{len(work)} fits: {len(args.tools)} tools × {len(problems)} problems", file=sys.stderr, flush=True)
     records: list[dict] = []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_one, t, q, args.time_limit, args.cap, args.n, args.n_test) for t, q in work]
-        for count, future in enumerate(as_completed(futures), 1):
-            r = future.result()
-            records.append(r)
-            status = ("n/a" if not r.get("available") else
-                      "exact" if r["exact"] else "solved" if r["symbolic_solution"] else "FAILED")
-            print(f"[{count:>3}/{len(work)}] {r['tool']:<8} {r['problem']:<10} {status:<7} "
-                  f"{r.get('seconds', 0):6.1f}s  {(r.get('law') or r.get('error') or '')[:110]}",
-                  file=sys.stderr, flush=True)
+    try:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = [pool.submit(run_one, t, q, args.time_limit, args.cap, args.n, args.n_test) for t, q in work]
+            for count, future in enumerate(as_completed(futures), 1):
+                r = future.result()
+                records.append(r)
+                status = ("n/a" if not r.get("available") else
+                          "exact" if r["exact"] else "solved" if r["symbolic_solution"] else "FAILED")
+                print(f"[{count:>3}/{len(work)}] {r['tool']:<8} {r['problem']:<10} {status:<7} "
+                      f"{r.get('seconds', 0):6.1f}s  {(r.get('law') or r.get('error') or '')[:110]}",
+                      file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the table below covers the {len(records)} fits done", file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(records, indent=1))
     table = summarise(records, args.tools, problems, args.time_limit)

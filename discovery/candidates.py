@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.core.cache import clear_cache
 
 from .data import Dataset
 from .fitting import LinearFit, bic, fit_parameters, mse_floor
@@ -65,6 +66,10 @@ def settle_expression(expression: sp.Expr, data: Dataset, constants: Mapping[str
 
     Returns None when the expression is not finite on the rows.
     """
+    # SymPy's cache can hand back an equal Float of another precision made by an earlier call,
+    # which changes the compiled arithmetic in the last bits: start each settle from a clean cache
+    # so the same candidate always settles to the same law.
+    clear_cache()
     constants = dict(constants or {})
     rows = slice(None) if data.n_rows <= FIT_ROWS else np.linspace(0, data.n_rows - 1, FIT_ROWS).astype(int)
     columns = {k: v[rows] for k, v in data.columns().items()}
@@ -86,7 +91,8 @@ def settle_expression(expression: sp.Expr, data: Dataset, constants: Mapping[str
     values = {p: (exact[j] if j in exact else sp.Float(final.coef[j])) for j, p in enumerate(model.parameters)}
     settled = model.expression.xreplace(values)
     coefficients = [
-        Coefficient(model.term_of(j), float(final.coef[j]), float(fit.stderr[j]), exact.get(j))
+        Coefficient(model.term_of(j), float(final.coef[j]), float(fit.stderr[j]), exact.get(j),
+                    estimate=float(fit.coef[j]), dof=len(y) - fit.n_free)
         for j in range(model.n)
     ]
     return _measured(settled, coefficients, data, constants, floor)
@@ -105,10 +111,17 @@ def law_from_candidates(candidates: Sequence[Candidate], data: Dataset, constant
     by_loss = sorted(candidates, key=lambda c: (c.loss if math.isfinite(c.loss) else math.inf, c.complexity))
     start = time.perf_counter()
     settled = []
+    interrupted = False
     for c in by_loss[:MAX_CANDIDATES]:
         if settled and seconds is not None and time.perf_counter() - start > seconds:
             break  # out of time: the most accurate candidates are settled already
-        s = settle_expression(c.expression, data, constants, snap)
+        try:
+            s = settle_expression(c.expression, data, constants, snap)
+        except KeyboardInterrupt:
+            if not settled:
+                raise
+            interrupted = True  # Ctrl-C: choose among the candidates settled so far
+            break
         if s is not None:
             settled.append(s)
     if not settled:
@@ -134,7 +147,7 @@ def law_from_candidates(candidates: Sequence[Candidate], data: Dataset, constant
         rmse=chosen.rmse,
         r2=float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)),
         n_rows=data.n_rows,
-        info=dict(info or {}),
+        info=dict(info or {}, **({"interrupted": True} if interrupted else {})),
     )
 
 
@@ -154,9 +167,10 @@ class _Parametrised:
         names = sorted(self.columns)
         arguments = [sp.Symbol(k) for k in names] + self.parameters
         self._value = sp.lambdify(arguments, numeric, modules="numpy")
-        # One compiled function for every slope, sharing subexpressions.
-        self._slopes = sp.lambdify(arguments, [sp.diff(numeric, p) for p in self.parameters], modules="numpy",
-                                   cse=True)
+        # One function for every slope. No common-subexpression elimination: SymPy's cse orders
+        # its work by hash, which Python salts per process, and the floating-point results then
+        # differ in the last bits from run to run (enough to change which constant snaps).
+        self._slopes = sp.lambdify(arguments, [sp.diff(numeric, p) for p in self.parameters], modules="numpy")
         self._inputs = [self.columns[k] for k in names]
 
     def _evaluate(self, theta: np.ndarray) -> np.ndarray:

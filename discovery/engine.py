@@ -5,6 +5,7 @@ import dataclasses
 import math
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -223,8 +224,29 @@ def search(data: Dataset, settings: Settings, time_limit: float | None = None,
     sign = sign_of(data.y)
     growers: list[tuple[Any, _Grower]] = [(None, _Grower(data, settings, unary=True))]
     growers += _transformed_growers(data, settings)
-    best: LibraryFit | None = None
-    best_bic, best_level = math.inf, -1
+    state = _Best()
+    try:
+        return _tidied(_grow(data, settings, growers, floor, sign, state, time_limit, verbose, start))
+    except KeyboardInterrupt:
+        if state.fit is None:
+            raise  # nothing found yet: let the caller (the CLI) report the interruption
+        warnings.warn(f"interrupted: returning the best law found so far ({state.fit.law.formula}, "
+                      f"level {state.level})", RuntimeWarning, stacklevel=3)
+        state.fit.law.info["interrupted"] = True
+        return _tidied(state.fit)
+
+
+@dataclass
+class _Best:
+    """The best law so far, kept outside the loop so that Ctrl-C can return it."""
+
+    fit: LibraryFit | None = None
+    bic: float = math.inf
+    level: int = -1
+
+
+def _grow(data: Dataset, settings: Settings, growers, floor: float, sign: int, best: _Best,
+          time_limit: float | None, verbose: bool, start: float) -> LibraryFit:
     for level in range(0, MAX_LEVEL + 1):
         for transform, grower in growers:
             try:
@@ -243,20 +265,20 @@ def search(data: Dataset, settings: Settings, time_limit: float | None = None,
                 target = "y" if transform is None else transform.name
                 print(f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
                       f"(rmse {law.rmse:.3g}, {time.perf_counter() - start:.2f}s)", file=sys.stderr, flush=True)
-            margin = LEVEL_GAIN * math.log(data.n_rows) if level > best_level else 0.0
-            if best is None or score < best_bic - margin:
-                best, best_bic, best_level = LibraryFit(law, fit.library, fit.coef, score), score, level
-                if exact_fit(best.law, data):
-                    return _tidied(best)
+            margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else 0.0
+            if best.fit is None or score < best.bic - margin:
+                best.fit, best.bic, best.level = LibraryFit(law, fit.library, fit.coef, score), score, level
+                if exact_fit(law, data):
+                    return best.fit
             if time_limit is not None and time.perf_counter() - start > time_limit:
-                return _tidied(best)
+                return best.fit
         # Only after every target at this level: a short law for log y can beat a long one for y
         # that already fits to the noise. Not after level 0: its terms were themselves fitted to
         # the data, and a sum of several of them can fit the noise of a smooth 1-D law.
-        if level >= 1 and best is not None and fits_to_noise(best.law, data, settings.random_state):
-            return _tidied(best)
-    assert best is not None
-    return _tidied(best)
+        if level >= 1 and best.fit is not None and fits_to_noise(best.fit.law, data, settings.random_state):
+            return best.fit
+    assert best.fit is not None
+    return best.fit
 
 
 def _tidied(fit: LibraryFit) -> LibraryFit:
