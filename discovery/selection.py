@@ -85,11 +85,14 @@ def cross_validated_mse(gram: Gram, support: Sequence[int]) -> float:
     total_tt = gram.theta_theta[index][:, index]
     total_ty = gram.theta_y[index]
     error = 0.0
+    # On CPU, torch's default lstsq driver (gelsy, MKL) varies in the last bits from run to run;
+    # the SVD driver does not, so the same seed gives the same held-out error. CUDA has only gels.
+    driver = "gelsd" if total_tt.device.type == "cpu" else None
     for fold in gram.folds:
         tt = fold.theta_theta[index][:, index]
         ty = fold.theta_y[index]
         train_tt, train_ty = total_tt - tt, total_ty - ty
-        w = torch.linalg.lstsq(train_tt, train_ty[:, None]).solution[:, 0]
+        w = torch.linalg.lstsq(train_tt, train_ty[:, None], driver=driver).solution[:, 0]
         error += float(fold.y_y - 2 * (w @ ty) + w @ (tt @ w))
     return max(error / gram.n_rows, 0.0)
 
