@@ -4,9 +4,13 @@ from __future__ import annotations
 import time
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from bases import Library
 
+from .bootstrap import bootstrap_report
 from .data import as_dataset, check_constants
+from .engine import refit_library
 from .errors import DataError
 from .estimator import SparseBasisRegressor
 from .law import Law
@@ -29,6 +33,7 @@ def discover(
     device: Any = "auto",
     verbose: bool = False,
     method: str = "auto",
+    bootstrap: int = 0,
 ) -> Law:
     """Find the law behind the data.
 
@@ -80,6 +85,14 @@ def discover(
         (PySR, else Operon) for the time left; the lower BIC wins. PySR needs
         Julia: where it cannot start, ``"pysr"`` raises BackendUnavailable
         saying how to provide it, and ``"auto"`` warns and goes on.
+    bootstrap : int
+        Resamples (0: none). The step that chose the law's terms (the library
+        fit, or the settling of a backend's candidates) is repeated on rows
+        drawn with replacement; ``law.info["bootstrap"]`` then holds each
+        term's inclusion probability, how often each coefficient snapped to
+        each exact value, and how often the same law came back
+        (:class:`discovery.bootstrap.BootstrapReport`). Costs that step's
+        time once per resample; Ctrl-C stops it with the resamples done.
 
     Returns
     -------
@@ -94,13 +107,16 @@ def discover(
         When ``method`` names a backend that cannot run here.
     """
     check_method(method)
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise DataError(f"bootstrap must be a whole number of resamples (0 for none), got {bootstrap!r}")
     start = time.perf_counter()
     if method in ("pysr", "operon"):
         if library is not None:
             raise DataError(f"library= is for the basis regressor; method={method!r} searches whole expressions. "
                             "Drop library= or use method='basis'")
         data = as_dataset(X, y, variables=variables, target=target)
-        return search_law(method, data, check_constants(constants, data.variables), time_limit, random_state)
+        return search_law(method, data, check_constants(constants, data.variables), time_limit, random_state,
+                          bootstrap=int(bootstrap), verbose=verbose)
     model = SparseBasisRegressor(
         library=library, solver=solver, max_terms=max_terms, criterion=criterion, constants=constants,
         random_state=random_state, device=device, variables=variables, target=target,
@@ -108,8 +124,15 @@ def discover(
     )
     law = model.fit(X, y).law_
     law.info["method"] = "basis"
-    if method == "basis" or library is not None:  # a given library asks for the basis regressor
-        return law
     data = as_dataset(X, y, variables=variables, target=target)
-    left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-    return auto_law(law, data, check_constants(constants, data.variables), left, random_state, verbose)
+    if method == "auto" and library is None:  # a given library asks for the basis regressor alone
+        left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+        law = auto_law(law, data, check_constants(constants, data.variables), left, random_state, verbose,
+                       bootstrap=int(bootstrap))
+    if bootstrap and law.info["method"] == "basis":
+        settings = model._settings(data)
+        transform = law.info.get("transform")
+        report = bootstrap_report(law, data, lambda rows: refit_library(rows, model.library_, settings, transform),
+                                  int(bootstrap), random_state, verbose)
+        law.info["bootstrap"] = report.as_dict()
+    return law

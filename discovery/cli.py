@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     fit.add_argument("--time-limit", type=float,
                      help="seconds after which no further library level or target transform is tried")
+    fit.add_argument("--bootstrap", type=int, default=0, metavar="B",
+                     help="refit on B resamples of the rows: inclusion probability of each term (default 0)")
     fit.add_argument("--save", metavar="LAW.json", help="write the law to a JSON file ('discovery predict' reads it)")
     fit.set_defaults(run=_run_fit)
 
@@ -115,7 +117,7 @@ def _run_fit(args: argparse.Namespace) -> int:
         raise DataError(f"target column {args.target!r} is not in {args.csv!r}; its columns are {', '.join(columns)}")
     law = discover(columns, target=args.target, variables=variables, constants=parse_constants(args.constants),
                    library=args.library, solver=args.solver, max_terms=args.max_terms, random_state=args.seed,
-                   time_limit=args.time_limit, verbose=True, method=args.method)
+                   time_limit=args.time_limit, verbose=True, method=args.method, bootstrap=args.bootstrap)
     print(law.summary())
     if args.save:
         law.save(args.save)

@@ -15,6 +15,7 @@ import sympy as sp
 from bases import Library, constant, default_library
 from bases.defaults import MAX_LEVEL
 
+from .candidates import with_held_out_errors
 from .data import Dataset
 from .errors import DataError
 from .constants import exact_candidates
@@ -23,7 +24,7 @@ from .law import FrontEntry, Law, numpy_evaluator
 from .noise import residuals_look_like_noise
 from .proposals import power_law_terms
 from .refit import refit_on_y
-from .transforms import applicable, sign_of
+from .transforms import TRANSFORMS, applicable, sign_of
 from .unary_proposals import unary_monomial_terms
 from .selection import choose, pareto_front, score_supports
 from .solvers import Problem, Solver
@@ -226,7 +227,9 @@ def search(data: Dataset, settings: Settings, time_limit: float | None = None,
     growers += _transformed_growers(data, settings)
     state = _Best()
     try:
-        return _tidied(_grow(data, settings, growers, floor, sign, state, time_limit, verbose, start))
+        found = _tidied(_grow(data, settings, growers, floor, sign, state, time_limit, verbose, start))
+        with_held_out_errors(found.law, data, settings.random_state)  # mapped laws have no Gram-based one
+        return found
     except KeyboardInterrupt:
         if state.fit is None:
             raise  # nothing found yet: let the caller (the CLI) report the interruption
@@ -279,6 +282,25 @@ def _grow(data: Dataset, settings: Settings, growers, floor: float, sign: int, b
             return best.fit
     assert best.fit is not None
     return best.fit
+
+
+def refit_library(data: Dataset, library: Library, settings: Settings, transform_name: str | None) -> Law | None:
+    """The law ``library`` gives on ``data``, for y or mapped back from the named transform of y.
+
+    The step that chose a basis law, repeated on other rows (the bootstrap).
+    None when the transform does not apply to these rows or nothing finite comes back.
+    """
+    if transform_name is None:
+        return fit_library(data, library, settings, warn=False).law
+    transform = next(t for t in TRANSFORMS if t.name == transform_name)
+    if not transform.applies(data.y):
+        return None
+    with np.errstate(all="ignore"):
+        y_t = transform.forward(data.y)
+    if not np.all(np.isfinite(y_t)) or np.ptp(y_t) == 0:
+        return None
+    fit = fit_library(Dataset(data.X, y_t, data.variables, data.target), library, settings, warn=False)
+    return _mapped_law(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
 
 
 def _tidied(fit: LibraryFit) -> LibraryFit:

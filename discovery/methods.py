@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 
 from .backends import BACKENDS, BackendUnavailable
+from .bootstrap import bootstrap_report
 from .candidates import law_from_candidates
 from .data import Dataset
 from .engine import fits_to_noise, law_bic
@@ -40,8 +41,12 @@ def check_method(method: str) -> str:
 
 
 def search_law(name: str, data: Dataset, constants: Mapping[str, float], time_limit: float | None,
-               random_state: int | None, hint: Law | None = None, snap: bool = True) -> Law:
+               random_state: int | None, hint: Law | None = None, snap: bool = True, bootstrap: int = 0,
+               verbose: bool = False) -> Law:
     """The law from one search backend's candidates, settled by the shared SymPy layer.
+
+    With ``bootstrap`` resamples, the candidates are settled again on rows
+    drawn with replacement, and the report goes to ``law.info["bootstrap"]``.
 
     Raises
     ------
@@ -66,6 +71,10 @@ def search_law(name: str, data: Dataset, constants: Mapping[str, float], time_li
         raise DataError(f"{name} returned no expression that is finite on the {data.n_rows} rows")
     law.info["seconds"] = time.perf_counter() - start
     law.info["candidates"] = len(candidates)
+    if bootstrap:
+        report = bootstrap_report(law, data, lambda rows: law_from_candidates(candidates, rows, constants, snap),
+                                  bootstrap, random_state, verbose)
+        law.info["bootstrap"] = report.as_dict()
     # The backend's options as run, for law.info and law files.
     law.info["settings"] = dict(backend.options(data, seconds, random_state, hint.expression if hint else None,
                                                 **kwargs), time_limit=time_limit, random_state=random_state)
@@ -73,7 +82,7 @@ def search_law(name: str, data: Dataset, constants: Mapping[str, float], time_li
 
 
 def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_left: float | None,
-             random_state: int | None, verbose: bool = False) -> Law:
+             random_state: int | None, verbose: bool = False, bootstrap: int = 0) -> Law:
     """The basis law, or a backend's when the basis law misses structure and the backend's BIC is lower."""
     basis.info.setdefault("method", "basis")
     if fits_to_noise(basis, data, random_state, min_correlation=AUTO_MIN_CORRELATION, sigmas=5.0):
@@ -83,7 +92,8 @@ def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_lef
         return basis
     for name in AUTO_ORDER:
         try:
-            found = search_law(name, data, constants, time_left, random_state, hint=basis)
+            found = search_law(name, data, constants, time_left, random_state, hint=basis, bootstrap=bootstrap,
+                               verbose=verbose)
         except KeyboardInterrupt:
             warnings.warn(f"interrupted during the {name} search: returning the basis law {basis.formula}",
                           RuntimeWarning, stacklevel=3)
