@@ -252,13 +252,46 @@ class Law:
             )
         return "\n".join(lines)
 
+    def evidence(self) -> str:
+        """Why this law and not its neighbours on the front: their BIC and held-out error against the chosen one's.
+
+        The law is the simplest front entry whose score is within a margin of
+        the best (6 BIC units: strong evidence); a more complex neighbour must
+        lower the BIC by more than that to be chosen, and a simpler one is
+        rejected because its BIC is higher by more than that.
+        """
+        from .selection import MARGIN
+
+        chosen = next((i for i, e in enumerate(self.front) if e.chosen), None)
+        if chosen is None:
+            return "evidence: no front recorded"
+        criterion = self.info.get("criterion", "bic")
+        c = self.front[chosen]
+        lines = [f"evidence (criterion {criterion}; the simplest law within "
+                 f"{MARGIN.get(criterion, 0):g} of the lowest score is chosen):",
+                 f"  chosen          BIC {c.bic:10.1f}, held-out rmse {c.cv_rmse:.4g}: {self.target} = "
+                 f"{sp.sstr(rounded(c.expression))}"]
+        for label, i in (("simpler", chosen - 1), ("more complex", chosen + 1)):
+            if not 0 <= i < len(self.front):
+                continue
+            e = self.front[i]
+            delta = e.bic - c.bic
+            lines.append(f"  {label:<14}  BIC {e.bic:10.1f} ({delta:+.1f}), held-out rmse {e.cv_rmse:.4g}: "
+                         f"{self.target} = {sp.sstr(rounded(e.expression))}")
+        return "\n".join(lines)
+
     def summary(self) -> str:
-        """The law, its LaTeX, coefficients with errors, fit error and front."""
+        """The law, its LaTeX, coefficients with errors, fit error, front and evidence, and bootstrap report."""
         parts = [str(self), f"LaTeX: {self.latex()}", "coefficients:"]
         parts += [f"  {c}" for c in self.coefficients]
         parts.append(f"rmse {self.rmse:.4g}, R² {self.r2:.6f} on {self.n_rows} rows")
         parts.append("Pareto front:")
         parts.append(self.front_table())
+        parts.append(self.evidence())
+        if "bootstrap" in self.info:
+            from .bootstrap import BootstrapReport
+
+            parts.append(BootstrapReport(**self.info["bootstrap"]).table())
         return "\n".join(parts)
 
 
