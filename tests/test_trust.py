@@ -284,3 +284,68 @@ def test_the_same_seed_gives_the_identical_law_with_the_estimator_options(cannon
         runs = [discover(cannon.X, cannon.y, variables=["v", "theta"], solver=solver, library="power_harmonics(v, theta)",
                          random_state=1, method="basis") for solver in ("lasso", "lasso", "adam", "adam")]
     assert _same(runs[0], runs[1]) and _same(runs[2], runs[3])
+
+
+# --- selection evidence and bootstrap --------------------------------------------------------
+
+def test_the_summary_says_why_this_law_and_not_its_neighbours(cannon):
+    law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81}, random_state=0)
+    evidence = law.evidence()
+    assert "criterion bic" in evidence and "chosen" in evidence and "held-out rmse" in evidence
+    chosen = next(e for e in law.front if e.chosen)
+    assert f"{chosen.bic:10.1f}" in evidence and evidence in law.summary()
+    assert "more complex" in evidence  # the next law on the front, with its BIC difference
+    assert all(np.isfinite(e.cv_rmse) for e in law.front if e.chosen)
+
+
+def test_backend_and_mapped_laws_get_a_held_out_error(cannon):
+    data = as_dataset(cannon.X, cannon.y, variables=["v", "theta"])
+    law = law_from_candidates([Candidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+                               Candidate(sp.Float(0.31) * v**sp.Float(1.7) + sp.Float(0.2), 6, 10.0)],
+                              data, {"g": 9.81})
+    chosen = next(e for e in law.front if e.chosen)
+    assert chosen.cv_rmse == pytest.approx(chosen.rmse, rel=0.05)
+    other = next(e for e in law.front if not e.chosen)
+    assert other.cv_rmse > chosen.cv_rmse
+
+
+def test_bootstrap_reports_inclusion_and_constant_stability(cannon):
+    law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81},
+                   library="v**2*sin(2*theta), v, theta, v*theta", method="basis", random_state=0, bootstrap=12)
+    report = law.info["bootstrap"]
+    assert report["resamples"] == 12
+    assert report["inclusion"]["v**2*sin(2*theta)"] == 1.0
+    assert report["exact_values"]["v**2*sin(2*theta)"]["1/g"] >= 0.8  # 1/g is stable under resampling
+    assert 0 <= report["same_law"] <= 1 and "bootstrap, 12 resamples" in law.summary()
+    again = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81},
+                     library="v**2*sin(2*theta), v, theta, v*theta", method="basis", random_state=0, bootstrap=12)
+    assert again.info["bootstrap"] == report  # seeded resamples
+
+
+def test_bootstrap_shows_an_unsupported_term(rng):
+    X = rng.uniform(1, 2, size=(60, 2))
+    y = 2.0 * X[:, 0] + 0.006 * X[:, 1] ** 3 + rng.normal(0, 0.05, 60)  # x1**3 at the noise level
+    law = discover(X, y, library="x0, x1**3", method="basis", random_state=0, bootstrap=30)
+    assert "x1**3" in [sp.sstr(c.term) for c in law.coefficients]  # chosen, but only just
+    inclusion = law.info["bootstrap"]["inclusion"]
+    assert inclusion["x0"] == 1.0 and 0 < inclusion["x1**3"] < 0.6
+
+
+def test_bootstrap_of_a_backend_law(cannon):
+    pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
+    law = discover(cannon.X[:300], cannon.y[:300], variables=["v", "theta"], constants={"g": 9.81},
+                   method="operon", time_limit=20, random_state=0, bootstrap=3)
+    assert law.info["bootstrap"]["resamples"] == 3 and law.info["bootstrap"]["inclusion"]
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, "10", True])
+def test_bootstrap_must_be_a_count(cannon, bad):
+    with pytest.raises(DataError, match="bootstrap must be a whole number of resamples"):
+        discover(cannon.X, cannon.y, variables=["v", "theta"], bootstrap=bad)
+
+
+def test_bootstrap_survives_save_and_load(cannon, tmp_path):
+    law = discover(cannon.X, cannon.y, variables=["v", "theta"], library="v**2*sin(2*theta), v",
+                   method="basis", random_state=0, bootstrap=4)
+    loaded = _round_trip(law, tmp_path / "law.json")
+    assert loaded.info["bootstrap"] == law.info["bootstrap"]
