@@ -6,7 +6,8 @@ from pathlib import Path
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_readme_examples_run(capsys):
+def test_readme_examples_run(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write law.json
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
     assert blocks
     namespace: dict = {}
@@ -17,4 +18,7 @@ def test_readme_examples_run(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "s = v**2*sin(2*theta)/g"
     assert out[1] == r"s = \frac{v^{2} \sin{\left(2 \theta \right)}}{g}"
-    assert out[2].startswith("v**2*sin(2*theta): 0.1019") and out[2].endswith("= 1/g")
+    assert out[2].startswith("v**2*sin(2*theta): 0.1019") and out[2].endswith("exact 1/g") and "95% CI" in out[2]
+    assert (tmp_path / "law.json").exists()
+    assert any(line.startswith("s = (0.1019") and "±" in line for line in out)  # a free coefficient's error
+    assert any(line.startswith("evidence (criterion bic") for line in out)
