@@ -110,6 +110,46 @@ def exact_candidates(
     return [entry[2] for entry in sorted(found.values(), key=lambda e: (e[0], e[1]))]
 
 
+def expected_false_matches(value: float, cost: float, width: float, constants: Mapping[str, float] | None = None,
+                           max_denominator: int = 12) -> float:
+    """How many exact values costing at most ``cost`` lie within ``±width`` of ``value``, on average.
+
+    The look-elsewhere test of snapping: each family ``(p/q)·√s·π^a·Πc^b``
+    puts values ``base/q`` apart (those with p and q coprime: φ(q) in every q),
+    up to the numerator its cost allows. Where this count is not small, an
+    exact value that close is what any number would find, and says nothing.
+
+    Parameters
+    ----------
+    value : float
+    cost : float
+        The candidate's cost (see :func:`exact_candidates`).
+    width : float
+        Half-width of the window, e.g. two standard errors.
+    constants : mapping of name → value, optional
+    max_denominator : int
+    """
+    constants = dict(constants or {})
+    names = list(constants)
+    total = 0.0
+    for (surd, surd_cost), a in product(SURDS, PI_POWERS):
+        for exps in product(CONSTANT_POWERS, repeat=len(names)):
+            base = math.sqrt(surd) * math.pi ** float(a)
+            for name, b in zip(names, exps):
+                base *= constants[name] ** b
+            base = abs(base)
+            powers_cost = 2.0 * abs(float(a)) + (1.0 if a.denominator == 2 else 0.0) + 1.5 * sum(map(abs, exps))
+            for q in range(1, max_denominator + 1):
+                left = cost - (1.0 + math.log2(q) + powers_cost + surd_cost)  # bits left for the numerator
+                if left < 0 or abs(value) * q / base > 2.0**left + 0.5:
+                    continue  # this family has no value that cheap near ``value``
+                total += 2.0 * width * _TOTIENT[q] / base
+    return total
+
+
+_TOTIENT = {q: sum(1 for p in range(1, q + 1) if math.gcd(p, q) == 1) for q in range(1, 101)}
+
+
 def _cost(fraction: Fraction, pi_power: Fraction, constant_powers: tuple[int, ...]) -> float:
     """Description length: bits of numerator and denominator, plus each power used."""
     cost = 1.0 + math.log2(abs(fraction.numerator)) + math.log2(fraction.denominator)

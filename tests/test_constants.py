@@ -73,3 +73,31 @@ def test_pruning_drops_a_negligible_term_and_refits():
     result = settle(cols, y, [sp.Symbol("x"), sp.Symbol("x") ** 2], prune_tol=0.05)
     assert result.terms == (sp.Symbol("x"),)
     assert result.expression == 3 * sp.Symbol("x")
+
+
+def test_a_number_with_no_exact_form_stays_free_under_noise():
+    # 1.3172 is 13/pi**2 to 4 digits and 7/(3*sqrt(pi)) to 3: with 1 % noise both are look-elsewhere hits.
+    rng = np.random.default_rng(0)
+    x = rng.uniform(1, 2, size=(300, 2))
+    y = 1.3172 * x[:, 0] - 0.7418 * np.sin(x[:, 1]) + rng.normal(0, 0.01, 300)
+    s = settle(np.column_stack([x[:, 0], np.sin(x[:, 1])]), y, [sp.Symbol("x0"), sp.sin(sp.Symbol("x1"))])
+    assert all(c.exact is None for c in s.coefficients), s.expression
+
+
+def test_simple_and_exact_values_still_snap():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(1, 2, size=(1000, 2))
+    noisy = x[:, 0] / 9.81 + 0.5 * x[:, 1] + rng.normal(0, 0.01, 1000)  # 1/g and 1/2 under noise
+    s = settle(np.column_stack([x[:, 0], x[:, 1]]), noisy, [sp.Symbol("x0"), sp.Symbol("x1")], {"g": 9.81})
+    assert [c.exact for c in s.coefficients] == [1 / g, sp.Rational(1, 2)]
+    exact = x[:, 0] / (2 * np.pi**3)  # noise-free: an elaborate constant is still recognised
+    s = settle(x[:, :1], exact, [sp.Symbol("x0")])
+    assert s.coefficients[0].exact == 1 / (2 * sp.pi**3)
+
+
+def test_false_matches_grow_with_cost_and_window():
+    from discovery.constants import expected_false_matches
+
+    assert expected_false_matches(1.3172, 2.0, 0.006) < expected_false_matches(1.3172, 8.0, 0.006)
+    assert expected_false_matches(1.3172, 8.0, 0.0006) < expected_false_matches(1.3172, 8.0, 0.006)
+    assert expected_false_matches(1.3172, 8.0, 1e-15) < 1e-9
