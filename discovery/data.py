@@ -11,6 +11,8 @@ import numpy as np
 from .errors import DataError
 
 MIN_ROWS = 10
+# Least squares sums y²: beyond these sizes it overflows or underflows and every fit looks alike.
+TARGET_RANGE = (1e-150, 1e150)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,15 @@ def as_dataset(
     if target_name in names:
         raise DataError(f"the target {target_name!r} is also an input variable; drop it from the inputs")
 
-    matrix = np.column_stack([_numeric(col, f"column {name!r}") for name, col in columns.items()])
+    arrays = [_numeric(col, f"column {name!r}") for name, col in columns.items()]
+    for name, array in zip(names, arrays):
+        if array.ndim != 1:
+            raise DataError(f"column {name!r} must be 1-D (one value per row); got shape {array.shape}")
+    lengths = {name: len(array) for name, array in zip(names, arrays)}
+    if len(set(lengths.values())) > 1:  # a mapping's columns; NumPy's own message would not name them
+        shown = ", ".join(f"{name!r} has {k}" for name, k in lengths.items())
+        raise DataError(f"columns have different lengths ({shown} rows); give every column one value per row")
+    matrix = np.column_stack(arrays)
     if y_given is None:
         raise DataError("no target: pass y, or target='name' naming a column of X")
     y_arr = _numeric(y_given, f"the target {target_name!r}")
@@ -131,18 +141,33 @@ def as_dataset(
         raise DataError(
             f"the target {target_name!r} is constant (every row is {y_arr[0]:g}); there is no law to find"
         )
+    peak = float(np.max(np.abs(y_arr)))
+    if not TARGET_RANGE[0] <= peak <= TARGET_RANGE[1]:
+        raise DataError(
+            f"the target {target_name!r} has values up to {peak:.3g} in size, outside the {TARGET_RANGE[0]:g} to "
+            f"{TARGET_RANGE[1]:g} that double precision can square; rescale it to values near 1"
+        )
     return Dataset(matrix, y_arr, names, target_name)
 
 
 def _split(X: Any, y: Any, variables: Sequence[str] | None, target: str | None):
     """Return (name → raw column, raw y, target name)."""
     if _is_dataframe(X):
+        names = [str(c) for c in X.columns]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:  # X[name] would be a table, silently merged into one variable
+            raise DataError(f"the DataFrame repeats column name(s) {', '.join(map(repr, repeated))}; rename them")
         table = {str(c): X[c].to_numpy() for c in X.columns}
         return _from_table(table, y, variables, target, "the DataFrame")
     if isinstance(X, Mapping):
         table = {str(k): v for k, v in X.items()}
         return _from_table(table, y, variables, target, "the mapping")
-    array = np.asarray(X)
+    try:
+        array = np.asarray(X)
+    except ValueError:  # NumPy refuses nested lists of different lengths
+        raise DataError(
+            f"X has rows of different lengths{_lengths(X)}; give every row one value per variable"
+        ) from None
     if array.ndim == 1:
         if variables is not None and len(variables) == 1:
             array = array.reshape(-1, 1)
@@ -185,8 +210,21 @@ def _is_dataframe(X: Any) -> bool:
     return type(X).__module__.startswith("pandas") and hasattr(X, "columns") and hasattr(X, "to_numpy")
 
 
+def _lengths(rows: Any) -> str:
+    """``" (row 3 has 2 values, row 0 has 3)"``: the first row whose length differs, if rows have lengths."""
+    try:
+        lengths = [len(row) for row in rows]
+    except TypeError:
+        return ""
+    odd = next((i for i, k in enumerate(lengths) if k != lengths[0]), None)
+    return "" if odd is None else f" (row {odd} has {lengths[odd]} values, row 0 has {lengths[0]})"
+
+
 def _numeric(values: Any, what: str) -> np.ndarray:
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except ValueError:  # nested sequences of different lengths
+        raise DataError(f"{what} holds sequences of different lengths; it must hold one number per row") from None
     if array.dtype.kind in "biuf":
         return array.astype(np.float64)
     if array.dtype.kind == "c":
@@ -195,7 +233,10 @@ def _numeric(values: Any, what: str) -> np.ndarray:
     for i, value in enumerate(flat):
         try:
             float(value)
+        except OverflowError:  # a Python integer beyond 1.8e308
+            raise DataError(f"{what} has a value too large for double precision in row {i}; rescale it") from None
         except (TypeError, ValueError):
+            value = value.item() if isinstance(value, np.generic) else value  # 'a', not np.str_('a')
             raise DataError(
                 f"{what} is not numeric: row {i} holds {value!r}. Convert or drop that column"
             ) from None

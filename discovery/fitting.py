@@ -131,7 +131,8 @@ def fit_parameters(
 
 def mse_floor(y: np.ndarray) -> float:
     """The mean squared error that counts as an exact fit for target ``y``."""
-    return (EXACT_RELATIVE_RMSE * float(np.sqrt(np.mean(y * y)))) ** 2
+    # Never 0: for |y| under ~1e-149 the square underflows, and the criteria take its log.
+    return max((EXACT_RELATIVE_RMSE * float(np.sqrt(np.mean(y * y)))) ** 2, float(np.finfo(float).tiny))
 
 
 def bic(rss: float, n: int, n_params: int, floor: float) -> float:

@@ -23,25 +23,26 @@ def read_csv(path: str | Path) -> dict[str, np.ndarray]:
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+            reader = csv.reader(handle)
+            # Each row with its line in the file: blank lines are skipped below but still count.
+            rows = [(reader.line_num, row) for row in reader]
     except FileNotFoundError:
         raise DataError(f"cannot read {str(path)!r}: no such file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"cannot read {str(path)!r}: {err}") from None
     except csv.Error as err:
         raise DataError(f"{str(path)!r} is not a readable CSV file: {err}") from None
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    rows = [(line, r) for line, r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise DataError(f"{str(path)!r} is empty; expected a header row of column names, then data")
-    header = [name.strip() for name in rows[0]]
+    header = [name.strip() for name in rows[0][1]]
     if len(set(header)) != len(header):
         raise DataError(f"{str(path)!r} repeats a column name in its header: {header}")
     body = rows[1:]
     if not body:
         raise DataError(f"{str(path)!r} has a header but no data rows")
     columns = np.empty((len(body), len(header)))
-    for i, row in enumerate(body):
-        line = i + 2
+    for i, (line, row) in enumerate(body):
         if len(row) != len(header):
             raise DataError(f"{str(path)!r} line {line} has {len(row)} fields but the header has {len(header)}")
         for j, cell in enumerate(row):
