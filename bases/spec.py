@@ -54,7 +54,7 @@ def parse_library(spec: str, variables: Iterable[str]) -> Library:
         ) from None
     except SyntaxError as err:
         raise ValueError(f"library spec {spec!r} is not valid: {err.msg}") from None
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as err:  # 1/0, x.y, [x][1]
         raise ValueError(f"library spec {spec!r}: {err}") from None
     return _as_library(value, spec)
 

@@ -25,8 +25,19 @@ def canonical(expr: Any) -> sp.Expr:
     """Return ``expr`` as a monic SymPy expression: numeric factors removed.
 
     ``2*x`` and ``-x`` both become ``x``; a pure number becomes ``1``.
+
+    Raises
+    ------
+    ValueError
+        For 0, text SymPy cannot read, or anything that is not an expression.
     """
-    expr = sp.sympify(expr)
+    try:
+        expr = sp.sympify(expr)
+    except (sp.SympifyError, TypeError, ValueError, AttributeError, ArithmeticError, LookupError) as err:
+        # SymPy evaluates text, so a typo can fail in many ways; one line names it.
+        raise ValueError(f"cannot read the term {expr!r}: {' '.join(str(err).split())}") from None
+    if not isinstance(expr, sp.Expr):  # a tuple, a comparison, True, a bare function name
+        raise ValueError(f"{expr!r} is not a term; write an expression such as 'x**2' or 'sin(x)'")
     if expr.is_number:
         if expr == 0:
             raise ValueError("0 is not a basis term")

@@ -9,6 +9,7 @@ import sympy as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from bases import Library, parse_library
+from bases.compile import compile_expression
 
 from .data import Dataset, as_dataset, check_constants
 from .device import resolve_device, resolve_dtype
@@ -214,7 +215,10 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         elif isinstance(self.library, Library):
             library = self.library
         else:
-            library = Library(self.library)
+            try:
+                library = Library(self.library)
+            except (TypeError, ValueError) as err:  # not terms, or a term SymPy cannot read
+                raise DataError(f"library must be a Library, text or a sequence of terms: {err}") from None
         known = set(data.variables) | set(constants)
         unknown = sorted(set(library.variables) - known)
         if unknown:
@@ -226,4 +230,9 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
             # A constant inside a term only rescales it: fold its value into the coefficient.
             values = {sp.Symbol(k): v for k, v in constants.items()}
             library = Library(t.expr.subs(values) for t in library)
+        for term in library:  # sqrt(-1)*x or x/0 would otherwise fail deep inside the fit
+            try:
+                compile_expression(term.expr, "numpy")
+            except ValueError as err:
+                raise DataError(f"library term {term.name!r} cannot be evaluated: {err}") from None
         return library
