@@ -63,7 +63,8 @@ def discover(
         ``"l0"`` (exact small-subset search, default), ``"stlsq"``, ``"lasso"``,
         ``"lstsq"`` or ``"adam"``.
     max_terms : int
-        Most terms in the law.
+        Most terms in the law (l0, lasso, adam; stlsq and lstsq keep every
+        term that passes their threshold).
     criterion : {"bic", "aic", "cv"}
         How the law is chosen from the Pareto front.
     random_state : int or None

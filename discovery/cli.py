@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--method", default="auto", choices=("auto", "basis", "operon", "pysr"),
                      help="auto (default): the basis regressor, then a search backend if the law misses "
                           "structure; basis; operon; pysr (needs Julia)")
-    fit.add_argument("--max-terms", type=_positive_int, default=5, help="most terms in the law (default 5)")
+    fit.add_argument("--max-terms", type=_positive_int, default=5, help="most terms in the law for l0, lasso and adam (default 5)")
     fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     fit.add_argument("--time-limit", type=float,
                      help="seconds after which no further library level or target transform is tried")

@@ -15,7 +15,7 @@ class AdamL1(Solver):
     unneeded weights towards zero. All penalties train together (Adam is
     per-coordinate, so a batch of penalties is exact). Each penalty then
     proposes its k largest weights for k = 1 … max_terms, and the weights
-    above ``threshold``.
+    above ``threshold`` when there are at most max_terms of them.
 
     Parameters
     ----------
@@ -69,5 +69,7 @@ class AdamL1(Solver):
         for row in magnitude:
             order = torch.argsort(row, descending=True).tolist()
             supports += [order[:k] for k in range(1, problem.max_terms + 1)]
-            supports.append(torch.nonzero(row >= self.threshold).flatten().tolist())
+            above = torch.nonzero(row >= self.threshold).flatten().tolist()
+            if len(above) <= problem.max_terms:  # max_terms bounds the law
+                supports.append(above)
         return sorted(unique_supports(supports), key=len)

@@ -62,5 +62,6 @@ class LassoPath(Solver):
             support = np.flatnonzero(w)
             if len(support) > limit:
                 break
-            supports.append(support.tolist())
+            if len(support) <= problem.max_terms:  # max_terms bounds the law; the limit only ends the path
+                supports.append(support.tolist())
         return unique_supports(supports)
