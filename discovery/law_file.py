@@ -181,10 +181,10 @@ def read_json(path: str | Path) -> dict:
     if not isinstance(version, int) or isinstance(version, bool):
         raise LawFileError(f"{str(path)!r} has no integer format_version; it was not written by law.save")
     if version > FORMAT_VERSION:
+        writer = f", written by equation-discovery {data['package_version']}" if data.get("package_version") else ""
         raise LawFileError(
-            f"{str(path)!r} uses law format version {version}, written by equation-discovery "
-            f"{data.get('package_version', '?')}; this is version {package_version()}, which reads format "
-            f"version {FORMAT_VERSION} and older: upgrade with 'pip install -U equation-discovery'"
+            f"{str(path)!r} uses law format version {version}{writer}; this is version {package_version()}, "
+            f"which reads format version {FORMAT_VERSION} and older: upgrade with 'pip install -U equation-discovery'"
         )
     if version < 1:
         raise LawFileError(f"{str(path)!r} has unknown law format version {version}; known versions are 1 to "
