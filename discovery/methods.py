@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from .backends import BACKENDS, BackendUnavailable
 from .bootstrap import bootstrap_report
-from .candidates import law_from_candidates
+from .candidates import Candidate, law_from_candidates
 from .data import Dataset
 from .engine import fits_to_noise, law_bic
 from .errors import DataError
@@ -53,6 +53,15 @@ def search_law(name: str, data: Dataset, constants: Mapping[str, float], time_li
     BackendUnavailable
         When the backend cannot run here.
     """
+    law, candidates = _search(name, data, constants, time_limit, random_state, hint, snap)
+    if bootstrap:
+        _bootstrap(law, candidates, data, constants, snap, bootstrap, random_state, verbose)
+    return law
+
+
+def _search(name: str, data: Dataset, constants: Mapping[str, float], time_limit: float | None,
+            random_state: int | None, hint: Law | None, snap: bool) -> tuple[Law, list[Candidate]]:
+    """The backend's law and the candidates it was settled from."""
     if name in _unavailable:
         raise BackendUnavailable(_unavailable[name])
     seconds = DEFAULT_SEARCH_SECONDS if time_limit is None else float(time_limit)
@@ -71,14 +80,18 @@ def search_law(name: str, data: Dataset, constants: Mapping[str, float], time_li
         raise DataError(f"{name} returned no expression that is finite on the {data.n_rows} rows")
     law.info["seconds"] = time.perf_counter() - start
     law.info["candidates"] = len(candidates)
-    if bootstrap:
-        report = bootstrap_report(law, data, lambda rows: law_from_candidates(candidates, rows, constants, snap),
-                                  bootstrap, random_state, verbose)
-        law.info["bootstrap"] = report.as_dict()
     # The backend's options as run, for law.info and law files.
     law.info["settings"] = dict(backend.options(data, seconds, random_state, hint.expression if hint else None,
                                                 **kwargs), time_limit=time_limit, random_state=random_state)
-    return law
+    return law, candidates
+
+
+def _bootstrap(law: Law, candidates: list[Candidate], data: Dataset, constants: Mapping[str, float], snap: bool,
+               resamples: int, random_state: int | None, verbose: bool) -> None:
+    """Settle the candidates again on resampled rows; the report goes to ``law.info["bootstrap"]``."""
+    report = bootstrap_report(law, data, lambda rows: law_from_candidates(candidates, rows, constants, snap),
+                              resamples, random_state, verbose)
+    law.info["bootstrap"] = report.as_dict()
 
 
 def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_left: float | None,
@@ -92,8 +105,7 @@ def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_lef
         return basis
     for name in AUTO_ORDER:
         try:
-            found = search_law(name, data, constants, time_left, random_state, hint=basis, bootstrap=bootstrap,
-                               verbose=verbose)
+            found, candidates = _search(name, data, constants, time_left, random_state, basis, True)
         except KeyboardInterrupt:
             warnings.warn(f"interrupted during the {name} search: returning the basis law {basis.formula}",
                           RuntimeWarning, stacklevel=3)
@@ -106,7 +118,12 @@ def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_lef
         floor = mse_floor(data.y)
         if verbose:
             print(f"[discover] {name}: {found} (rmse {found.rmse:.3g})", file=sys.stderr, flush=True)
-        return found if law_bic(found, data, floor) < law_bic(basis, data, floor) else basis
+        if law_bic(found, data, floor) >= law_bic(basis, data, floor):
+            return basis  # the caller bootstraps a basis law itself
+        if bootstrap:  # only the law returned is worth resampling
+            _bootstrap(found, candidates, data, constants, True, bootstrap, random_state, verbose)
+        return found
     return basis
+
 
 __all__ = ["METHODS", "auto_law", "check_method", "search_law"]

@@ -218,7 +218,7 @@ def test_ctrl_c_during_a_backend_search_returns_the_basis_law(rng, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(methods, "search_law", interrupted)
+    monkeypatch.setattr(methods, "_search", interrupted)
     X = rng.uniform(-1, 1, size=(400, 1))
     y = np.abs(X[:, 0]) ** 0.5 * np.sign(X[:, 0]) + np.floor(3 * X[:, 0])  # no basis law fits this
     with pytest.warns(RuntimeWarning, match="interrupted during the .* search"):
