@@ -125,8 +125,11 @@ def discover(
     )
     law = model.fit(X, y).law_
     law.info["method"] = "basis"
+    auto = method == "auto" and library is None  # a given library asks for the basis regressor alone
+    if not auto and not bootstrap:
+        return law
     data = as_dataset(X, y, variables=variables, target=target)
-    if method == "auto" and library is None:  # a given library asks for the basis regressor alone
+    if auto:
         left = None if time_limit is None else time_limit - (time.perf_counter() - start)
         law = auto_law(law, data, check_constants(constants, data.variables), left, random_state, verbose,
                        bootstrap=int(bootstrap))
