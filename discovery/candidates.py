@@ -10,6 +10,7 @@ The settled candidates form the Pareto front and the criterion picks the law.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import time
@@ -194,6 +195,14 @@ class _Parametrised:
             return None
         return fit if math.isfinite(fit.rss) and fit.rss < 1e299 else None
 
+    def on_rows(self, rows: np.ndarray) -> "_Parametrised":
+        """The same model, its compiled functions reused, on a subset of its rows."""
+        subset = copy.copy(self)
+        subset.y = self.y[rows]
+        subset.columns = {k: v[rows] for k, v in self.columns.items()}
+        subset._inputs = [x[rows] for x in self._inputs]
+        return subset
+
     def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> "_Parametrised":
         """The same model with one additive term removed, the other parameters starting at ``values``."""
         reduced = (self.expression - term).xreplace({p: sp.Float(v) for p, v in zip(self.parameters, values)})
@@ -257,20 +266,17 @@ def held_out_rmse(expression: sp.Expr, data: Dataset, constants: Mapping[str, fl
     constants = dict(constants or {})
     rows = np.arange(data.n_rows) if data.n_rows <= FIT_ROWS else np.linspace(0, data.n_rows - 1, FIT_ROWS).astype(int)
     fold = np.random.default_rng(random_state).permutation(len(rows)) % HELD_OUT_FOLDS
-    columns = data.columns()
+    model = _Parametrised(expression, {c: v[rows] for c, v in data.columns().items()}, data.y[rows], constants)
     squared = 0.0
     for k in range(HELD_OUT_FOLDS):
-        train, test = rows[fold != k], rows[fold == k]
-        model = _Parametrised(expression, {c: v[train] for c, v in columns.items()}, data.y[train], constants)
+        train, test = model.on_rows(fold != k), model.on_rows(fold == k)
         theta = model.start
         if model.n:
-            fit = model.fit({})
+            fit = train.fit({})
             if fit is None:
                 return math.nan
             theta = fit.coef
-        tested = _Parametrised(model.expression.xreplace({p: sp.Float(t) for p, t in zip(model.parameters, theta)}),
-                               {c: v[test] for c, v in columns.items()}, data.y[test], constants)
-        squared += float(np.sum((tested._evaluate(tested.start) - data.y[test]) ** 2))
+        squared += float(np.sum((test._evaluate(theta) - test.y) ** 2))
     return math.sqrt(squared / len(rows)) if math.isfinite(squared) else math.nan
 
 
