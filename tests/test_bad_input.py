@@ -129,3 +129,67 @@ def test_default_target_name_never_clashes_with_a_variable(good):
     X, y = good
     law = discover(X, y, variables=["x", "y"])
     assert law.target == "f" and str(law).startswith("f = ")
+
+
+# Found by the property tests (test_properties*.py):
+
+def test_columns_of_different_lengths_are_named():
+    with pytest.raises(DataError, match=r"columns have different lengths \('a' has 20, 'b' has 5 rows\)"):
+        discover({"a": np.arange(20.0), "b": np.arange(5.0)}, np.arange(20.0))
+    with pytest.raises(DataError, match=r"X has rows of different lengths \(row 1 has 1 values, row 0 has 2\)"):
+        discover([[1.0, 2.0], [3.0]] * 10, np.arange(20.0))
+    with pytest.raises(DataError, match="the target 'y' holds sequences of different lengths"):
+        discover(np.ones((20, 2)), [[1.0, 2.0], [3.0]] * 10)
+    with pytest.raises(DataError, match=r"column 'a' must be 1-D .* got shape \(\)"):
+        discover({"a": 5.0}, np.arange(20.0))
+
+
+def test_repeated_dataframe_column_names_are_refused():
+    frame = pd.DataFrame(np.random.default_rng(0).uniform(size=(20, 2)), columns=["a", "a"]).assign(y=np.arange(20.0))
+    with pytest.raises(DataError, match="the DataFrame repeats column name\\(s\\) 'a'"):
+        discover(frame, target="y")
+
+
+def test_text_cell_is_quoted_plainly():
+    X = np.array([["1.5", "2"]] * 12)
+    X[4, 1] = "n/a"
+    with pytest.raises(DataError, match=r"column 'x1' is not numeric: row 4 holds 'n/a'\. Convert"):
+        discover(X, np.arange(12.0))
+
+
+def test_csv_line_numbers_count_blank_lines(tmp_path):
+    from discovery.table import read_csv
+
+    path = tmp_path / "data.csv"
+    path.write_text("x,y\n\n1,2\n\n3,abc\n")
+    with pytest.raises(DataError, match="line 5, column 'y': 'abc' is not a number"):
+        read_csv(path)
+
+
+@pytest.mark.parametrize("library, message", [
+    ("1/0", "library spec '1/0': division by zero"),
+    ("x0.foo", "library spec 'x0.foo': 'Symbol' object has no attribute 'foo'"),
+    ("sqrt(-1)*x0", "library term 'I\\*x0' cannot be evaluated: complex constant I"),
+    ("x0/0", "library term 'zoo\\*x0' cannot be evaluated"),
+    (["x0", "x0 > 1"], "library must be a Library, text or a sequence of terms: x0 > 1 is not a term"),
+    (["x0", "x0 +"], "cannot read the term 'x0 \\+'"),
+    (5, "library must be a Library, text or a sequence of terms"),
+])
+def test_unusable_library_terms_are_data_errors(library, message):
+    X = np.random.default_rng(0).uniform(1, 2, size=(20, 1))
+    with pytest.raises(DataError, match=message):
+        discover(X, X[:, 0] ** 2, library=library, method="basis")
+
+
+def test_target_too_small_or_large_to_square():
+    x = np.random.default_rng(0).uniform(1, 2, (20, 1))
+    law = discover(x, 1e-150 * x[:, 0] ** 2, library="x0, x0**2", method="basis")  # was log(0) in the BIC
+    assert law.rmse < 1e-160 and [str(c.term) for c in law.coefficients] == ["x0**2"]
+    for scale in (1e-200, 1e200):  # the squares underflow or overflow: fits were wrong or crashed
+        with pytest.raises(DataError, match=r"the target 'y' has values up to .* rescale it"):
+            discover(x, scale * x[:, 0] ** 2, library="x0, x0**2", method="basis")
+
+
+def test_integer_too_large_for_a_float_is_named():
+    with pytest.raises(DataError, match=r"column 'a' has a value too large for double precision in row 3"):
+        discover({"a": [1.0] * 3 + [10**400] + [2.0] * 16}, np.arange(20.0))  # was an OverflowError

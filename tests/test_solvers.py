@@ -4,9 +4,9 @@ import pytest
 import sympy as sp
 
 from bases import constant, harmonics, powers
-from discovery import SparseBasisRegressor
+from discovery import SparseBasisRegressor, discover
 from discovery.data import DataError
-from discovery.solvers import SOLVERS, SubsetSearch, make_solver
+from discovery.solvers import SOLVERS, AdamL1, SubsetSearch, make_solver
 
 x, z = sp.symbols("x z")
 TRUE = 2 * x**2 - 3 * sp.sin(z) + sp.Rational(1, 2)
@@ -49,3 +49,11 @@ def test_solver_instances_are_accepted(sparse_problem):
     X, y, library = sparse_problem
     model = SparseBasisRegressor(library=library, solver=SOLVERS["lasso"](n_alphas=30), variables=["x", "z"])
     assert sp.simplify(model.fit(X, y).law_.expression - TRUE) == 0
+
+
+@pytest.mark.parametrize("solver", ["lasso", AdamL1(epochs=300)])
+def test_penalised_solvers_respect_max_terms(solver):
+    X = np.random.default_rng(0).uniform(0.5, 2, (50, 2))
+    y = X[:, 0] + X[:, 0] ** 2 + np.sin(X[:, 1])
+    law = discover(X, y, library="x0, x0**2, sin(x1), x1, x1**2", solver=solver, max_terms=1, method="basis")
+    assert len(law.coefficients) == 1  # were 3 or more: supports beyond max_terms were proposed
