@@ -22,9 +22,9 @@ import torch
 
 from bases import power_harmonics
 from discovery import SparseBasisRegressor, discover
-from discovery.article import ArticleBasisAdam
-from discovery.baselines import BASELINES
-from discovery.cannon import G, VARIABLES, cannon_shots, true_distance
+from discovery.article.basis_adam import ArticleBasisAdam
+from discovery.article.baselines import BASELINES
+from discovery.article.cannon import G, VARIABLES, cannon_shots, true_distance
 
 TRUTH = sp.Symbol("v") ** 2 * sp.sin(2 * sp.Symbol("theta")) / sp.Symbol("g")
 REFERENCE = "article: 6 terms, 5,000 Adam steps"

@@ -28,7 +28,7 @@ true support is found in most trials, so the conditioning matters little, but
 the script also reports, as diagnostics:
 
 * "oracle": ordinary least squares on the true support with no selection
-  (``discovery.fitting.least_squares``, the same standard-error formula and
+  (``discovery.law.fitting.least_squares``, the same standard-error formula and
   Student-t quantile the toolkit uses); it checks the formula itself;
 * "true terms found, any law": coverage of every true coefficient whose term
   is in the law, whatever else the law holds (missing or extra terms);
@@ -145,8 +145,8 @@ def run_trial(seed: int, trial: int, rows, snap_check: bool) -> dict:
     import torch
 
     from discovery import SparseBasisRegressor, discover
-    from discovery.fitting import least_squares
-    from discovery.law import critical_value
+    from discovery.law.fitting import least_squares
+    from discovery.law.coefficient import critical_value
 
     torch.set_num_threads(1)
     rng = np.random.default_rng([seed, trial])

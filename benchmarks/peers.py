@@ -54,7 +54,7 @@ class Unavailable(Exception):
 def problem(name: str, n: int, n_test: int) -> dict:
     """Training and test data, the truth and the variables' ranges of one problem."""
     if name.startswith("cannon-"):
-        from discovery.cannon import G, VARIABLES, cannon_shots, true_distance
+        from discovery.article.cannon import G, VARIABLES, cannon_shots, true_distance
 
         seed = int(name.split("-")[1])
         shots = cannon_shots(n=n, seed=seed)
@@ -172,7 +172,7 @@ def run_ffx(p: dict, seed: int, seconds: float):
 
 
 def run_pysr(p: dict, seed: int, seconds: float):
-    from discovery.backends import BackendUnavailable
+    from discovery import BackendUnavailable
     from discovery.backends.pysr_backend import import_pysr
 
     try:

@@ -5,13 +5,28 @@
 >>> print(law)
 s = v**2*sin(2*theta)/g
 
-Importing this package starts nothing: no Julia, no network, no GPU.
+The public API is what this module lists in ``__all__`` (and the article's
+experiment in :mod:`discovery.article`); the stage subpackages (``io``,
+``search``, ``law``, ``backends``) are internal. Importing this package
+starts nothing: no Julia, no network, no GPU.
 """
 from .api import discover
-from .backends import BackendUnavailable
-from .errors import DataError
+from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
-from .law import Coefficient, FrontEntry, Law
+from .law.bootstrap import BootstrapReport
+from .law.coefficient import Coefficient, FrontEntry
+from .law.file import LawFileError, package_version
+from .law.law import Law
 
-__all__ = ["BackendUnavailable", "Coefficient", "DataError", "FrontEntry", "Law", "SparseBasisRegressor", "discover"]
-__version__ = "0.1.0"
+__all__ = [
+    "BackendUnavailable",
+    "BootstrapReport",
+    "Coefficient",
+    "DataError",
+    "FrontEntry",
+    "Law",
+    "LawFileError",
+    "SparseBasisRegressor",
+    "discover",
+]
+__version__ = package_version()

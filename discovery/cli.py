@@ -5,8 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from .backends import BackendUnavailable
-from .errors import DataError
+from .errors import BackendUnavailable, DataError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,7 +88,7 @@ def parse_constants(items: Sequence[str]) -> dict[str, float]:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from .demo import format_table, run_demo
+    from .article.demo import format_table, run_demo
 
     report = run_demo(seed=args.seed, n=args.n, noise=args.noise, fast=args.fast)
     print(f"Cannon experiment: {args.n} shots, seed {args.seed}, noise {args.noise}; test RMSE against the "
@@ -98,8 +97,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(f"\nRecovered law: {report.law}")
     print(f"LaTeX:         {report.law.latex()}")
     if args.plots:
-        from .cannon import true_distance
-        from .plots import write_cannon_plots
+        from .article.cannon import true_distance
+        from .article.plots import write_cannon_plots
 
         models = {r.name: r.predict for r in report.results}
         paths = write_cannon_plots(args.plots, report.X, report.y, models, true_distance)
@@ -109,7 +108,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 def _run_fit(args: argparse.Namespace) -> int:
     from .api import discover
-    from .table import read_csv
+    from .io.csv_table import read_csv
 
     columns = read_csv(args.csv)
     variables = [v.strip() for v in args.variables.split(",")] if args.variables else None
@@ -126,8 +125,8 @@ def _run_fit(args: argparse.Namespace) -> int:
 
 
 def _run_predict(args: argparse.Namespace) -> int:
-    from .law import Law
-    from .table import read_csv
+    from .io.csv_table import read_csv
+    from .law.law import Law
 
     law = Law.load(args.law)
     columns = read_csv(args.csv)

@@ -3,3 +3,7 @@
 
 class DataError(ValueError):
     """The input data or arguments cannot be used; the message says why and what to do."""
+
+
+class BackendUnavailable(RuntimeError):
+    """A search backend's engine cannot run here; the message says what to install or which method to use."""

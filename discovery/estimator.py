@@ -8,15 +8,15 @@ import numpy as np
 import sympy as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from bases import Library, parse_library
-from bases.compile import compile_expression
+from bases import Library
 
-from .data import Dataset, as_dataset, check_constants
 from .device import resolve_device, resolve_dtype
-from .engine import Settings, fit_library, search
 from .errors import DataError
-from .law import Law
-from .selection import CRITERIA
+from .io.dataset import Dataset, as_dataset, check_constants
+from .io.library import resolve_library
+from .law.criteria import CRITERIA
+from .search.levels import search_levels
+from .search.library_fit import Settings, fit_library
 from .solvers import make_solver
 
 
@@ -136,11 +136,11 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         data = as_dataset(X, y, variables=self.variables, target=self.target)
         settings = self._settings(data)
         if self.library is None:
-            result = search(data, settings, self.time_limit, self.verbose)
+            result = search_levels(data, settings, self.time_limit, self.verbose)
         else:
-            result = fit_library(data, self._resolve_library(data, settings.constants), settings)
+            result = fit_library(data, resolve_library(self.library, data.variables, settings.constants), settings)
         result.law.info["seconds"] = time.perf_counter() - start
-        result.law.info["settings"] = self._recorded_settings(settings)
+        result.law.info["settings"] = settings.record(self.time_limit)
         result.law.info["library"] = self._library_record(result)
         self.law_ = result.law
         self.library_ = result.library
@@ -181,22 +181,6 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
             random_state=self.random_state,
         )
 
-    def _recorded_settings(self, settings: Settings) -> dict[str, Any]:
-        """The parameters that shaped the law, as plain data for ``law.info`` and law files."""
-        return {
-            "solver": settings.solver.name,
-            "max_terms": settings.max_terms,
-            "criterion": settings.criterion,
-            "prune_tol": settings.prune_tol,
-            "snap": settings.snap,
-            "cv_folds": settings.cv_folds,
-            "dtype": str(settings.dtype).replace("torch.", ""),
-            "chunk_rows": settings.chunk_rows,
-            "random_state": settings.random_state,
-            "time_limit": self.time_limit,
-            "device": str(settings.device),
-        }
-
     def _library_record(self, result) -> dict[str, Any]:
         """Which terms were searched: the given library's, or the default library's level and size."""
         if self.library is None:
@@ -205,34 +189,3 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
                     "size": len(result.library)}
         return {"kind": "given", "size": len(result.library),
                 "terms": [sp.sstr(t.expr) for t in result.library]}
-
-    def _resolve_library(self, data: Dataset, constants: Mapping[str, float]) -> Library:
-        if isinstance(self.library, str):
-            try:
-                library = parse_library(self.library, list(data.variables) + list(constants))
-            except ValueError as err:
-                raise DataError(str(err)) from None
-        elif isinstance(self.library, Library):
-            library = self.library
-        else:
-            try:
-                library = Library(self.library)
-            except (TypeError, ValueError) as err:  # not terms, or a term SymPy cannot read
-                raise DataError(f"library must be a Library, text or a sequence of terms: {err}") from None
-        known = set(data.variables) | set(constants)
-        unknown = sorted(set(library.variables) - known)
-        if unknown:
-            raise DataError(
-                f"the library uses {', '.join(map(repr, unknown))}, which is neither a variable "
-                f"({', '.join(data.variables)}) nor a constant ({', '.join(constants) or 'none given'})"
-            )
-        if constants and set(library.variables) & set(constants):
-            # A constant inside a term only rescales it: fold its value into the coefficient.
-            values = {sp.Symbol(k): v for k, v in constants.items()}
-            library = Library(t.expr.subs(values) for t in library)
-        for term in library:  # sqrt(-1)*x or x/0 would otherwise fail deep inside the fit
-            try:
-                compile_expression(term.expr, "numpy")
-            except ValueError as err:
-                raise DataError(f"library term {term.name!r} cannot be evaluated: {err}") from None
-        return library

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from discovery.cannon import cannon_shots
+from discovery.article.cannon import cannon_shots
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 
 from bases import Library, constant, differences, harmonics, parse_library, power_harmonics, powers, unary
-from discovery.data import MIN_ROWS
+from discovery.io.dataset import MIN_ROWS
 
 
 def examples(n: int):

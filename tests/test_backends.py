@@ -8,11 +8,15 @@ import pytest
 import sympy as sp
 
 from discovery import BackendUnavailable, DataError, discover
-from discovery.backends import OperonBackend, PySRBackend, unary_operators_for
+from discovery.backends.base import unary_operators_for
+from discovery.backends.operon_backend import OperonBackend
+from discovery.backends.pysr_backend import PySRBackend
 from discovery.backends.operon_backend import parse_model
 from discovery.backends.pysr_backend import candidates_from_hall_of_fame, julia_form
-from discovery.candidates import Candidate, law_from_candidates, settle_expression
-from discovery.data import as_dataset
+from discovery.backends.base import ExpressionCandidate
+from discovery.backends.settle import law_from_candidates
+from discovery.law.expression_fit import settle_expression
+from discovery.io.dataset import as_dataset
 
 v, theta, g = sp.symbols("v theta g")
 CANNON = v**2 * sp.sin(2 * theta) / g
@@ -48,8 +52,8 @@ def test_an_operon_style_expression_settles_to_the_exact_law():
 
 
 def test_the_chosen_candidate_is_the_simplest_within_the_margin(cannon_data):
-    noisy = [Candidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
-             Candidate(sp.Float(1.5) * v, 3, 10.0)]
+    noisy = [ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+             ExpressionCandidate(sp.Float(1.5) * v, 3, 10.0)]
     law = law_from_candidates(noisy, cannon_data, {"g": 9.81}, info={"method": "test"})
     assert sp.simplify(law.expression - CANNON) == 0
     assert [e.chosen for e in law.front].count(True) == 1
@@ -138,7 +142,7 @@ def test_pysr_recovers_the_cannon_law(cannon):
 
 @pytest.mark.parametrize("seed", [0, 3, 9])  # on 3 and 9 the engine's looser noise test says 'not noise'
 def test_auto_keeps_the_basis_law_when_it_fits_to_the_noise(seed):
-    from discovery.cannon import cannon_shots
+    from discovery.article.cannon import cannon_shots
 
     shots = cannon_shots(n=1000, seed=seed)
     start = time.perf_counter()
@@ -152,7 +156,7 @@ def test_auto_keeps_the_basis_law_when_it_fits_to_the_noise(seed):
 
 @pytest.mark.skipif(PYSR_MISSING is None, reason="PySR works here (Julia is available)")
 def test_auto_skips_pysr_with_a_warning_and_returns_the_better_law(rng):
-    from discovery.methods import auto_law
+    from discovery.api import auto_law
 
     X = rng.uniform(1, 2, size=(300, 1))
     y = X[:, 0] ** 2 + np.sin(9 * X[:, 0])

@@ -158,7 +158,7 @@ def test_text_cell_is_quoted_plainly():
 
 
 def test_csv_line_numbers_count_blank_lines(tmp_path):
-    from discovery.table import read_csv
+    from discovery.io.csv_table import read_csv
 
     path = tmp_path / "data.csv"
     path.write_text("x,y\n\n1,2\n\n3,abc\n")

@@ -1,4 +1,4 @@
-"""Behaviour of the article's three baselines (discovery.baselines)."""
+"""Behaviour of the article's three baselines (discovery.article.baselines)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,13 +6,13 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from discovery.baselines import (
+from discovery.article.baselines import (
     BASELINES,
     LinearSGDRegressor,
     MLPRegressor,
     NearestNeighbourRegressor,
 )
-from discovery.cannon import cannon_shots
+from discovery.article.cannon import cannon_shots
 from discovery.errors import DataError
 
 
@@ -47,7 +47,7 @@ def test_nn_article_example_far_query_snaps_to_edge_of_data():
 
 
 def test_nn_chunked_matches_brute_force_across_blocks(rng, monkeypatch):
-    import discovery.baselines as b
+    import discovery.article.baselines as b
 
     monkeypatch.setattr(b, "_NN_BLOCK_BYTES", 3 * 8 * 50 * 7)  # 7 query rows per block
     X = rng.normal(size=(50, 2))

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from discovery.cannon import cannon_shots
+from discovery.article.cannon import cannon_shots
 from discovery.cli import main, parse_constants
 
 

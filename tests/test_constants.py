@@ -3,15 +3,15 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import discovery.symbolic as symbolic
-from discovery.constants import exact_candidates
-from discovery.symbolic import settle
+import discovery.law.settle as settle_module
+from discovery.law.exact_values import exact_values_near
+from discovery.law.settle import settle_terms
 
 g = sp.Symbol("g")
 
 
 def test_inverse_g_is_the_simplest_value_near_0_10194():
-    best = exact_candidates(0.101937, 3e-5, {"g": 9.81})[0]
+    best = exact_values_near(0.101937, 3e-5, {"g": 9.81})[0]
     assert best.expr == 1 / g
 
 
@@ -20,12 +20,12 @@ def test_inverse_g_is_the_simplest_value_near_0_10194():
     (0.3989423, 1 / sp.sqrt(2 * sp.pi)), (4 * np.pi**2, 4 * sp.pi**2), (-1.5, sp.Rational(-3, 2)),
 ])
 def test_rationals_and_powers_of_pi(value, expected):
-    best = exact_candidates(value, 1e-6 * abs(value))[0]
+    best = exact_values_near(value, 1e-6 * abs(value))[0]
     assert sp.simplify(best.expr - expected) == 0
 
 
 def test_no_candidate_outside_the_tolerance():
-    assert exact_candidates(0.1003, 1e-6) == []
+    assert exact_values_near(0.1003, 1e-6) == []
 
 
 def _line(coef, n=2000, noise=1e-3, seed=0):
@@ -36,7 +36,7 @@ def _line(coef, n=2000, noise=1e-3, seed=0):
 
 def test_settle_snaps_a_coefficient_to_a_named_constant():
     cols, y = _line(1 / 9.81)
-    result = settle(cols, y, [sp.Symbol("x")], constants={"g": 9.81})
+    result = settle_terms(cols, y, [sp.Symbol("x")], constants={"g": 9.81})
     assert result.expression == sp.Symbol("x") / g
     assert result.coefficients[0].exact == 1 / g
     assert result.coefficients[0].stderr > 0
@@ -44,23 +44,23 @@ def test_settle_snaps_a_coefficient_to_a_named_constant():
 
 def test_settle_keeps_a_coefficient_that_is_not_simple():
     cols, y = _line(0.1003)
-    result = settle(cols, y, [sp.Symbol("x")])
+    result = settle_terms(cols, y, [sp.Symbol("x")])
     assert result.coefficients[0].exact is None
     assert result.coefficients[0].value == pytest.approx(0.1003, rel=1e-4)
 
 
 def test_snapping_is_refused_when_the_fit_gets_worse(monkeypatch):
     # Widen the search so that 1/10 is offered for 0.1003; the BIC check must refuse it.
-    monkeypatch.setattr(symbolic, "SNAP_SIGMAS", 1e6)
+    monkeypatch.setattr(settle_module, "SNAP_SIGMAS", 1e6)
     cols, y = _line(0.1003)
-    result = settle(cols, y, [sp.Symbol("x")])
+    result = settle_terms(cols, y, [sp.Symbol("x")])
     assert result.coefficients[0].exact is None
     assert result.expression != sp.Symbol("x") / 10
 
 
 def test_snapping_can_be_turned_off():
     cols, y = _line(0.5)
-    result = settle(cols, y, [sp.Symbol("x")], snap=False)
+    result = settle_terms(cols, y, [sp.Symbol("x")], snap=False)
     assert result.coefficients[0].exact is None
     assert isinstance(result.expression.as_coeff_Mul()[0], sp.Float)
 
@@ -70,7 +70,7 @@ def test_pruning_drops_a_negligible_term_and_refits():
     x = rng.uniform(1, 2, 1000)
     cols = np.column_stack([x, x**2])
     y = 3 * x + 0.01 * rng.standard_normal(1000)
-    result = settle(cols, y, [sp.Symbol("x"), sp.Symbol("x") ** 2], prune_tol=0.05)
+    result = settle_terms(cols, y, [sp.Symbol("x"), sp.Symbol("x") ** 2], prune_tol=0.05)
     assert result.terms == (sp.Symbol("x"),)
     assert result.expression == 3 * sp.Symbol("x")
 
@@ -80,7 +80,7 @@ def test_a_number_with_no_exact_form_stays_free_under_noise():
     rng = np.random.default_rng(0)
     x = rng.uniform(1, 2, size=(300, 2))
     y = 1.3172 * x[:, 0] - 0.7418 * np.sin(x[:, 1]) + rng.normal(0, 0.01, 300)
-    s = settle(np.column_stack([x[:, 0], np.sin(x[:, 1])]), y, [sp.Symbol("x0"), sp.sin(sp.Symbol("x1"))])
+    s = settle_terms(np.column_stack([x[:, 0], np.sin(x[:, 1])]), y, [sp.Symbol("x0"), sp.sin(sp.Symbol("x1"))])
     assert all(c.exact is None for c in s.coefficients), s.expression
 
 
@@ -88,15 +88,15 @@ def test_simple_and_exact_values_still_snap():
     rng = np.random.default_rng(1)
     x = rng.uniform(1, 2, size=(1000, 2))
     noisy = x[:, 0] / 9.81 + 0.5 * x[:, 1] + rng.normal(0, 0.01, 1000)  # 1/g and 1/2 under noise
-    s = settle(np.column_stack([x[:, 0], x[:, 1]]), noisy, [sp.Symbol("x0"), sp.Symbol("x1")], {"g": 9.81})
+    s = settle_terms(np.column_stack([x[:, 0], x[:, 1]]), noisy, [sp.Symbol("x0"), sp.Symbol("x1")], {"g": 9.81})
     assert [c.exact for c in s.coefficients] == [1 / g, sp.Rational(1, 2)]
     exact = x[:, 0] / (2 * np.pi**3)  # noise-free: an elaborate constant is still recognised
-    s = settle(x[:, :1], exact, [sp.Symbol("x0")])
+    s = settle_terms(x[:, :1], exact, [sp.Symbol("x0")])
     assert s.coefficients[0].exact == 1 / (2 * sp.pi**3)
 
 
 def test_false_matches_grow_with_cost_and_window():
-    from discovery.constants import expected_false_matches
+    from discovery.law.exact_values import expected_false_matches
 
     assert expected_false_matches(1.3172, 2.0, 0.006) < expected_false_matches(1.3172, 8.0, 0.006)
     assert expected_false_matches(1.3172, 8.0, 0.0006) < expected_false_matches(1.3172, 8.0, 0.006)

@@ -6,7 +6,7 @@ import sympy as sp
 
 from bases import power_harmonics
 from discovery import Law, discover
-from discovery.cannon import cannon_shots, true_distance
+from discovery.article.cannon import cannon_shots, true_distance
 
 v, theta, g = sp.symbols("v theta g")
 CANNON = v**2 * sp.sin(2 * theta) / g

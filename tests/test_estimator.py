@@ -6,7 +6,7 @@ from sklearn.exceptions import NotFittedError
 
 from bases import power_harmonics
 from discovery import SparseBasisRegressor
-from discovery.cannon import true_distance
+from discovery.article.cannon import true_distance
 
 
 @pytest.fixture

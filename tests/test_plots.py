@@ -1,4 +1,4 @@
-"""Headless cannon figures (discovery.plots)."""
+"""Headless cannon figures (discovery.article.plots)."""
 from __future__ import annotations
 
 import sys
@@ -7,8 +7,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from discovery.cannon import cannon_shots, true_distance
-from discovery.plots import slugify, write_cannon_plots
+from discovery.article.cannon import cannon_shots, true_distance
+from discovery.article.plots import slugify, write_cannon_plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

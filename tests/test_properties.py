@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 
 from bases import Library, TermDroppedWarning, constant, harmonics, parse_library, powers, unary
 from discovery import BackendUnavailable, DataError, Law, SparseBasisRegressor, discover
-from discovery.data import MIN_ROWS
+from discovery.io.dataset import MIN_ROWS
 from discovery.solvers import AdamL1
 
 from property_strategies import (FIT_ERRORS, evaluate_terms, examples, one_torch_thread,  # noqa: F401

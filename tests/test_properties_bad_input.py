@@ -21,7 +21,7 @@ from hypothesis import given, strategies as st
 from bases import TermDroppedWarning
 from discovery import DataError, SparseBasisRegressor, discover
 from discovery.cli import main as cli_main
-from discovery.data import MIN_ROWS
+from discovery.io.dataset import MIN_ROWS
 
 from property_strategies import FIT_ERRORS, NAMES, examples, libraries, one_torch_thread, tables  # noqa: F401
 

@@ -3,8 +3,8 @@ import numpy as np
 import sympy as sp
 
 from discovery import discover
-from discovery.data import as_dataset
-from discovery.proposals import power_law_terms
+from discovery.io.dataset import as_dataset
+from discovery.search.proposals import power_law_terms
 
 
 def test_log_space_fit_proposes_the_monomial(rng):

@@ -4,8 +4,8 @@ import pytest
 import sympy as sp
 
 from discovery import discover
-from discovery.noise import neighbour_correlation, residuals_look_like_noise
-from discovery.transforms import TRANSFORMS, applicable
+from discovery.search.noise import neighbour_correlation, residuals_look_like_noise
+from discovery.search.transforms import TRANSFORMS, applicable
 
 
 def _equivalent(found: sp.Expr, truth: sp.Expr) -> bool:
@@ -92,8 +92,8 @@ def test_a_monomial_times_a_difference_is_proposed_whole(rng):
 
 
 def test_a_unary_of_a_monomial_is_proposed(rng):
-    from discovery.data import as_dataset
-    from discovery.unary_proposals import unary_monomial_terms
+    from discovery.io.dataset import as_dataset
+    from discovery.search.unary_proposals import unary_monomial_terms
 
     X = rng.uniform(1, 5, size=(2000, 4))
     y = 1 / np.expm1(X[:, 0] * X[:, 1] / (2 * np.pi * X[:, 2] * X[:, 3]))
@@ -103,8 +103,8 @@ def test_a_unary_of_a_monomial_is_proposed(rng):
 
 
 def test_no_unary_proposal_for_a_plain_power_law(rng):
-    from discovery.data import as_dataset
-    from discovery.unary_proposals import unary_monomial_terms
+    from discovery.io.dataset import as_dataset
+    from discovery.search.unary_proposals import unary_monomial_terms
 
     X = rng.uniform(1, 5, size=(2000, 3))
     assert unary_monomial_terms(as_dataset(X, X[:, 0] ** 2 / X[:, 1], variables=["a", "b", "c"])) == []
@@ -130,10 +130,10 @@ def test_a_squared_sine_of_a_scaled_monomial(rng):
 
 def test_a_log_target_law_is_refitted_on_y_under_noise(rng):
     # Least squares on log y weighs the noisy small values of y too much; the refit on y does not.
-    from discovery.fitting import mse_floor
-    from discovery.law import Coefficient
-    from discovery.refit import refit_on_y
-    from discovery.transforms import TRANSFORMS
+    from discovery.law.criteria import mse_floor
+    from discovery.law.coefficient import Coefficient
+    from discovery.search.mapping import refit_on_y
+    from discovery.search.transforms import TRANSFORMS
 
     theta = rng.uniform(1, 3.5, 10000)
     y = 2 * np.exp(-theta**2 / 2)

@@ -5,7 +5,7 @@ import sympy as sp
 
 from bases import constant, harmonics, powers
 from discovery import SparseBasisRegressor, discover
-from discovery.data import DataError
+from discovery.errors import DataError
 from discovery.solvers import SOLVERS, AdamL1, SubsetSearch, make_solver
 
 x, z = sp.symbols("x z")

@@ -7,10 +7,11 @@ import pytest
 import sympy as sp
 
 from discovery import DataError, Law, SparseBasisRegressor, discover
-from discovery.candidates import Candidate, law_from_candidates
+from discovery.backends.base import ExpressionCandidate
+from discovery.backends.settle import law_from_candidates
 from discovery.cli import main
-from discovery.data import as_dataset
-from discovery.law_file import FORMAT_VERSION, LawFileError
+from discovery.io.dataset import as_dataset
+from discovery.law.file import FORMAT_VERSION, LawFileError
 
 v, theta, g = sp.symbols("v theta g")
 CANNON = v**2 * sp.sin(2 * theta) / g
@@ -103,8 +104,8 @@ def test_save_load_of_a_law_mapped_from_a_transformed_target(rng, tmp_path):
 def test_save_load_of_a_search_backend_law(cannon, tmp_path):
     # The PySR and Operon paths both end in law_from_candidates; this one runs without Julia.
     data = as_dataset(cannon.X, cannon.y, variables=["v", "theta"])
-    candidates = [Candidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
-                  Candidate(sp.Float(0.31) * v**sp.Float(1.7) + sp.Float(0.2), 6, 10.0)]
+    candidates = [ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+                  ExpressionCandidate(sp.Float(0.31) * v**sp.Float(1.7) + sp.Float(0.2), 6, 10.0)]
     law = law_from_candidates(candidates, data, {"g": 9.81}, info={"method": "pysr"})
     loaded = _round_trip(law, tmp_path / "law.json")
     assert np.array_equal(loaded.predict(cannon.X), law.predict(cannon.X))
@@ -146,7 +147,7 @@ def test_a_file_that_is_not_a_law_is_refused_clearly(tmp_path, text, message):
 
 
 def test_loading_never_evaluates_code(tmp_path):
-    from discovery.law_file import decode_expression
+    from discovery.law.file import decode_expression
 
     with pytest.raises(LawFileError, match="unknown function"):
         decode_expression(["__import__", ["Symbol", "os"]])
@@ -181,16 +182,16 @@ def test_predict_names_a_missing_column(cannon, tmp_path, capsys):
 # --- Ctrl-C ----------------------------------------------------------------------------------
 
 def test_ctrl_c_during_the_search_returns_the_best_law_so_far(rng, monkeypatch):
-    from discovery import engine
+    from discovery.search import levels
 
-    original = engine._Grower.fit
+    original = levels._Grower.fit
 
     def interrupted_at_level_one(self, level):
         if level >= 1:
             raise KeyboardInterrupt
         return original(self, level)
 
-    monkeypatch.setattr(engine._Grower, "fit", interrupted_at_level_one)
+    monkeypatch.setattr(levels._Grower, "fit", interrupted_at_level_one)
     X = rng.uniform(1, 2, size=(500, 2))
     y = X[:, 0] ** 2 * X[:, 1] + np.sin(X[:, 1]) + rng.normal(0, 0.01, 500)  # not found at level 0
     with pytest.warns(RuntimeWarning, match="interrupted: returning the best law found so far"):
@@ -200,12 +201,12 @@ def test_ctrl_c_during_the_search_returns_the_best_law_so_far(rng, monkeypatch):
 
 
 def test_ctrl_c_before_any_law_reaches_the_command_line(cannon, tmp_path, monkeypatch, capsys):
-    from discovery import engine
+    from discovery.search import levels
 
     def interrupted(self, level):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine._Grower, "fit", interrupted)
+    monkeypatch.setattr(levels._Grower, "fit", interrupted)
     frame = tmp_path / "shots.csv"
     np.savetxt(frame, np.column_stack([cannon.X, cannon.y]), delimiter=",", header="v,theta,s", comments="")
     assert main(["fit", str(frame), "--target", "s"]) == 130
@@ -213,12 +214,12 @@ def test_ctrl_c_before_any_law_reaches_the_command_line(cannon, tmp_path, monkey
 
 
 def test_ctrl_c_during_a_backend_search_returns_the_basis_law(rng, monkeypatch):
-    from discovery import methods
+    from discovery import api
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(methods, "_search", interrupted)
+    monkeypatch.setattr(api, "run_backend", interrupted)
     X = rng.uniform(-1, 1, size=(400, 1))
     y = np.abs(X[:, 0]) ** 0.5 * np.sign(X[:, 0]) + np.floor(3 * X[:, 0])  # no basis law fits this
     with pytest.warns(RuntimeWarning, match="interrupted during the .* search"):
@@ -227,7 +228,7 @@ def test_ctrl_c_during_a_backend_search_returns_the_basis_law(rng, monkeypatch):
 
 
 def test_ctrl_c_while_settling_candidates_keeps_those_settled(cannon, monkeypatch):
-    from discovery import candidates as module
+    from discovery.backends import settle as module
 
     original, calls = module.settle_expression, []
 
@@ -239,8 +240,8 @@ def test_ctrl_c_while_settling_candidates_keeps_those_settled(cannon, monkeypatc
 
     monkeypatch.setattr(module, "settle_expression", settle_then_interrupt)
     data = as_dataset(cannon.X, cannon.y, variables=["v", "theta"])
-    law = law_from_candidates([Candidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
-                               Candidate(sp.Float(1.5) * v, 3, 10.0)], data, {"g": 9.81})
+    law = law_from_candidates([ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+                               ExpressionCandidate(sp.Float(1.5) * v, 3, 10.0)], data, {"g": 9.81})
     assert sp.simplify(law.expression - CANNON) == 0 and law.info["interrupted"] is True
 
 
@@ -248,10 +249,8 @@ def test_ctrl_c_while_settling_candidates_keeps_those_settled(cannon, monkeypatc
 
 def _same(a: Law, b: Law) -> bool:
     """Everything a law file records is equal (NaN equal to NaN), except the seconds taken."""
-    from discovery.law_file import law_to_dict
-
     def recorded(law: Law) -> dict:
-        data = law_to_dict(law)
+        data = law.to_dict()
         data["info"].pop("seconds")
         return data
 
@@ -300,8 +299,8 @@ def test_the_summary_says_why_this_law_and_not_its_neighbours(cannon):
 
 def test_backend_and_mapped_laws_get_a_held_out_error(cannon):
     data = as_dataset(cannon.X, cannon.y, variables=["v", "theta"])
-    law = law_from_candidates([Candidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
-                               Candidate(sp.Float(0.31) * v**sp.Float(1.7) + sp.Float(0.2), 6, 10.0)],
+    law = law_from_candidates([ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+                               ExpressionCandidate(sp.Float(0.31) * v**sp.Float(1.7) + sp.Float(0.2), 6, 10.0)],
                               data, {"g": 9.81})
     chosen = next(e for e in law.front if e.chosen)
     assert chosen.cv_rmse == pytest.approx(chosen.rmse, rel=0.05)

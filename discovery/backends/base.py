@@ -1,33 +1,57 @@
-"""The backend interface and what backends share."""
+"""The search-backend interface, the expressions backends propose, and what backends share."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 import sympy as sp
 
-from ..candidates import Candidate
-from ..data import Dataset
+from ..io.dataset import Dataset
 
 # Unary functions every backend may use; a hint law's own functions are added to these.
 DEFAULT_UNARY = ("sin", "cos", "exp", "log", "sqrt")
 
 
-class BackendUnavailable(RuntimeError):
-    """The backend's engine cannot run here; the message says what to install or which method to use."""
+@dataclass(frozen=True)
+class ExpressionCandidate:
+    """One expression proposed by a search backend.
+
+    Attributes
+    ----------
+    expression : sympy.Expr
+        In the dataset's variable symbols, with the backend's fitted floats.
+    complexity : int
+        The backend's own complexity measure.
+    loss : float
+        The backend's loss on its training data (mean squared error).
+    """
+
+    expression: sp.Expr
+    complexity: int
+    loss: float
 
 
 class SearchBackend(ABC):
     """Finds candidate expressions for y from X.
 
-    Subclasses implement :meth:`search`; they import their engine there, never
-    at module import.
+    Subclasses implement :meth:`options` and :meth:`search_expressions`;
+    they import their engine in :meth:`search_expressions`, never at module
+    import. Both take the same arguments, so the options recorded with a law
+    are the ones its search ran with.
     """
 
     name: str = ""
 
     @abstractmethod
-    def search(self, data: Dataset, time_limit: float, random_state: int | None,
-               hint: sp.Expr | None = None) -> list[Candidate]:
+    def options(self, data: Dataset, time_limit: float, random_state: int | None, hint: sp.Expr | None = None,
+                constants: Mapping[str, float] | None = None) -> dict[str, Any]:
+        """The engine's options for this search, as plain data (recorded in ``law.info["settings"]``)."""
+
+    @abstractmethod
+    def search_expressions(self, data: Dataset, time_limit: float, random_state: int | None,
+                           hint: sp.Expr | None = None,
+                           constants: Mapping[str, float] | None = None) -> list[ExpressionCandidate]:
         """Candidate expressions, in the data's variable symbols.
 
         Parameters
@@ -40,6 +64,8 @@ class SearchBackend(ABC):
         hint : sympy.Expr, optional
             A law already found (the basis regressor's), to seed the search and
             to choose its operators.
+        constants : mapping of name → value, optional
+            Values of the named constants in ``hint``.
 
         Raises
         ------

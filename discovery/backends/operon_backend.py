@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Mapping
 
 import sympy as sp
 
-from ..candidates import Candidate
-from ..data import Dataset
-from .base import BackendUnavailable, SearchBackend, unary_operators_for
+from ..errors import BackendUnavailable
+from ..io.dataset import Dataset
+from .base import ExpressionCandidate, SearchBackend, unary_operators_for
 
 # Operon's names for the unary functions the toolkit knows (the rest are skipped).
 OPERON_UNARY = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log", "sqrt": "sqrt",
@@ -41,9 +42,9 @@ class OperonBackend(SearchBackend):
         self.population_size = population_size
         self.max_evaluations = max_evaluations
 
-    def options(self, data: Dataset, time_limit: float, random_state: int | None,
-                hint: sp.Expr | None = None) -> dict:
-        """Keyword arguments for ``pyoperon.sklearn.SymbolicRegressor``."""
+    def options(self, data: Dataset, time_limit: float, random_state: int | None, hint: sp.Expr | None = None,
+                constants: Mapping[str, float] | None = None) -> dict[str, Any]:
+        """Keyword arguments for ``pyoperon.sklearn.SymbolicRegressor`` (the hint chooses the unary operators)."""
         unary = [OPERON_UNARY[f] for f in unary_operators_for(hint) if f in OPERON_UNARY]
         return dict(
             allowed_symbols=",".join(["add", "sub", "mul", "div", "square", "constant", "variable"] + unary),
@@ -57,8 +58,9 @@ class OperonBackend(SearchBackend):
             random_state=0 if random_state is None else int(random_state),
         )
 
-    def search(self, data: Dataset, time_limit: float, random_state: int | None,
-               hint: sp.Expr | None = None) -> list[Candidate]:
+    def search_expressions(self, data: Dataset, time_limit: float, random_state: int | None,
+                           hint: sp.Expr | None = None,
+                           constants: Mapping[str, float] | None = None) -> list[ExpressionCandidate]:
         try:
             from pyoperon.sklearn import SymbolicRegressor
         except ImportError as err:
@@ -72,7 +74,7 @@ class OperonBackend(SearchBackend):
         candidates = []
         for entry in model.pareto_front_:
             text = model.get_model_string(entry["tree"], DIGITS, names)
-            candidates.append(Candidate(parse_model(text, data.variables), int(entry["complexity"]),
+            candidates.append(ExpressionCandidate(parse_model(text, data.variables), int(entry["complexity"]),
                                         float(entry["mean_squared_error"])))
         return candidates
 

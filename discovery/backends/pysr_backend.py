@@ -1,7 +1,7 @@
 """PySR (Python front end, Julia engine) as a search backend.
 
 ``import pysr`` downloads and starts Julia on first use. It happens only in
-:meth:`PySRBackend.search`; where Julia cannot be had the user gets one
+:meth:`PySRBackend.search_expressions`; where Julia cannot be had the user gets one
 :class:`BackendUnavailable` saying how to provide it.
 """
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any, Iterable, Mapping
 
 import sympy as sp
 
-from ..candidates import Candidate
-from ..data import Dataset
-from .base import BackendUnavailable, SearchBackend, unary_operators_for
+from ..errors import BackendUnavailable
+from ..io.dataset import Dataset
+from .base import ExpressionCandidate, SearchBackend, unary_operators_for
 
 PYSR_UNARY = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "asin", "acos", "atan", "abs"}
 MAX_SIZE = 30
@@ -46,17 +46,17 @@ class PySRBackend(SearchBackend):
         self.units = units
 
     def options(self, data: Dataset, time_limit: float, random_state: int | None, hint: sp.Expr | None = None,
-                accepted: Iterable[str] | None = None, constants: Mapping[str, float] | None = None) -> dict:
+                constants: Mapping[str, float] | None = None, accepted: Iterable[str] | None = None) -> dict[str, Any]:
         """Keyword arguments for ``pysr.PySRRegressor``, limited to those the installed version takes.
 
         Parameters
         ----------
+        constants : mapping, optional
+            Values of named constants in ``hint`` (its guess is written with their values).
         accepted : iterable of str, optional
             The parameter names of the installed ``PySRRegressor`` (all of the
             ones below when omitted). PySR 1.x and 2.x differ in how serial,
             deterministic runs are asked for and in whether guesses exist.
-        constants : mapping, optional
-            Values of named constants in ``hint``.
         """
         unary = [f for f in unary_operators_for(hint) if f in PYSR_UNARY]
         options: dict[str, Any] = dict(
@@ -94,11 +94,12 @@ class PySRBackend(SearchBackend):
                 arguments["y_units"] = self.units[data.target]
         return arguments
 
-    def search(self, data: Dataset, time_limit: float, random_state: int | None, hint: sp.Expr | None = None,
-               constants: Mapping[str, float] | None = None) -> list[Candidate]:
+    def search_expressions(self, data: Dataset, time_limit: float, random_state: int | None,
+                           hint: sp.Expr | None = None,
+                           constants: Mapping[str, float] | None = None) -> list[ExpressionCandidate]:
         regressor = import_pysr()
         accepted = inspect.signature(regressor.__init__).parameters
-        model = regressor(**self.options(data, time_limit, random_state, hint, accepted, constants))
+        model = regressor(**self.options(data, time_limit, random_state, hint, constants, accepted))
         model.fit(data.X, data.y, **self.fit_arguments(data))
         return candidates_from_hall_of_fame(model.equations_, data.variables)
 
@@ -126,12 +127,12 @@ def julia_form(expression: sp.Expr, variables, constants: Mapping[str, float]) -
     return sp.sstr(expression.xreplace(values).xreplace(names)).replace("**", "^")
 
 
-def candidates_from_hall_of_fame(equations, variables) -> list[Candidate]:
+def candidates_from_hall_of_fame(equations, variables) -> list[ExpressionCandidate]:
     """PySR's ``equations_`` table (complexity, loss, sympy_format) as candidates in the variables' symbols."""
     names = {f"x{j}": sp.Symbol(v) for j, v in enumerate(variables)}
     candidates = []
     for _, row in equations.iterrows():
         expression = sp.sympify(row["sympy_format"])
         expression = expression.xreplace({s: names[s.name] for s in expression.free_symbols if s.name in names})
-        candidates.append(Candidate(expression, int(row["complexity"]), float(row["loss"])))
+        candidates.append(ExpressionCandidate(expression, int(row["complexity"]), float(row["loss"])))
     return candidates

@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from bases import power_harmonics
 
-from .device import resolve_device
+from ..device import resolve_device
 
 
 class ArticleBasisAdam(RegressorMixin, BaseEstimator):

@@ -1,4 +1,4 @@
-"""Score proposed supports on the rows and keep the Pareto front."""
+"""Selection: score proposed supports on the rows, keep the Pareto front, choose; compare laws by BIC."""
 from __future__ import annotations
 
 import math
@@ -9,18 +9,15 @@ import numpy as np
 
 from bases import Gram
 
-from .fitting import aic, bic, least_squares, mse_floor
-
-CRITERIA = ("bic", "aic", "cv")
-# A more complex law must beat a simpler one by this much to be chosen: for
-# BIC, 6 is "strong evidence" on Kass and Raftery's scale, so a term fitted
-# to a few odd rows does not win on a fraction of a nat.
-MARGIN = {"bic": 6.0, "aic": 2.0}
+from ..io.dataset import Dataset
+from ..law.criteria import CRITERIA, MARGIN, aic, bic, mse_floor
+from ..law.fitting import least_squares
+from ..law.law import Law
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A support refitted on the rows, with its evidence."""
+class ScoredSupport:
+    """A support (term indices) refitted on the rows, with its evidence."""
 
     support: tuple[int, ...]
     coef: np.ndarray
@@ -40,7 +37,7 @@ def score_supports(
     y: np.ndarray,
     gram: Gram,
     term_complexity: np.ndarray,
-) -> list[Candidate]:
+) -> list[ScoredSupport]:
     """Refit each support by QR least squares on the rows and score it.
 
     Parameters
@@ -61,7 +58,7 @@ def score_supports(
         fit = least_squares(columns_of(support), y)
         k = len(support)
         out.append(
-            Candidate(
+            ScoredSupport(
                 support=tuple(support),
                 coef=fit.coef,
                 mse=fit.rss / n,
@@ -97,16 +94,16 @@ def cross_validated_mse(gram: Gram, support: Sequence[int]) -> float:
     return max(error / gram.n_rows, 0.0)
 
 
-def pareto_front(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Candidates no simpler-or-equal candidate beats on training error, simplest first."""
-    front: list[Candidate] = []
-    for c in sorted(candidates, key=lambda c: (c.complexity, c.mse)):
+def pareto_front(supports: Sequence[ScoredSupport]) -> list[ScoredSupport]:
+    """Supports no simpler-or-equal support beats on training error, simplest first."""
+    front: list[ScoredSupport] = []
+    for c in sorted(supports, key=lambda c: (c.complexity, c.mse)):
         if not front or c.mse < front[-1].mse * (1 - 1e-9):
             front.append(c)
     return front
 
 
-def choose(front: Sequence[Candidate], criterion: str, n_rows: int) -> Candidate:
+def choose(front: Sequence[ScoredSupport], criterion: str, n_rows: int) -> ScoredSupport:
     """The simplest front entry whose score is within a margin of the best.
 
     For BIC and AIC the margin is :data:`MARGIN`; for the held-out error it
@@ -120,3 +117,10 @@ def choose(front: Sequence[Candidate], criterion: str, n_rows: int) -> Candidate
     else:
         limit = best + MARGIN[criterion]
     return min((c for c in front if c.score(criterion) <= limit), key=lambda c: (c.complexity, c.score(criterion)))
+
+
+def law_bic(law: Law, data: Dataset, floor: float) -> float:
+    """BIC of a law on y, with its number of coefficients as the parameter count."""
+    # Laws compete by their number of terms, snapped or not: under noise almost any coefficient
+    # is near some exact value, and counting only free ones would favour long snapped sums.
+    return bic(law.rmse**2 * data.n_rows, data.n_rows, len(law.coefficients), floor)

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from .data import Dataset
+from ..io.dataset import Dataset
 
 MAX_FACTORS = 5  # variables in the inner monomial
 MAX_VARIABLES = 9  # above this the monomial count grows too fast to test them all

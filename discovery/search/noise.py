@@ -1,4 +1,4 @@
-"""Does a law fit to the noise level? A model-free test on the residuals.
+"""Does a law fit to the noise level? Exact to rounding, or a model-free test on the residuals.
 
 If the residuals of a law are noise, a row's residual says nothing about its
 nearest neighbour's: their correlation is about zero. If the law misses
@@ -8,6 +8,10 @@ share it. The test needs no estimate of the noise itself.
 from __future__ import annotations
 
 import numpy as np
+
+from ..io.dataset import Dataset
+from ..law.criteria import EXACT_RELATIVE_RMSE
+from ..law.law import Law
 
 MAX_QUERIES = 2000
 MIN_CORRELATION = 0.1  # below this (and below 3 standard errors) the residuals count as noise
@@ -47,3 +51,22 @@ def residuals_look_like_noise(X: np.ndarray, residual: np.ndarray, random_state:
     m = min(len(residual), MAX_QUERIES)
     limit = max(min_correlation, sigmas / np.sqrt(max(m, 1)))
     return neighbour_correlation(X, residual, random_state) < limit
+
+
+def fits_to_noise(law: Law, data: Dataset, random_state: int | None = 0, **threshold: float) -> bool:
+    """Exact to rounding, or residuals that neighbouring rows do not share.
+
+    ``threshold`` (``min_correlation``, ``sigmas``) goes to
+    :func:`residuals_look_like_noise`.
+    """
+    if exact_fit(law, data):
+        return True
+    with np.errstate(all="ignore"):
+        residual = data.y - law.predict(data.columns())
+    return bool(np.all(np.isfinite(residual))) and residuals_look_like_noise(data.X, residual, random_state,
+                                                                              **threshold)
+
+
+def exact_fit(law: Law, data: Dataset) -> bool:
+    """The law fits y to rounding."""
+    return law.rmse <= EXACT_RELATIVE_RMSE * 1e3 * float(np.sqrt(np.mean(data.y**2)))

@@ -1,8 +1,10 @@
-"""The SymPy layer: from fitted weights to a readable law.
+"""The SymPy layer for a linear combination of terms: prune, refit, snap to exact values.
 
-Every path that produces a formula ends here: prune near-zero terms, refit on
-the rows, snap coefficients to exact values where the fit does not get worse,
-and build the SymPy expression.
+Every path that produces a formula ends in this layer: prune near-zero terms,
+refit on the rows, snap coefficients to exact values where the fit does not
+get worse, and build the SymPy expression. :func:`settle_terms` does it for a
+sum of library terms; :mod:`discovery.law.expression_fit` does the same for a
+whole expression with floats in it, through :func:`snap_coefficients`.
 """
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .constants import exact_candidates, expected_false_matches
-from .fitting import LinearFit, bic, least_squares, mse_floor
-from .law import Coefficient
+from .coefficient import Coefficient
+from .criteria import bic, mse_floor
+from .exact_values import exact_values_near, expected_false_matches
+from .fitting import ParameterFit, least_squares
 
 SNAP_SIGMAS = 4.0  # look for exact values within this many standard errors
 SNAP_TRIES = 6  # exact values tried per coefficient, simplest first
@@ -28,16 +31,16 @@ FALSE_MATCH_SIGMAS = 2.0
 
 
 @dataclass(frozen=True)
-class Settled:
+class SettledTerms:
     """A law's terms and coefficients after pruning and snapping."""
 
     expression: sp.Expr
     coefficients: list[Coefficient]
-    fit: LinearFit
+    fit: ParameterFit
     terms: tuple[sp.Expr, ...]
 
 
-def settle(
+def settle_terms(
     columns: np.ndarray,
     y: np.ndarray,
     terms: Sequence[sp.Expr],
@@ -45,7 +48,7 @@ def settle(
     prune_tol: float = 1e-3,
     snap: bool = True,
     tidy: bool = True,
-) -> Settled:
+) -> SettledTerms:
     """Prune, refit and snap a linear combination of terms.
 
     Parameters
@@ -67,13 +70,13 @@ def settle(
 
     Returns
     -------
-    Settled
+    SettledTerms
     """
     n = len(y)
     floor = mse_floor(y)
     keep = list(range(len(terms)))
     fit = least_squares(columns[:, keep], y)
-    keep, fit = _prune(columns, y, keep, fit, prune_tol, floor)
+    keep, fit = _prune_terms(columns, y, keep, fit, prune_tol, floor)
     exact: dict[int, sp.Expr] = {}
     free_fit = fit
     if snap:
@@ -89,10 +92,10 @@ def settle(
                         estimate=float(free_fit.coef[pos]), dof=n - free_fit.n_free)
         )
         expression += (value if value is not None else sp.Float(fit.coef[pos])) * terms[j]
-    return Settled(tidy_expression(expression) if tidy else expression, coefficients, fit, tuple(terms[j] for j in keep))
+    return SettledTerms(tidy_expression(expression) if tidy else expression, coefficients, fit, tuple(terms[j] for j in keep))
 
 
-def _prune(columns, y, keep, fit, prune_tol, floor):
+def _prune_terms(columns, y, keep, fit, prune_tol, floor):
     n = len(y)
     y_rms = float(np.sqrt(np.mean(y * y)))
     while len(keep) > 1:
@@ -108,8 +111,8 @@ def _prune(columns, y, keep, fit, prune_tol, floor):
     return keep, fit
 
 
-def snap_coefficients(refit: Callable[[dict[int, float]], LinearFit], fit: LinearFit, n: int,
-                      constants: Mapping[str, float], floor: float) -> tuple[dict[int, sp.Expr], LinearFit]:
+def snap_coefficients(refit: Callable[[dict[int, float]], ParameterFit], fit: ParameterFit, n: int,
+                      constants: Mapping[str, float], floor: float) -> tuple[dict[int, sp.Expr], ParameterFit]:
     """Fix coefficients to exact values one at a time, most precise first.
 
     Parameters
@@ -118,7 +121,7 @@ def snap_coefficients(refit: Callable[[dict[int, float]], LinearFit], fit: Linea
         ``refit(fixed)`` fits the free coefficients with those in ``fixed``
         (index → value) held; linear least squares, or a nonlinear fit for a
         law mapped back from a transformed target.
-    fit : LinearFit
+    fit : ParameterFit
         The fit with every coefficient free.
     n : int
         Rows, for the BIC.
@@ -141,7 +144,7 @@ def snap_coefficients(refit: Callable[[dict[int, float]], LinearFit], fit: Linea
         if abs(value) < SNAP_MIN_T * stderr:
             continue
         tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
-        for candidate in exact_candidates(value, tolerance, constants)[:SNAP_TRIES]:
+        for candidate in exact_values_near(value, tolerance, constants)[:SNAP_TRIES]:
             if expected_false_matches(value, candidate.cost, FALSE_MATCH_SIGMAS * stderr, constants) > MAX_FALSE_MATCHES:
                 break  # candidates are sorted by cost, and costlier ones are denser still
             trial = refit({**fixed, j: candidate.value})

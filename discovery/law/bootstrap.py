@@ -19,7 +19,8 @@ from typing import Any, Callable
 import numpy as np
 import sympy as sp
 
-from .data import Dataset
+from ..io.dataset import Dataset
+from .display import bootstrap_table
 from .law import Law
 
 FREE = "free"  # a coefficient that snapped to no exact value
@@ -55,13 +56,7 @@ class BootstrapReport:
 
     def table(self) -> str:
         """Each term's inclusion probability and the exact values its coefficient took."""
-        lines = [f"bootstrap, {self.resamples} resamples: the same law in {self.same_law:.0%}",
-                 f"  {'inclusion':>9}  term: exact values of its coefficient"]
-        for term, share in self.inclusion.items():
-            values = self.exact_values.get(term, {})
-            shown = ", ".join(f"{v} {p:.0%}" for v, p in values.items())
-            lines.append(f"  {share:>9.0%}  {term}" + (f": {shown}" if shown else ""))
-        return "\n".join(lines)
+        return bootstrap_table(self.as_dict())
 
 
 def _shape(law: Law) -> frozenset[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Save a law to readable JSON and load it back exactly.
+"""The law file format: readable JSON that loads back exactly.
 
 The expression is stored as a tree of SymPy node names and exact numbers
 (``["Mul", ["Pow", ["Symbol", "v"], ["Integer", "2"]], ...]``), floats as
@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 import math
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
-from .errors import DataError
+from ..errors import DataError
 
+DISTRIBUTION = "equation-discovery"
 FORMAT = "equation-discovery.law"
 FORMAT_VERSION = 1
 _CONSTANTS = {"pi": sp.pi, "E": sp.E, "EulerGamma": sp.EulerGamma, "GoldenRatio": sp.GoldenRatio,
@@ -31,10 +33,11 @@ class LawFileError(DataError):
 
 
 def package_version() -> str:
-    """The installed version of this package."""
-    from . import __version__
-
-    return __version__
+    """The installed version of this package ("unknown" when it runs from a source tree without install)."""
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def encode_expression(expr: sp.Expr) -> list:
@@ -198,114 +201,3 @@ def field_of(data: dict, key: str, path: str | Path = "the law file") -> Any:
         return data[key]
     except (KeyError, TypeError):
         raise LawFileError(f"{str(path)!r} is missing the field {key!r}; was it edited by hand?") from None
-
-
-def law_to_dict(law) -> dict:
-    """A :class:`~discovery.law.Law` as the JSON data of a law file."""
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "package_version": package_version(),
-        "formula": law.formula,
-        "latex": law.latex(),
-        "target": law.target,
-        "variables": list(law.variables),
-        "constants": {k: number(v) for k, v in law.constants.items()},
-        "expression": encode_expression(law.expression),
-        "coefficients": [_coefficient_to_dict(c) for c in law.coefficients],
-        "front": [_front_entry_to_dict(e) for e in law.front],
-        "rmse": number(law.rmse),
-        "r2": number(law.r2),
-        "n_rows": law.n_rows,
-        "info": plain(law.info),
-    }
-
-
-def law_from_dict(data: dict, path: str | Path = "the law file"):
-    """The :class:`~discovery.law.Law` of a law file's JSON data (checked by :func:`read_json`)."""
-    from .law import Law
-
-    def get(key: str) -> Any:
-        return field_of(data, key, path)
-
-    variables = get("variables")
-    if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
-        raise LawFileError(f"{str(path)!r}: 'variables' must be a list of names, got {variables!r}")
-    constants = get("constants")
-    if not isinstance(constants, dict):
-        raise LawFileError(f"{str(path)!r}: 'constants' must be a mapping of name to value, got {constants!r}")
-    return Law(
-        expression=decode_expression(get("expression")),
-        target=str(get("target")),
-        variables=tuple(variables),
-        constants={str(k): read_number(v) for k, v in constants.items()},
-        coefficients=[_coefficient_from_dict(c, path) for c in get("coefficients")],
-        front=[_front_entry_from_dict(e, path) for e in get("front")],
-        rmse=read_number(get("rmse")),
-        r2=read_number(get("r2")),
-        n_rows=int(get("n_rows")),
-        info=dict(data.get("info") or {}),
-    )
-
-
-def _coefficient_to_dict(c) -> dict:
-    low, high = c.ci95
-    return {
-        "term": encode_expression(c.term),
-        "term_text": sp.sstr(c.term),
-        "value": number(c.value),
-        "stderr": number(c.stderr),
-        "exact": None if c.exact is None else encode_expression(c.exact),
-        "exact_text": None if c.exact is None else sp.sstr(c.exact),
-        "estimate": number(c.free_estimate),
-        "dof": c.dof,
-        "ci95": [number(low), number(high)],
-    }
-
-
-def _coefficient_from_dict(d: dict, path: str | Path):
-    from .law import Coefficient
-
-    def get(key: str) -> Any:
-        return field_of(d, key, path)
-
-    exact = get("exact")
-    dof = d.get("dof")
-    return Coefficient(
-        term=decode_expression(get("term")),
-        value=read_number(get("value")),
-        stderr=read_number(get("stderr")),
-        exact=None if exact is None else decode_expression(exact),
-        estimate=read_number(get("estimate")),
-        dof=None if dof is None else int(dof),
-    )
-
-
-def _front_entry_to_dict(e) -> dict:
-    return {
-        "expression": encode_expression(e.expression),
-        "formula": sp.sstr(e.expression),
-        "complexity": e.complexity,
-        "n_terms": e.n_terms,
-        "rmse": number(e.rmse),
-        "cv_rmse": number(e.cv_rmse),
-        "bic": number(e.bic),
-        "chosen": bool(e.chosen),
-    }
-
-
-def _front_entry_from_dict(d: dict, path: str | Path):
-    from .law import FrontEntry
-
-    def get(key: str) -> Any:
-        return field_of(d, key, path)
-
-    return FrontEntry(
-        expression=decode_expression(get("expression")),
-        complexity=int(get("complexity")),
-        n_terms=int(get("n_terms")),
-        rmse=read_number(get("rmse")),
-        cv_rmse=read_number(get("cv_rmse")),
-        bic=read_number(get("bic")),
-        chosen=bool(get("chosen")),
-    )

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 MIN_ROWS = 10
 # Least squares sums y²: beyond these sizes it overflows or underflows and every fit looks alike.
@@ -255,3 +255,24 @@ def _check_finite(values: np.ndarray, what: str) -> None:
             f"{what} has {kinds} value{'s' if len(rows) > 1 else ''} (rows {shown}); "
             "remove or fill those rows first: nothing is dropped silently"
         )
+
+
+def input_columns(X: Any, variables: Sequence[str]) -> dict[str, np.ndarray]:
+    """Read the columns a law needs from an array, mapping or DataFrame."""
+    if isinstance(X, Mapping) or hasattr(X, "columns"):
+        keys = list(X.keys()) if isinstance(X, Mapping) else [str(c) for c in X.columns]
+        missing = [v for v in variables if v not in keys]
+        if missing:
+            raise DataError(f"the law needs column(s) {', '.join(map(repr, missing))}; the data has {', '.join(keys)}")
+        return {v: np.asarray(X[v], dtype=np.float64).reshape(-1) for v in variables}
+    try:
+        array = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"X must be numeric, with column(s) {', '.join(variables)}") from None
+    if array.ndim == 1 and len(variables) == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2 or array.shape[1] != len(variables):
+        raise DataError(
+            f"X must have {len(variables)} column(s) ({', '.join(variables)}); got shape {array.shape}"
+        )
+    return {v: array[:, j] for j, v in enumerate(variables)}

@@ -1,20 +1,14 @@
-"""Least squares on the rows and the information criteria that judge a fit."""
+"""Fits on the rows: linear least squares (QR) and nonlinear least squares (Levenberg–Marquardt)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
 
-# Relative RMSE below which fits count as exact: differences under this are
-# rounding, not evidence, so the criteria must not reward them.
-EXACT_RELATIVE_RMSE = 1e-13
-
-
 @dataclass(frozen=True)
-class LinearFit:
-    """Least-squares coefficients of some columns, with the others held fixed.
+class ParameterFit:
+    """Least-squares values of a fit's parameters (linear or not), with some held fixed.
 
     Attributes
     ----------
@@ -34,7 +28,7 @@ class LinearFit:
     n_free: int
 
 
-def least_squares(columns: np.ndarray, y: np.ndarray, fixed: Mapping[int, float] | None = None) -> LinearFit:
+def least_squares(columns: np.ndarray, y: np.ndarray, fixed: Mapping[int, float] | None = None) -> ParameterFit:
     """Fit ``y ≈ columns @ coef`` by QR least squares, holding ``fixed`` coefficients.
 
     Parameters
@@ -70,7 +64,7 @@ def least_squares(columns: np.ndarray, y: np.ndarray, fixed: Mapping[int, float]
     else:
         resid = target
         rss = float(resid @ resid)
-    return LinearFit(coef, stderr, rss, len(free))
+    return ParameterFit(coef, stderr, rss, len(free))
 
 
 def fit_parameters(
@@ -79,7 +73,7 @@ def fit_parameters(
     start: np.ndarray,
     fixed: Mapping[int, float] | None = None,
     max_evaluations: int | None = None,
-) -> LinearFit:
+) -> ParameterFit:
     """Nonlinear least squares (Levenberg–Marquardt) on the parameters not in ``fixed``.
 
     Parameters
@@ -94,7 +88,7 @@ def fit_parameters(
 
     Returns
     -------
-    LinearFit
+    ParameterFit
         With standard errors from the Jacobian at the solution.
     """
     from scipy.optimize import least_squares as solve
@@ -126,20 +120,5 @@ def fit_parameters(
         J = jacobian(full[free])
         sigma2 = rss / max(len(r) - len(free), 1)
         stderr[free] = np.sqrt(np.abs(np.diag(np.linalg.pinv(J.T @ J))) * sigma2)
-    return LinearFit(full.copy(), stderr, rss, len(free))
+    return ParameterFit(full.copy(), stderr, rss, len(free))
 
-
-def mse_floor(y: np.ndarray) -> float:
-    """The mean squared error that counts as an exact fit for target ``y``."""
-    # Never 0: for |y| under ~1e-149 the square underflows, and the criteria take its log.
-    return max((EXACT_RELATIVE_RMSE * float(np.sqrt(np.mean(y * y)))) ** 2, float(np.finfo(float).tiny))
-
-
-def bic(rss: float, n: int, n_params: int, floor: float) -> float:
-    """Bayesian information criterion of a Gaussian fit: n·log(MSE) + k·log(n)."""
-    return n * math.log(max(rss / n, floor)) + n_params * math.log(n)
-
-
-def aic(rss: float, n: int, n_params: int, floor: float) -> float:
-    """Akaike information criterion of a Gaussian fit: n·log(MSE) + 2k."""
-    return n * math.log(max(rss / n, floor)) + 2 * n_params

@@ -10,12 +10,12 @@ import numpy as np
 
 from bases import power_harmonics
 
-from .api import discover
-from .article import ArticleBasisAdam
+from ..api import discover
+from ..estimator import SparseBasisRegressor
+from ..law.law import Law
 from .baselines import BASELINES
+from .basis_adam import ArticleBasisAdam
 from .cannon import G, VARIABLES, cannon_shots, true_distance
-from .estimator import SparseBasisRegressor
-from .law import Law
 
 N_TEST = 1000
 

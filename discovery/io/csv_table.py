@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 
 def read_csv(path: str | Path) -> dict[str, np.ndarray]:

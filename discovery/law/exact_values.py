@@ -1,4 +1,4 @@
-"""Recognise exact constants: small rationals, powers of π and user constants.
+"""Exact-value recognition: is a fitted coefficient a small rational, a power of π, a user constant?
 
 0.10194 can be 1/g; 6.2832 can be 2π; 0.6 can be 3/5. Each candidate has a
 cost (a rough description length); among the values within tolerance of a
@@ -41,7 +41,7 @@ class ExactValue:
     cost: float
 
 
-def exact_candidates(
+def exact_values_near(
     value: float,
     tolerance: float,
     constants: Mapping[str, float] | None = None,
@@ -123,7 +123,7 @@ def expected_false_matches(value: float, cost: float, width: float, constants: M
     ----------
     value : float
     cost : float
-        The candidate's cost (see :func:`exact_candidates`).
+        The candidate's cost (see :func:`exact_values_near`).
     width : float
         Half-width of the window, e.g. two standard errors.
     constants : mapping of name → value, optional

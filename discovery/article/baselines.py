@@ -12,8 +12,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import NotFittedError
 from torch import nn
 
-from .device import resolve_device as _resolve_device
-from .errors import DataError
+from ..device import resolve_device as _resolve_device
+from ..errors import DataError
 
 __all__ = ["NearestNeighbourRegressor", "LinearSGDRegressor", "MLPRegressor", "BASELINES"]
 

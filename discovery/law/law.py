@@ -1,114 +1,21 @@
-"""The result of a discovery: a law that prints, exports and predicts."""
+"""The result of a discovery: a law that prints, exports, predicts and saves itself."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from bases.compile import compile_expression
-
-DISPLAY_DIGITS = 6
-
-
-@dataclass(frozen=True)
-class Coefficient:
-    """One coefficient of a law.
-
-    Attributes
-    ----------
-    term : sympy.Expr
-        The basis term it multiplies.
-    value : float
-        Its value in the law (the exact value's number when snapped).
-    stderr : float
-        Standard error of the free estimate (all coefficients of the final
-        law refitted together, none held at an exact value).
-    exact : sympy.Expr or None
-        The recognised exact value (``1/g``, ``2*pi``, ``3/5``), if any.
-    estimate : float or None
-        The free estimate itself (None: the same as ``value``).
-    dof : int or None
-        Residual degrees of freedom of that fit, for Student's t (None: normal).
-    """
-
-    term: sp.Expr
-    value: float
-    stderr: float
-    exact: sp.Expr | None = None
-    estimate: float | None = None
-    dof: int | None = None
-
-    @property
-    def free_estimate(self) -> float:
-        """The least-squares estimate before any exact value was recognised."""
-        return self.value if self.estimate is None else self.estimate
-
-    def interval(self, level: float = 0.95) -> tuple[float, float]:
-        """Confidence interval of the coefficient: free estimate ± t·stderr.
-
-        Parameters
-        ----------
-        level : float
-            Coverage, between 0 and 1 (default 95 %).
-
-        Returns
-        -------
-        (low, high) : tuple of float
-            ``(-inf, inf)`` when the standard error is unknown (no residual
-            degrees of freedom).
-        """
-        if not 0 < level < 1:
-            raise ValueError(f"level must be between 0 and 1, got {level!r}")
-        if not math.isfinite(self.stderr):
-            return (-math.inf, math.inf)
-        half = critical_value(level, self.dof) * self.stderr
-        return (self.free_estimate - half, self.free_estimate + half)
-
-    @property
-    def ci95(self) -> tuple[float, float]:
-        """The 95 % confidence interval, ``interval(0.95)``."""
-        return self.interval(0.95)
-
-    def as_record(self) -> dict[str, Any]:
-        """The coefficient as plain data (e.g. a row of a DataFrame)."""
-        low, high = self.ci95
-        return {
-            "term": sp.sstr(self.term),
-            "value": self.value,
-            "exact": None if self.exact is None else sp.sstr(self.exact),
-            "estimate": self.free_estimate,
-            "stderr": self.stderr,
-            "ci95_low": low,
-            "ci95_high": high,
-        }
-
-    def __str__(self) -> str:
-        low, high = self.ci95
-        digits = DISPLAY_DIGITS
-        if math.isfinite(low) and self.stderr > 0:  # as many digits as the error allows
-            top = max(abs(low), abs(high), 1e-300)
-            digits = min(max(math.floor(math.log10(top)) - math.floor(math.log10(self.stderr)) + 2, 2), 12)
-        shown = f"{with_error(self.free_estimate, self.stderr)} (95% CI {low:.{digits}g} to {high:.{digits}g})"
-        if self.exact is not None:
-            shown += f", exact {sp.sstr(self.exact)}"
-        return f"{sp.sstr(self.term)}: {shown}"
-
-
-@dataclass(frozen=True)
-class FrontEntry:
-    """One law on the Pareto front of complexity against error."""
-
-    expression: sp.Expr
-    complexity: int
-    n_terms: int
-    rmse: float
-    cv_rmse: float
-    bic: float
-    chosen: bool = False
+from ..io.dataset import input_columns
+from .coefficient import Coefficient, FrontEntry
+from .criteria import MARGIN
+from .display import DISPLAY_DIGITS, bootstrap_table, rounded, same_number, with_error
+from .evaluate import numpy_evaluator, with_constants
+from .file import FORMAT, FORMAT_VERSION, LawFileError, encode_expression, decode_expression, field_of, number
+from .file import package_version, plain, read_json, read_number, write_json
 
 
 @dataclass(eq=False)
@@ -179,7 +86,7 @@ class Law:
         free = [c for c in self.coefficients if c.exact is None and math.isfinite(c.stderr)]
         shown = {}
         for number in self.expression.atoms(sp.Float):
-            match = next((c for c in free if _same_number(float(number), c.value)), None)
+            match = next((c for c in free if same_number(float(number), c.value)), None)
             if match is None:
                 shown[number] = sp.Float(number, DISPLAY_DIGITS)
             else:
@@ -223,9 +130,7 @@ class Law:
         front, how it was found (method, library, solver settings) and the
         package version.
         """
-        from .law_file import law_to_dict, write_json
-
-        write_json(law_to_dict(self), path)
+        write_json(self.to_dict(), path)
 
     @classmethod
     def load(cls, path: str | Path) -> "Law":
@@ -233,13 +138,57 @@ class Law:
 
         Raises
         ------
-        discovery.law_file.LawFileError
+        LawFileError
             (a DataError) if the file is missing, not a law file, malformed,
             or written in a newer format version than this package reads.
         """
-        from .law_file import law_from_dict, read_json
+        return cls.from_dict(read_json(path), path)
 
-        return law_from_dict(read_json(path), path)
+    def to_dict(self) -> dict[str, Any]:
+        """The law as the JSON data of a law file (see :meth:`save`)."""
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "package_version": package_version(),
+            "formula": self.formula,
+            "latex": self.latex(),
+            "target": self.target,
+            "variables": list(self.variables),
+            "constants": {k: number(v) for k, v in self.constants.items()},
+            "expression": encode_expression(self.expression),
+            "coefficients": [c.to_dict() for c in self.coefficients],
+            "front": [e.to_dict() for e in self.front],
+            "rmse": number(self.rmse),
+            "r2": number(self.r2),
+            "n_rows": self.n_rows,
+            "info": plain(self.info),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict, path: str | Path = "the law file") -> "Law":
+        """The law of a law file's JSON data (checked by :func:`discovery.law.file.read_json`)."""
+
+        def get(key: str) -> Any:
+            return field_of(data, key, path)
+
+        variables = get("variables")
+        if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+            raise LawFileError(f"{str(path)!r}: 'variables' must be a list of names, got {variables!r}")
+        constants = get("constants")
+        if not isinstance(constants, dict):
+            raise LawFileError(f"{str(path)!r}: 'constants' must be a mapping of name to value, got {constants!r}")
+        return cls(
+            expression=decode_expression(get("expression")),
+            target=str(get("target")),
+            variables=tuple(variables),
+            constants={str(k): read_number(v) for k, v in constants.items()},
+            coefficients=[Coefficient.from_dict(c, path) for c in get("coefficients")],
+            front=[FrontEntry.from_dict(e, path) for e in get("front")],
+            rmse=read_number(get("rmse")),
+            r2=read_number(get("r2")),
+            n_rows=int(get("n_rows")),
+            info=dict(data.get("info") or {}),
+        )
 
     def front_table(self) -> str:
         """The Pareto front as a text table; the chosen law is marked ``*``."""
@@ -260,8 +209,6 @@ class Law:
         lower the BIC by more than that to be chosen, and a simpler one is
         rejected because its BIC is higher by more than that.
         """
-        from .selection import MARGIN
-
         chosen = next((i for i, e in enumerate(self.front) if e.chosen), None)
         if chosen is None:
             return "evidence: no front recorded"
@@ -289,75 +236,5 @@ class Law:
         parts.append(self.front_table())
         parts.append(self.evidence())
         if "bootstrap" in self.info:
-            from .bootstrap import BootstrapReport
-
-            parts.append(BootstrapReport(**self.info["bootstrap"]).table())
+            parts.append(bootstrap_table(self.info["bootstrap"]))
         return "\n".join(parts)
-
-
-def critical_value(level: float, dof: int | None) -> float:
-    """Two-sided quantile of Student's t with ``dof`` degrees of freedom (normal when None)."""
-    from scipy import stats
-
-    upper = 0.5 + level / 2
-    return float(stats.norm.ppf(upper) if dof is None or dof <= 0 else stats.t.ppf(upper, dof))
-
-
-def with_error(value: float, stderr: float) -> str:
-    """``0.10194 ± 0.00012``: the value to the precision its error allows (two digits of error)."""
-    if not math.isfinite(stderr) or stderr <= 0 or not math.isfinite(value):
-        return f"{value:.{DISPLAY_DIGITS}g}"
-    exponent = math.floor(math.log10(stderr)) - 1  # the last digit shown
-    magnitude = math.floor(math.log10(abs(value))) if value else exponent + 1
-    if magnitude - exponent + 1 > 12:  # known to rounding: more digits would say nothing
-        return f"{value:.12g} ± {stderr:.1g}"
-    if -4 <= magnitude < 6 and exponent >= -9:
-        decimals = max(-exponent, 0)
-        return f"{value:.{decimals}f} ± {stderr:.{decimals}f}"
-    # Very large or very small: a common power of ten.
-    scale = 10.0**magnitude
-    digits = max(magnitude - exponent, 1)
-    return f"({value / scale:.{digits}f} ± {stderr / scale:.{digits}f})e{magnitude:+d}"
-
-
-def _same_number(a: float, b: float) -> bool:
-    return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
-
-
-def with_constants(expr: sp.Expr, constants: Mapping[str, float]) -> sp.Expr:
-    """``expr`` with each named constant replaced by its value."""
-    return expr.subs({sp.Symbol(k): v for k, v in constants.items()})
-
-
-def numpy_evaluator(expr: sp.Expr, constants: Mapping[str, float]):
-    """A float64 NumPy function of columns (name → array) evaluating ``expr``."""
-    evaluate = compile_expression(with_constants(expr, constants), "numpy")
-    return lambda columns: np.asarray(evaluate(columns), dtype=np.float64)
-
-
-def rounded(expr: sp.Expr, digits: int = DISPLAY_DIGITS) -> sp.Expr:
-    """``expr`` with its floats shown to ``digits`` significant digits."""
-    return expr.xreplace({f: sp.Float(f, digits) for f in expr.atoms(sp.Float)})
-
-
-def input_columns(X: Any, variables: Sequence[str]) -> dict[str, np.ndarray]:
-    """Read the columns a law needs from an array, mapping or DataFrame."""
-    from .errors import DataError
-
-    if isinstance(X, Mapping) or hasattr(X, "columns"):
-        keys = list(X.keys()) if isinstance(X, Mapping) else [str(c) for c in X.columns]
-        missing = [v for v in variables if v not in keys]
-        if missing:
-            raise DataError(f"the law needs column(s) {', '.join(map(repr, missing))}; the data has {', '.join(keys)}")
-        return {v: np.asarray(X[v], dtype=np.float64).reshape(-1) for v in variables}
-    try:
-        array = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise DataError(f"X must be numeric, with column(s) {', '.join(variables)}") from None
-    if array.ndim == 1 and len(variables) == 1:
-        array = array.reshape(-1, 1)
-    if array.ndim != 2 or array.shape[1] != len(variables):
-        raise DataError(
-            f"X must have {len(variables)} column(s) ({', '.join(variables)}); got shape {array.shape}"
-        )
-    return {v: array[:, j] for j, v in enumerate(variables)}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .data import Dataset
+from ..io.dataset import Dataset
 
 MIN_SIGN_AGREEMENT = 0.99  # fraction of rows on which y (and each factor) keeps one sign
 MAX_ROWS = 4000  # log-space fits need no more rows than this

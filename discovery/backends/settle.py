@@ -1,0 +1,80 @@
+"""A backend's candidate expressions settled by the SymPy layer, and the law chosen among them.
+
+Each candidate's floats are refitted, pruned and snapped
+(:func:`discovery.law.expression_fit.settle_expression`); the settled
+candidates form the Pareto front and the simplest within ``MARGIN["bic"]``
+BIC units of the best is the law, as for the basis regressor.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from ..io.dataset import Dataset
+from ..law.coefficient import FrontEntry
+from ..law.criteria import MARGIN
+from ..law.expression_fit import settle_expression
+from ..law.held_out import with_held_out_errors
+from ..law.law import Law
+from ..law.settle import complexity, tidy_expression
+from .base import ExpressionCandidate
+
+MAX_CANDIDATES = 8  # the lowest-loss candidates settled (each costs a refit per snapping trial)
+
+
+def law_from_candidates(candidates: Sequence[ExpressionCandidate], data: Dataset, constants: Mapping[str, float] | None,
+                        snap: bool = True, info: Mapping[str, Any] | None = None,
+                        seconds: float | None = None) -> Law | None:
+    """Settle the candidates and choose the law: the simplest within ``MARGIN["bic"]`` BIC of the best.
+
+    The ``MAX_CANDIDATES`` with the lowest loss are settled, most accurate
+    first, until ``seconds`` have passed (at least one is). Returns None when
+    no candidate is finite on the data.
+    """
+    # The most accurate candidates are the ones worth settling; the cheapest come along at little cost.
+    by_loss = sorted(candidates, key=lambda c: (c.loss if math.isfinite(c.loss) else math.inf, c.complexity))
+    start = time.perf_counter()
+    settled = []
+    interrupted = False
+    for c in by_loss[:MAX_CANDIDATES]:
+        if settled and seconds is not None and time.perf_counter() - start > seconds:
+            break  # out of time: the most accurate candidates are settled already
+        try:
+            s = settle_expression(c.expression, data, constants, snap)
+        except KeyboardInterrupt:
+            if not settled:
+                raise
+            interrupted = True  # Ctrl-C: choose among the candidates settled so far
+            break
+        if s is not None:
+            settled.append(s)
+    if not settled:
+        return None
+    best = min(s.bic for s in settled)
+    chosen = min((s for s in settled if s.bic <= best + MARGIN["bic"]), key=lambda s: (complexity(s.expression), s.bic))
+    chosen_expression = tidy_expression(chosen.expression)
+    front: dict[sp.Expr, FrontEntry] = {}
+    for s in settled:
+        is_chosen = s is chosen
+        shown = chosen_expression if is_chosen else s.expression
+        entry = FrontEntry(shown, complexity(shown), len(s.coefficients), s.rmse, math.nan, s.bic, is_chosen)
+        if shown not in front or is_chosen or s.bic < front[shown].bic:
+            front[shown] = entry
+    rss = chosen.rmse**2 * data.n_rows
+    law = Law(
+        expression=chosen_expression,
+        target=data.target,
+        variables=data.variables,
+        constants=dict(constants or {}),
+        coefficients=chosen.coefficients,
+        front=sorted(front.values(), key=lambda e: (e.complexity, e.rmse)),
+        rmse=chosen.rmse,
+        r2=float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)),
+        n_rows=data.n_rows,
+        info=dict(info or {}, **({"interrupted": True} if interrupted else {})),
+    )
+    return with_held_out_errors(law, data)

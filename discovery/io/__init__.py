@@ -1,0 +1,1 @@
+"""Data in: user tables checked into one ``Dataset``, CSV files, and user libraries checked against the data."""

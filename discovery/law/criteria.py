@@ -1,0 +1,32 @@
+"""How fits are judged: information criteria, the exact-fit floor and the selection margins."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# Relative RMSE below which fits count as exact: differences under this are
+# rounding, not evidence, so the criteria must not reward them.
+EXACT_RELATIVE_RMSE = 1e-13
+
+CRITERIA = ("bic", "aic", "cv")
+# A more complex law must beat a simpler one by this much to be chosen: for
+# BIC, 6 is "strong evidence" on Kass and Raftery's scale, so a term fitted
+# to a few odd rows does not win on a fraction of a nat.
+MARGIN = {"bic": 6.0, "aic": 2.0}
+
+
+def mse_floor(y: np.ndarray) -> float:
+    """The mean squared error that counts as an exact fit for target ``y``."""
+    # Never 0: for |y| under ~1e-149 the square underflows, and the criteria take its log.
+    return max((EXACT_RELATIVE_RMSE * float(np.sqrt(np.mean(y * y)))) ** 2, float(np.finfo(float).tiny))
+
+
+def bic(rss: float, n: int, n_params: int, floor: float) -> float:
+    """Bayesian information criterion of a Gaussian fit: n·log(MSE) + k·log(n)."""
+    return n * math.log(max(rss / n, floor)) + n_params * math.log(n)
+
+
+def aic(rss: float, n: int, n_params: int, floor: float) -> float:
+    """Akaike information criterion of a Gaussian fit: n·log(MSE) + 2k."""
+    return n * math.log(max(rss / n, floor)) + 2 * n_params

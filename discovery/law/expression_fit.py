@@ -1,0 +1,178 @@
+"""The SymPy layer for a whole expression with fitted floats in it (a search backend's proposal).
+
+A backend such as PySR or Operon returns expressions with fitted floats,
+e.g. ``-0.005566 + 0.3013*sin(-1.9943*theta)*(-1.4956*v)*(0.2261*v)``. Each
+float becomes a parameter; all are refitted together on the rows (nonlinear
+least squares), additive terms that the BIC does not need are dropped, and
+the parameters are snapped to exact values (2, 1/g, π) one at a time, kept
+only when the BIC does not get worse — the same rules as for a linear law
+(:mod:`discovery.law.settle`).
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import sympy as sp
+from sympy.core.cache import clear_cache
+
+from ..io.dataset import Dataset
+from .coefficient import Coefficient
+from .criteria import bic, mse_floor
+from .evaluate import numpy_evaluator, with_constants
+from .fitting import ParameterFit, fit_parameters
+from .settle import snap_coefficients
+
+FIT_ROWS = 4000  # rows for refitting and snapping; the final error is measured on all rows
+MAX_EVALUATIONS = 200  # per Levenberg-Marquardt refit: each starts near its optimum
+MAX_PRUNE_TERMS = 8  # additive terms tried for removal only in sums no longer than this
+
+
+@dataclass(frozen=True)
+class SettledExpression:
+    """An expression after refitting, pruning and snapping its floats."""
+
+    expression: sp.Expr
+    coefficients: list[Coefficient]
+    rmse: float
+    bic: float
+
+
+def settle_expression(expression: sp.Expr, data: Dataset, constants: Mapping[str, float] | None = None,
+                      snap: bool = True) -> SettledExpression | None:
+    """Refit, prune and snap the floats of one expression on the data.
+
+    Returns None when the expression is not finite on the rows.
+    """
+    # SymPy's cache can hand back an equal Float of another precision made by an earlier call,
+    # which changes the compiled arithmetic in the last bits: start each settle from a clean cache
+    # so the same candidate always settles to the same law.
+    clear_cache()
+    constants = dict(constants or {})
+    rows = slice(None) if data.n_rows <= FIT_ROWS else np.linspace(0, data.n_rows - 1, FIT_ROWS).astype(int)
+    columns = {k: v[rows] for k, v in data.columns().items()}
+    y = data.y[rows]
+    floor = mse_floor(data.y)
+    expression = sp.sympify(expression)
+    model = ParametrisedExpression(expression, columns, y, constants)
+    if model.n == 0:
+        return _measured(expression, [], data, constants, floor)
+    fit = model.fit({})
+    if fit is None:
+        return None
+    model, fit = _prune_terms(model, fit, columns, y, constants, floor)
+    exact: dict[int, sp.Expr] = {}
+    final = fit
+    if snap:
+        exact, final = snap_coefficients(lambda fixed: model.fit(fixed, fit.coef) or _failed(model.n), fit,
+                                         len(y), constants, floor)
+    values = {p: (exact[j] if j in exact else sp.Float(final.coef[j])) for j, p in enumerate(model.parameters)}
+    settled = model.expression.xreplace(values)
+    coefficients = [
+        Coefficient(model.term_of(j), float(final.coef[j]), float(fit.stderr[j]), exact.get(j),
+                    estimate=float(fit.coef[j]), dof=len(y) - fit.n_free)
+        for j in range(model.n)
+    ]
+    return _measured(settled, coefficients, data, constants, floor)
+
+
+class ParametrisedExpression:
+    """An expression with its floats replaced by parameters p0, p1, ...; fits them by Levenberg–Marquardt."""
+
+    def __init__(self, expression: sp.Expr, columns: Mapping[str, np.ndarray], y: np.ndarray,
+                 constants: Mapping[str, float]) -> None:
+        floats = sorted(expression.atoms(sp.Float), key=lambda f: sp.default_sort_key(f))
+        self.parameters = [sp.Symbol(f"_p{j}") for j in range(len(floats))]
+        self.expression = expression.xreplace(dict(zip(floats, self.parameters)))
+        self.start = np.array([float(f) for f in floats])
+        self.n = len(floats)
+        self.y = y
+        self.columns = dict(columns)
+        numeric = with_constants(self.expression, constants)
+        names = sorted(self.columns)
+        arguments = [sp.Symbol(k) for k in names] + self.parameters
+        self._value = sp.lambdify(arguments, numeric, modules="numpy")
+        # One function for every slope. No common-subexpression elimination: SymPy's cse orders
+        # its work by hash, which Python salts per process, and the floating-point results then
+        # differ in the last bits from run to run (enough to change which constant snaps).
+        self._slopes = sp.lambdify(arguments, [sp.diff(numeric, p) for p in self.parameters], modules="numpy")
+        self._inputs = [self.columns[k] for k in names]
+
+    def evaluate(self, theta: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(self._value(*self._inputs, *theta), dtype=np.float64), self.y.shape)
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        if not self.n:
+            return np.zeros((len(self.y), 0))
+        with np.errstate(all="ignore"):
+            return np.column_stack([np.broadcast_to(np.asarray(o, dtype=np.float64), self.y.shape)
+                                    for o in self._slopes(*self._inputs, *theta)])
+
+    def fit(self, fixed: Mapping[int, float], start: np.ndarray | None = None) -> ParameterFit | None:
+        try:
+            fit = fit_parameters(lambda full: self.evaluate(full) - self.y, self.jacobian,
+                                 self.start if start is None else start, fixed, MAX_EVALUATIONS)
+        except (ValueError, TypeError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
+            return None
+        return fit if math.isfinite(fit.rss) and fit.rss < 1e299 else None
+
+    def on_rows(self, rows: np.ndarray) -> "ParametrisedExpression":
+        """The same model, its compiled functions reused, on a subset of its rows."""
+        subset = copy.copy(self)
+        subset.y = self.y[rows]
+        subset.columns = {k: v[rows] for k, v in self.columns.items()}
+        subset._inputs = [x[rows] for x in self._inputs]
+        return subset
+
+    def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> "ParametrisedExpression":
+        """The same model with one additive term removed, the other parameters starting at ``values``."""
+        reduced = (self.expression - term).xreplace({p: sp.Float(v) for p, v in zip(self.parameters, values)})
+        return ParametrisedExpression(reduced, self.columns, self.y, constants)
+
+    def term_of(self, j: int) -> sp.Expr:
+        """What parameter j multiplies: the smallest product it is a factor of (1 when it stands alone)."""
+        p = self.parameters[j]
+        products = [m for m in sp.preorder_traversal(self.expression) if isinstance(m, sp.Mul) and p in m.args]
+        if not products:
+            return sp.Integer(1)
+        smallest = min(products, key=sp.count_ops)
+        return (smallest / p).xreplace({q: sp.Symbol("c") for q in self.parameters if q != p})
+
+
+def _prune_terms(model: ParametrisedExpression, fit: ParameterFit, columns, y, constants, floor) -> tuple[ParametrisedExpression, ParameterFit]:
+    """Drop additive terms one at a time while the BIC does not get worse."""
+    n = len(y)
+    improved = True
+    while improved and isinstance(model.expression, sp.Add) and len(model.expression.args) <= MAX_PRUNE_TERMS:
+        improved = False
+        current = bic(fit.rss, n, fit.n_free, floor)
+        for term in model.expression.args:
+            trial_model = model.without_term(term, fit.coef, constants)
+            trial = trial_model.fit({})
+            if trial is not None and bic(trial.rss, n, trial.n_free, floor) <= current:
+                model, fit, improved = trial_model, trial, True
+                break
+    return model, fit
+
+
+def _failed(n: int) -> ParameterFit:
+    return ParameterFit(np.full(n, np.nan), np.full(n, np.inf), math.inf, 0)
+
+
+def _measured(expression: sp.Expr, coefficients: list[Coefficient], data: Dataset,
+              constants: Mapping[str, float], floor: float) -> SettledExpression | None:
+    try:
+        with np.errstate(all="ignore"):
+            predicted = np.broadcast_to(numpy_evaluator(expression, constants)(data.columns()), data.y.shape)
+    except (ValueError, TypeError, KeyError, NameError):
+        return None
+    if not np.all(np.isfinite(predicted)):
+        return None
+    rss = float(np.sum((data.y - predicted) ** 2))
+    free = sum(c.exact is None for c in coefficients)
+    return SettledExpression(expression, coefficients, math.sqrt(rss / data.n_rows),
+                            bic(rss, data.n_rows, free, floor))

@@ -1,0 +1,180 @@
+"""The default search: grow the default library level by level, on y and on transforms of y."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bases import Library, constant, default_library
+from bases.defaults import MAX_LEVEL
+
+from ..errors import DataError
+from ..io.dataset import Dataset
+from ..law.criteria import mse_floor
+from ..law.held_out import with_held_out_errors
+from ..law.settle import tidy_expression
+from .library_fit import LibraryFit, Settings, fit_library
+from .mapping import map_to_y
+from .noise import exact_fit, fits_to_noise
+from .proposals import power_law_terms
+from .selection import law_bic
+from .transforms import applicable, sign_of
+from .unary_proposals import unary_monomial_terms
+
+MAX_LIBRARY_TERMS = 2500  # default libraries stop growing here (Gram cost ~ rows × terms²)
+# A larger default library must lower the BIC by this many times log(n) to
+# replace a smaller one's law: searching more terms finds spurious fits more easily.
+LEVEL_GAIN = 2.0
+LEVEL0_TERMS = 2  # level 0 confirms one proposed term (and a constant)
+
+
+class _Grower:
+    """The default library, level by level, for one target (y or a transform of it)."""
+
+    def __init__(self, data: Dataset, settings: Settings, unary: bool = False) -> None:
+        self.data = data
+        self.settings = settings
+        self.proposed = Library(power_law_terms(data))
+        # Unary functions of monomials, proposed for y itself (not its transforms) once the power
+        # laws alone are not exact: the test costs up to a second, which exact power laws need not pay.
+        self.unary_pending = unary
+        self.previous_size = -1
+
+    def fit(self, level: int) -> LibraryFit | None:
+        """Fit one level; None when it is empty or equal to the last (the size cap)."""
+        if level == 0:  # the proposed terms alone: a tiny library, exact when the law is one of them
+            return self._fit_proposed()
+        else:
+            cap = MAX_LIBRARY_TERMS - len(self.proposed)
+            library = default_library(self.data.variables, level, cap) + self.proposed
+        if len(library) == self.previous_size:
+            return None
+        self.previous_size = len(library)
+        result = fit_library(self.data, library, self.settings, warn=False, tidy=False)
+        result.law.info["level"] = level
+        return result
+
+    def _fit_proposed(self) -> LibraryFit | None:
+        # A proposal confirmed, with a constant at most: under noise, sums of several proposals
+        # (each fitted to the data) make long spurious laws that later levels cannot displace.
+        settings = dataclasses.replace(self.settings, max_terms=min(self.settings.max_terms, LEVEL0_TERMS))
+        result = None
+        if len(self.proposed):
+            result = fit_library(self.data, constant() + self.proposed, settings, warn=False, tidy=False)
+            if exact_fit(result.law, self.data):
+                self.unary_pending = False
+        if self.unary_pending:
+            self.unary_pending = False
+            unary = Library(unary_monomial_terms(self.data, self.settings.random_state))
+            if len(unary):
+                self.proposed = self.proposed + unary
+                with_unary = fit_library(self.data, constant() + self.proposed, settings, warn=False, tidy=False)
+                if result is None or with_unary.chosen_bic < result.chosen_bic:
+                    result = with_unary
+        if result is not None:
+            result.law.info["level"] = 0
+            self.previous_size = len(self.proposed) + 1
+        return result
+
+
+def search_levels(data: Dataset, settings: Settings, time_limit: float | None = None,
+           verbose: bool = False) -> LibraryFit:
+    """Grow the default library on y and on transforms of y, cheapest levels first.
+
+    Level 0 is the constant plus the power laws proposed from log space;
+    levels 1-3 are :func:`bases.default_library` plus the proposals. Each
+    level is tried on y and then on each applicable transform (1/y, y², 1/y²,
+    log y, √y, sin y) before the next level; a law for a transformed target
+    is mapped back and judged on y itself. A law replaces the best one when
+    its BIC on y is lower, by ``LEVEL_GAIN·log(n)`` when it comes from a higher
+    level. The search stops as soon as a law is exact; at the end of a level
+    from level 1 on when the best law fits to the noise level (residuals that
+    neighbouring rows do not share); after the last level; or when
+    ``time_limit`` seconds have passed (checked between fits). Once no power
+    law alone is exact, y's proposals also hold the unary functions of
+    monomials of :mod:`discovery.unary_proposals`, from level 0 on.
+    """
+    start = time.perf_counter()
+    floor = mse_floor(data.y)
+    sign = sign_of(data.y)
+    growers: list[tuple[Any, _Grower]] = [(None, _Grower(data, settings, unary=True))]
+    growers += _transformed_growers(data, settings)
+    state = _Best()
+    try:
+        found = _tidied(_grow(data, settings, growers, floor, sign, state, time_limit, verbose, start))
+        with_held_out_errors(found.law, data, settings.random_state)  # mapped laws have no Gram-based one
+        return found
+    except KeyboardInterrupt:
+        if state.fit is None:
+            raise  # nothing found yet: let the caller (the CLI) report the interruption
+        warnings.warn(f"interrupted: returning the best law found so far ({state.fit.law.formula}, "
+                      f"level {state.level})", RuntimeWarning, stacklevel=3)
+        state.fit.law.info["interrupted"] = True
+        return _tidied(state.fit)
+
+
+@dataclass
+class _Best:
+    """The best law so far, kept outside the loop so that Ctrl-C can return it."""
+
+    fit: LibraryFit | None = None
+    bic: float = math.inf
+    level: int = -1
+
+
+def _grow(data: Dataset, settings: Settings, growers, floor: float, sign: int, best: _Best,
+          time_limit: float | None, verbose: bool, start: float) -> LibraryFit:
+    for level in range(0, MAX_LEVEL + 1):
+        for transform, grower in growers:
+            try:
+                fit = grower.fit(level)
+            except DataError:
+                if transform is None:
+                    raise
+                continue
+            if fit is None:
+                continue
+            law = fit.law if transform is None else map_to_y(fit.law, transform, sign, data, floor)
+            if law is None:
+                continue
+            score = law_bic(law, data, floor)
+            if verbose:
+                target = "y" if transform is None else transform.name
+                print(f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
+                      f"(rmse {law.rmse:.3g}, {time.perf_counter() - start:.2f}s)", file=sys.stderr, flush=True)
+            margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else 0.0
+            if best.fit is None or score < best.bic - margin:
+                best.fit, best.bic, best.level = LibraryFit(law, fit.library, fit.coef, score), score, level
+                if exact_fit(law, data):
+                    return best.fit
+            if time_limit is not None and time.perf_counter() - start > time_limit:
+                return best.fit
+        # Only after every target at this level: a short law for log y can beat a long one for y
+        # that already fits to the noise. Not after level 0: its terms were themselves fitted to
+        # the data, and a sum of several of them can fit the noise of a smooth 1-D law.
+        if level >= 1 and best.fit is not None and fits_to_noise(best.fit.law, data, settings.random_state):
+            return best.fit
+    assert best.fit is not None
+    return best.fit
+
+
+def _tidied(fit: LibraryFit) -> LibraryFit:
+    """The same fit with its law's expression simplified where that shortens it."""
+    fit.law.expression = tidy_expression(fit.law.expression)
+    return fit
+
+
+def _transformed_growers(data: Dataset, settings: Settings) -> list[tuple[Any, _Grower]]:
+    out = []
+    for transform in applicable(data.y):
+        with np.errstate(all="ignore"):
+            y_t = transform.forward(data.y)
+        if np.all(np.isfinite(y_t)) and np.ptp(y_t) > 0:
+            out.append((transform, _Grower(Dataset(data.X, y_t, data.variables, data.target), settings)))
+    return out

@@ -1,0 +1,195 @@
+"""Fit one library: Gram sums, the solver's supports, scoring on the rows, the Pareto front, the SymPy layer."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from bases import Library
+
+from ..errors import DataError
+from ..io.dataset import Dataset
+from ..law.coefficient import FrontEntry
+from ..law.law import Law
+from ..law.settle import complexity, settle_terms
+from ..solvers import Problem, Solver
+from .selection import choose, pareto_front, score_supports
+
+DUPLICATE_CORRELATION = 1 - 1e-9  # standardised columns this parallel are the same term
+SEARCH_ROWS = 4000  # the solver's Gram sums use at most this many rows; scoring uses all
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one library is fitted (the estimator's parameters, checked)."""
+
+    solver: Solver
+    max_terms: int
+    criterion: str
+    constants: Mapping[str, float]
+    prune_tol: float
+    snap: bool
+    cv_folds: int
+    device: Any
+    dtype: Any
+    chunk_rows: int
+    random_state: int | None
+
+    def record(self, time_limit: float | None = None) -> dict[str, Any]:
+        """The settings that shaped a law, as plain data for ``law.info`` and law files."""
+        return {
+            "solver": self.solver.name,
+            "max_terms": self.max_terms,
+            "criterion": self.criterion,
+            "prune_tol": self.prune_tol,
+            "snap": self.snap,
+            "cv_folds": self.cv_folds,
+            "dtype": str(self.dtype).replace("torch.", ""),
+            "chunk_rows": self.chunk_rows,
+            "random_state": self.random_state,
+            "time_limit": time_limit,
+            "device": str(self.device),
+        }
+
+
+@dataclass
+class LibraryFit:
+    """The law found with one library, and what the estimator exposes of it."""
+
+    law: Law
+    library: Library
+    coef: np.ndarray
+    chosen_bic: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def fit_library(data: Dataset, library: Library, settings: Settings, warn: bool = True,
+                tidy: bool = True) -> LibraryFit:
+    """Fit one library: Gram sums, solver path, scoring, Pareto front, SymPy layer.
+
+    Parameters
+    ----------
+    data : Dataset
+    library : bases.Library
+    settings : Settings
+    warn : bool
+        Warn about terms dropped as undefined on the data.
+    tidy : bool
+        Let SymPy simplify the chosen law (slow for long laws; the search
+        tidies only the law it returns).
+    """
+    start = time.perf_counter()
+    solver = settings.solver
+    rng = np.random.default_rng(settings.random_state)
+    # Proposing supports needs far fewer rows than refitting them; every support is scored on all rows.
+    rows = np.sort(rng.choice(data.n_rows, SEARCH_ROWS, replace=False)) if data.n_rows > SEARCH_ROWS else None
+    X_search, y_search = (data.X, data.y) if rows is None else (data.X[rows], data.y[rows])
+    folds = rng.permutation(len(y_search)) % max(2, settings.cv_folds)
+    gram = library.gram(X_search, y_search, data.variables, device=settings.device, dtype=settings.dtype,
+                        chunk_rows=settings.chunk_rows, groups=folds, warn=warn)
+    gram = gram.restrict(_distinct_columns(gram))
+    if not gram.terms:
+        raise DataError("no term of the library is defined and non-zero on the data; give a different library")
+    if solver.name in ("lstsq", "stlsq") and data.n_rows <= len(gram.terms):
+        raise DataError(
+            f"{len(gram.terms)} terms but only {data.n_rows} rows: solver {solver.name!r} fits every term at "
+            "once and needs more rows than terms; use solver='l0' or a smaller library"
+        )
+    term_complexity = np.array([t.complexity for t in gram.terms])
+    problem = _standardise(gram, term_complexity, min(settings.max_terms, gram.n_rows - 2), settings.random_state)
+    supports = solver.path(problem)
+    if not supports:
+        raise DataError("the solver proposed no terms: the target is not explained by any term of the library")
+
+    columns = data.columns()
+    cache: dict[int, np.ndarray] = {}
+
+    def columns_of(index: Sequence[int]) -> np.ndarray:
+        for j in index:
+            if j not in cache:
+                cache[j] = np.asarray(gram.terms[j](columns, "numpy"), dtype=np.float64)
+        return np.column_stack([cache[j] for j in index])
+
+    front = pareto_front(score_supports(supports, columns_of, data.y, gram, term_complexity))
+    chosen = choose(front, settings.criterion, data.n_rows)
+    entries, settled_chosen = [], None
+    for c in front:
+        settled = settle_terms(columns_of(c.support), data.y, [gram.terms[j].expr for j in c.support],
+                         settings.constants, settings.prune_tol, settings.snap, tidy=tidy and c is chosen)
+        if c is chosen:
+            settled_chosen = settled
+        entries.append(FrontEntry(settled.expression, complexity(settled.expression), len(settled.terms),
+                                  float(np.sqrt(settled.fit.rss / data.n_rows)), float(np.sqrt(c.cv_mse)),
+                                  c.bic, c is chosen))
+    assert settled_chosen is not None
+
+    kept = Library(gram.terms)
+    position = {t.expr: j for j, t in enumerate(gram.terms)}
+    coef = np.zeros(len(gram.terms))
+    for c in settled_chosen.coefficients:
+        coef[position[c.term]] = c.value
+    rss = settled_chosen.fit.rss
+    law = Law(
+        expression=settled_chosen.expression,
+        target=data.target,
+        variables=data.variables,
+        constants=dict(settings.constants),
+        coefficients=settled_chosen.coefficients,
+        front=_merge_same_laws(entries),
+        rmse=float(np.sqrt(rss / data.n_rows)),
+        r2=float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)),
+        n_rows=data.n_rows,
+        info={
+            "solver": solver.name,
+            "criterion": settings.criterion,
+            "library_size": len(gram.terms),
+            "device": str(settings.device),
+            "seconds": time.perf_counter() - start,
+        },
+    )
+    return LibraryFit(law, kept, coef, chosen.bic)
+
+
+def _merge_same_laws(entries: list[FrontEntry]) -> list[FrontEntry]:
+    """One entry per distinct settled law (pruning can make two supports one law)."""
+    merged: dict[sp.Expr, FrontEntry] = {}
+    for e in entries:
+        seen = merged.get(e.expression)
+        if seen is None or e.chosen or (not seen.chosen and e.bic < seen.bic):
+            merged[e.expression] = e
+    return sorted(merged.values(), key=lambda e: (e.complexity, e.rmse))
+
+
+def _distinct_columns(gram) -> list[int]:
+    """Indices of non-zero columns, one per set of parallel columns (the simplest)."""
+    import torch
+
+    diag = torch.diagonal(gram.theta_theta)
+    scale = torch.sqrt(torch.clamp(diag, min=0))
+    nonzero = ((scale > 0) & torch.isfinite(scale)).cpu().numpy()
+    parallel = (gram.theta_theta.abs() >= DUPLICATE_CORRELATION * torch.outer(scale, scale)).cpu().numpy()
+    order = sorted(range(len(gram.terms)), key=lambda j: (gram.terms[j].complexity, j))
+    kept = np.zeros(len(gram.terms), dtype=bool)
+    for j in order:
+        if nonzero[j] and not (parallel[j] & kept).any():
+            kept[j] = True
+    return np.flatnonzero(kept).tolist()
+
+
+def _standardise(gram, term_complexity: np.ndarray, max_terms: int, random_state) -> Problem:
+    import torch
+
+    n = gram.n_rows
+    scale = torch.sqrt(torch.diagonal(gram.theta_theta) / n)
+    y_rms = (gram.y_y / n) ** 0.5
+    return Problem(
+        gram=gram.theta_theta / (n * torch.outer(scale, scale)),
+        rhs=gram.theta_y / (n * scale * y_rms),
+        n_rows=n,
+        complexity=term_complexity,
+        max_terms=max(1, max_terms),
+        random_state=random_state,
+    )

@@ -1,0 +1,178 @@
+"""Laws found for a transformed target (1/y, log y, ...), mapped back to laws for y.
+
+The law for y' = T(y) gives y = T⁻¹(law). Its error is measured on y itself,
+and when it is not exact it is refitted there: a law for log y fitted by
+least squares weighs every row's log alike; with noise added to y, rows where
+y is small carry far more noise in log y, and the coefficients come out
+biased (−0.4987·θ² where y has −θ²/2). Refitting the same terms through the
+inverse transform, y ≈ T⁻¹(Σ cⱼ·termⱼ), by nonlinear least squares on y
+removes the bias; the coefficients are then snapped to exact values as for
+any law, with the BIC measured on y.
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from bases import Library
+
+from ..io.dataset import Dataset
+from ..law.coefficient import Coefficient, FrontEntry
+from ..law.criteria import bic, mse_floor
+from ..law.evaluate import numpy_evaluator
+from ..law.exact_values import exact_values_near
+from ..law.fitting import ParameterFit, fit_parameters
+from ..law.law import Law
+from ..law.settle import complexity, snap_coefficients
+from .library_fit import Settings, fit_library
+from .transforms import TRANSFORMS, Transform, sign_of
+
+MAX_REFIT_TERMS = 8  # longer laws are approximations; refitting them is not worth the time
+
+
+def refit_on_y(
+    coefficients: Sequence[Coefficient],
+    transform: Transform,
+    sign: int,
+    columns: Mapping[str, np.ndarray],
+    y: np.ndarray,
+    constants: Mapping[str, float],
+    floor: float,
+    snap: bool = True,
+) -> tuple[sp.Expr, list[Coefficient], float] | None:
+    """The law ``T⁻¹(Σ cⱼ·termⱼ)`` with the cⱼ refitted on y and snapped.
+
+    Parameters
+    ----------
+    coefficients : sequence of Coefficient
+        The terms of the law for the transformed target, and their values (the start).
+    transform : Transform
+    sign : int
+        Sign of y, for square-root inverses.
+    columns : mapping of name → array
+        The inputs.
+    y : numpy.ndarray
+    constants : mapping of name → value
+    floor : float
+        The exact-fit MSE floor of the BIC.
+    snap : bool
+        Recognise exact coefficients.
+
+    Returns
+    -------
+    (expression for y, coefficients, rmse on y), or None when the law has
+    more than ``MAX_REFIT_TERMS`` terms or the refit leaves the inverse's domain.
+    """
+    k, n = len(coefficients), len(y)
+    if k == 0 or k > MAX_REFIT_TERMS or n <= k:
+        return None
+    with np.errstate(all="ignore"):
+        design = np.column_stack(
+            [np.broadcast_to(numpy_evaluator(c.term, constants)(columns), y.shape) for c in coefficients]
+        )
+    if not np.all(np.isfinite(design)):
+        return None
+    start = np.array([c.value for c in coefficients])
+
+    def fit(fixed: dict[int, float], x0: np.ndarray = start) -> ParameterFit:
+        return fit_parameters(lambda full: transform.numeric_inverse(design @ full, sign) - y,
+                              lambda full: transform.inverse_slope(design @ full, sign)[:, None] * design,
+                              x0, fixed)
+
+    free_fit = fit({})
+    if not np.isfinite(free_fit.rss) or free_fit.rss >= 1e299:
+        return None
+    exact: dict[int, sp.Expr] = {}
+    final = free_fit
+    if snap:
+        exact, final = snap_coefficients(lambda fixed: fit(fixed, free_fit.coef), free_fit, n, constants, floor)
+    if bic(final.rss, n, final.n_free, floor) > bic(free_fit.rss, n, free_fit.n_free, floor):
+        final, exact = free_fit, {}
+    inner = sp.Integer(0)
+    refitted = []
+    for j, c in enumerate(coefficients):
+        value = exact.get(j)
+        refitted.append(Coefficient(c.term, float(final.coef[j]), float(free_fit.stderr[j]), value,
+                                    estimate=float(free_fit.coef[j]), dof=n - free_fit.n_free))
+        inner += (value if value is not None else sp.Float(final.coef[j])) * c.term
+    return transform.inverse(inner, sign), refitted, float(np.sqrt(final.rss / n))
+
+
+def fit_library_on_target(data: Dataset, library: Library, settings: Settings, transform_name: str | None) -> Law | None:
+    """The law ``library`` gives on ``data``, for y or mapped back from the named transform of y.
+
+    The step that chose a basis law, repeated on other rows (the bootstrap).
+    None when the transform does not apply to these rows or nothing finite comes back.
+    """
+    if transform_name is None:
+        return fit_library(data, library, settings, warn=False).law
+    transform = next(t for t in TRANSFORMS if t.name == transform_name)
+    if not transform.applies(data.y):
+        return None
+    with np.errstate(all="ignore"):
+        y_t = transform.forward(data.y)
+    if not np.all(np.isfinite(y_t)) or np.ptp(y_t) == 0:
+        return None
+    fit = fit_library(Dataset(data.X, y_t, data.variables, data.target), library, settings, warn=False)
+    return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
+
+
+def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law | None:
+    """The law for y from a law for transform(y), measured on y; None if it is not finite."""
+    expression = transform.inverse(law.expression, sign)
+    rmse = _rmse_on(expression, law, data)
+    if rmse is None:
+        return None
+    coefficients = law.coefficients
+    if rmse**2 > floor:  # not exact: the transformed fit's coefficients are biased by the noise on y
+        refitted = refit_on_y(law.coefficients, transform, sign, data.columns(), data.y, law.constants, floor)
+        if refitted is not None:
+            def free(cs):
+                return sum(c.exact is None for c in cs)
+            n = data.n_rows
+            if bic(refitted[2] ** 2 * n, n, free(refitted[1]), floor) < bic(rmse**2 * n, n, free(coefficients), floor):
+                expression, coefficients, rmse = refitted
+    expression, rmse = _snap_mapped_floats(expression, rmse, law, data)
+    front = []
+    for e in law.front:
+        mapped = transform.inverse(e.expression, sign)
+        entry_rmse = _rmse_on(mapped, law, data)
+        if entry_rmse is None:
+            continue
+        front.append(FrontEntry(mapped, complexity(mapped), e.n_terms, entry_rmse, math.nan,
+                                bic(entry_rmse**2 * data.n_rows, data.n_rows, e.n_terms, floor), e.chosen))
+    rss = rmse**2 * data.n_rows
+    info = dict(law.info, transform=transform.name)
+    return Law(expression, data.target, data.variables, law.constants, coefficients, front, rmse,
+               float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)), data.n_rows, info)
+
+
+def _snap_mapped_floats(expression: sp.Expr, rmse: float, law: Law, data: Dataset) -> tuple[sp.Expr, float]:
+    """Recognise numbers that appear only after mapping back (exp(c) from log y = c + ...).
+
+    A float is replaced by the simplest exact value within a relative 1e-6
+    when the law's RMSE on y does not grow by more than a part in a thousand.
+    """
+    for number in sorted(expression.atoms(sp.Float), key=lambda f: -abs(float(f))):
+        value = float(number)
+        for candidate in exact_values_near(value, 1e-6 * abs(value), law.constants)[:3]:
+            trial = expression.xreplace({number: candidate.expr})
+            trial_rmse = _rmse_on(trial, law, data)
+            if trial_rmse is not None and trial_rmse <= rmse * (1 + 1e-3) + 1e-300:
+                expression, rmse = trial, trial_rmse
+                break
+    return expression, rmse
+
+
+def _rmse_on(expression: sp.Expr, law: Law, data: Dataset) -> float | None:
+    try:
+        with np.errstate(all="ignore"):
+            predicted = numpy_evaluator(expression, law.constants)(data.columns())
+    except (ValueError, TypeError):
+        return None
+    if predicted.shape != data.y.shape or not np.all(np.isfinite(predicted)) or np.iscomplexobj(predicted):
+        return None
+    return float(np.sqrt(np.mean((data.y - predicted) ** 2)))
