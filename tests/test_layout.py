@@ -1,0 +1,130 @@
+"""The package layout stays a one-way pipeline: no import cycles, no stage importing a later one.
+
+Every ``import`` statement counts, those inside functions included: a cycle
+hidden in a function is still a cycle for a reader following the code.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("discovery", "bases")
+
+# Rooms of discovery/, in pipeline order: a module may import from its own room and from earlier ones.
+# Top-level modules not listed (errors, device) are shared utilities that import no room.
+ROOMS = ["io", "law", "solvers", "search", "backends", "parameters", "estimator", "api", "article", "cli"]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """The package's own modules that ``name`` imports, anywhere in its body."""
+    is_package = path.name == "__init__.py"
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".") if is_package else name.split(".")[:-1]
+                base = base[: len(base) - node.level + 1]
+                prefix = ".".join(base + ([node.module] if node.module else []))
+            else:
+                prefix = node.module or ""
+            # 'from .law import law' imports the submodule; 'from .law.law import Law' the module.
+            targets = [f"{prefix}.{alias.name}" if f"{prefix}.{alias.name}" in known else prefix for alias in node.names]
+        else:
+            continue
+        found.update(t for t in targets if t in known and t != name)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    return {name: _imports(name, path, known) for name, path in modules.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                components.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return components
+
+
+def test_no_import_cycles():
+    assert _cycles(_graph()) == []
+
+
+def test_the_cycle_check_sees_function_level_imports(tmp_path):
+    graph = {"a": {"b"}, "b": {"a"}, "c": set()}
+    assert _cycles(graph) == [["a", "b"]]
+    source = tmp_path / "m.py"
+    source.write_text("def f():\n    from .other import g\n")
+    assert _imports("pkg.m", source, {"pkg.m", "pkg.other"}) == {"pkg.other"}
+
+
+def _room(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "discovery" or len(parts) < 2:
+        return None
+    return parts[1] if parts[1] in ROOMS else None
+
+
+def test_each_room_imports_only_earlier_rooms():
+    backward = []
+    for module, imported in _graph().items():
+        room = _room(module)
+        for target in imported:
+            other = _room(target)
+            if room and other and ROOMS.index(other) > ROOMS.index(room):
+                backward.append(f"{module} -> {target}")
+    assert backward == []
+
+
+def test_bases_never_imports_discovery():
+    assert [f"{m} -> {t}" for m, ts in _graph().items() if m.startswith("bases") for t in ts
+            if t.startswith("discovery")] == []
+
+
+@pytest.mark.parametrize("module", ["discovery", "bases"])
+def test_the_graph_covers_the_packages(module):
+    assert module in _graph()
