@@ -54,7 +54,7 @@ def run_backend(name: str, data: Dataset, constants: Mapping[str, float], time_l
         raise
     settle_seconds = max(1.0, seconds - (time.perf_counter() - start))
     law = law_from_candidates(candidates, data, constants, snap, info={"method": name, "backend": name},
-                              seconds=settle_seconds)
+                              seconds=settle_seconds, random_state=_seed(random_state))
     if law is None:
         raise DataError(f"{name} returned no expression that is finite on the {data.n_rows} rows")
     law.info["seconds"] = time.perf_counter() - start
@@ -69,6 +69,12 @@ def bootstrap_backend_law(law: Law, candidates: list[ExpressionCandidate], data:
                           constants: Mapping[str, float], snap: bool, resamples: int, random_state: int | None,
                           verbose: bool) -> None:
     """Settle the candidates again on resampled rows; the report goes to ``law.info["bootstrap"]``."""
-    report = bootstrap_report(law, data, lambda rows: law_from_candidates(candidates, rows, constants, snap),
-                              resamples, random_state, verbose)
+    report = bootstrap_report(
+        law, data, lambda rows: law_from_candidates(candidates, rows, constants, snap, random_state=_seed(random_state)),
+        resamples, random_state, verbose)
     law.info["bootstrap"] = report.as_dict()
+
+
+def _seed(random_state: int | None) -> int:
+    # The engines run with seed 0 when given none; their candidates are settled the same way.
+    return 0 if random_state is None else random_state

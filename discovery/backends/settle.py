@@ -28,11 +28,12 @@ MAX_CANDIDATES = 8  # the lowest-loss candidates settled (each costs a refit per
 
 def law_from_candidates(candidates: Sequence[ExpressionCandidate], data: Dataset, constants: Mapping[str, float] | None,
                         snap: bool = True, info: Mapping[str, Any] | None = None,
-                        seconds: float | None = None) -> Law | None:
+                        seconds: float | None = None, random_state: int | None = 0) -> Law | None:
     """Settle the candidates and choose the law: the simplest within ``MARGIN["bic"]`` BIC of the best.
 
     The ``MAX_CANDIDATES`` with the lowest loss are settled, most accurate
-    first, until ``seconds`` have passed (at least one is). Returns None when
+    first, until ``seconds`` have passed (at least one is). ``random_state``
+    draws the rows of the refits and the held-out folds. Returns None when
     no candidate is finite on the data.
     """
     # The most accurate candidates are the ones worth settling; the cheapest come along at little cost.
@@ -44,7 +45,7 @@ def law_from_candidates(candidates: Sequence[ExpressionCandidate], data: Dataset
         if settled and seconds is not None and time.perf_counter() - start > seconds:
             break  # out of time: the most accurate candidates are settled already
         try:
-            s = settle_expression(c.expression, data, constants, snap)
+            s = settle_expression(c.expression, data, constants, snap, random_state)
         except KeyboardInterrupt:
             if not settled:
                 raise
@@ -64,17 +65,13 @@ def law_from_candidates(candidates: Sequence[ExpressionCandidate], data: Dataset
         entry = FrontEntry(shown, complexity(shown), len(s.coefficients), s.rmse, math.nan, s.bic, is_chosen)
         if shown not in front or is_chosen or s.bic < front[shown].bic:
             front[shown] = entry
-    rss = chosen.rmse**2 * data.n_rows
-    law = Law(
-        expression=chosen_expression,
-        target=data.target,
-        variables=data.variables,
-        constants=dict(constants or {}),
+    law = Law.fitted(
+        chosen_expression,
+        data,
+        constants=constants or {},
         coefficients=chosen.coefficients,
         front=sorted(front.values(), key=lambda e: (e.complexity, e.rmse)),
         rmse=chosen.rmse,
-        r2=float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)),
-        n_rows=data.n_rows,
         info=dict(info or {}, **({"interrupted": True} if interrupted else {})),
     )
-    return with_held_out_errors(law, data)
+    return with_held_out_errors(law, data, random_state)

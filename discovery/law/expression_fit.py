@@ -20,13 +20,13 @@ import sympy as sp
 from sympy.core.cache import clear_cache
 
 from ..io.dataset import Dataset
+from ..io.rows import sample_rows
 from .coefficient import Coefficient
 from .criteria import bic, mse_floor
 from .evaluate import numpy_evaluator, with_constants
 from .fitting import ParameterFit, fit_parameters
 from .settle import snap_coefficients
 
-FIT_ROWS = 4000  # rows for refitting and snapping; the final error is measured on all rows
 MAX_EVALUATIONS = 200  # per Levenberg-Marquardt refit: each starts near its optimum
 MAX_PRUNE_TERMS = 8  # additive terms tried for removal only in sums no longer than this
 
@@ -42,9 +42,11 @@ class SettledExpression:
 
 
 def settle_expression(expression: sp.Expr, data: Dataset, constants: Mapping[str, float] | None = None,
-                      snap: bool = True) -> SettledExpression | None:
+                      snap: bool = True, random_state: int | None = 0) -> SettledExpression | None:
     """Refit, prune and snap the floats of one expression on the data.
 
+    The refits use at most :data:`~discovery.io.rows.ROW_CAP` rows (drawn with
+    ``random_state``); the settled expression's error is measured on all rows.
     Returns None when the expression is not finite on the rows.
     """
     # SymPy's cache can hand back an equal Float of another precision made by an earlier call,
@@ -52,7 +54,7 @@ def settle_expression(expression: sp.Expr, data: Dataset, constants: Mapping[str
     # so the same candidate always settles to the same law.
     clear_cache()
     constants = dict(constants or {})
-    rows = slice(None) if data.n_rows <= FIT_ROWS else np.linspace(0, data.n_rows - 1, FIT_ROWS).astype(int)
+    rows = sample_rows(data.n_rows, random_state)
     columns = {k: v[rows] for k, v in data.columns().items()}
     y = data.y[rows]
     floor = mse_floor(data.y)

@@ -9,7 +9,8 @@ import numpy as np
 import sympy as sp
 
 from ..io.dataset import Dataset
-from .expression_fit import FIT_ROWS, ParametrisedExpression
+from ..io.rows import sample_rows
+from .expression_fit import ParametrisedExpression
 from .law import Law
 
 HELD_OUT_FOLDS = 5
@@ -23,8 +24,9 @@ def held_out_rmse(expression: sp.Expr, data: Dataset, constants: Mapping[str, fl
     its error on each fold. NaN when a fold's refit is not finite.
     """
     constants = dict(constants or {})
-    rows = np.arange(data.n_rows) if data.n_rows <= FIT_ROWS else np.linspace(0, data.n_rows - 1, FIT_ROWS).astype(int)
-    fold = np.random.default_rng(random_state).permutation(len(rows)) % HELD_OUT_FOLDS
+    rng = np.random.default_rng(random_state)
+    rows = sample_rows(data.n_rows, rng)
+    fold = rng.permutation(len(rows)) % HELD_OUT_FOLDS
     model = ParametrisedExpression(expression, {c: v[rows] for c, v in data.columns().items()}, data.y[rows], constants)
     squared = 0.0
     for k in range(HELD_OUT_FOLDS):

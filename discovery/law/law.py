@@ -4,12 +4,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import sympy as sp
 
-from ..io.dataset import input_columns
+from ..io.dataset import Dataset, input_columns
 from .coefficient import Coefficient, FrontEntry
 from .criteria import MARGIN
 from .display import DISPLAY_DIGITS, bootstrap_table, rounded, same_number, with_error
@@ -54,6 +54,29 @@ class Law:
     r2: float
     n_rows: int
     info: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def fitted(cls, expression: sp.Expr, data: Dataset, *, constants: Mapping[str, float],
+               coefficients: list[Coefficient], front: list[FrontEntry], rmse: float,
+               info: Mapping[str, Any] | None = None) -> "Law":
+        """The law ``data.target = expression`` as fitted to ``data``, with its R² measured there.
+
+        Every search path builds its law here, so that the error, R² and
+        row count of a law mean the same whichever path found it.
+        """
+        rss = rmse**2 * data.n_rows
+        return cls(
+            expression=expression,
+            target=data.target,
+            variables=data.variables,
+            constants=dict(constants),
+            coefficients=coefficients,
+            front=front,
+            rmse=rmse,
+            r2=float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)),
+            n_rows=data.n_rows,
+            info=dict(info or {}),
+        )
 
     def __str__(self) -> str:
         """The law with each free coefficient shown as ``(value ± stderr)``; exact ones as they are."""

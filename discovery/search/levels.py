@@ -40,7 +40,7 @@ class _Grower:
     def __init__(self, data: Dataset, settings: Settings, unary: bool = False) -> None:
         self.data = data
         self.settings = settings
-        self.proposed = Library(power_law_terms(data))
+        self.proposed = Library(power_law_terms(data, settings.random_state))
         # Unary functions of monomials, proposed for y itself (not its transforms) once the power
         # laws alone are not exact: the test costs up to a second, which exact power laws need not pay.
         self.unary_pending = unary

@@ -12,6 +12,7 @@ from bases import Library
 
 from ..errors import DataError
 from ..io.dataset import Dataset
+from ..io.rows import sample_rows
 from ..law.coefficient import FrontEntry
 from ..law.law import Law
 from ..law.settle import complexity, settle_terms
@@ -19,7 +20,6 @@ from ..solvers import Problem, Solver
 from .selection import choose, pareto_front, score_supports
 
 DUPLICATE_CORRELATION = 1 - 1e-9  # standardised columns this parallel are the same term
-SEARCH_ROWS = 4000  # the solver's Gram sums use at most this many rows; scoring uses all
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ def fit_library(data: Dataset, library: Library, settings: Settings, warn: bool 
     solver = settings.solver
     rng = np.random.default_rng(settings.random_state)
     # Proposing supports needs far fewer rows than refitting them; every support is scored on all rows.
-    rows = np.sort(rng.choice(data.n_rows, SEARCH_ROWS, replace=False)) if data.n_rows > SEARCH_ROWS else None
-    X_search, y_search = (data.X, data.y) if rows is None else (data.X[rows], data.y[rows])
+    rows = sample_rows(data.n_rows, rng)
+    X_search, y_search = data.X[rows], data.y[rows]
     folds = rng.permutation(len(y_search)) % max(2, settings.cv_folds)
     gram = library.gram(X_search, y_search, data.variables, device=settings.device, dtype=settings.dtype,
                         chunk_rows=settings.chunk_rows, groups=folds, warn=warn)
@@ -131,17 +131,13 @@ def fit_library(data: Dataset, library: Library, settings: Settings, warn: bool 
     coef = np.zeros(len(gram.terms))
     for c in settled_chosen.coefficients:
         coef[position[c.term]] = c.value
-    rss = settled_chosen.fit.rss
-    law = Law(
-        expression=settled_chosen.expression,
-        target=data.target,
-        variables=data.variables,
-        constants=dict(settings.constants),
+    law = Law.fitted(
+        settled_chosen.expression,
+        data,
+        constants=settings.constants,
         coefficients=settled_chosen.coefficients,
         front=_merge_same_laws(entries),
-        rmse=float(np.sqrt(rss / data.n_rows)),
-        r2=float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)),
-        n_rows=data.n_rows,
+        rmse=float(np.sqrt(settled_chosen.fit.rss / data.n_rows)),
         info={
             "solver": solver.name,
             "criterion": settings.criterion,

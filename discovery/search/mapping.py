@@ -144,10 +144,8 @@ def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law
             continue
         front.append(FrontEntry(mapped, complexity(mapped), e.n_terms, entry_rmse, math.nan,
                                 bic(entry_rmse**2 * data.n_rows, data.n_rows, e.n_terms, floor), e.chosen))
-    rss = rmse**2 * data.n_rows
-    info = dict(law.info, transform=transform.name)
-    return Law(expression, data.target, data.variables, law.constants, coefficients, front, rmse,
-               float(1 - rss / np.sum((data.y - data.y.mean()) ** 2)), data.n_rows, info)
+    return Law.fitted(expression, data, constants=law.constants, coefficients=coefficients, front=front, rmse=rmse,
+                      info=dict(law.info, transform=transform.name))
 
 
 def _snap_mapped_floats(expression: sp.Expr, rmse: float, law: Law, data: Dataset) -> tuple[sp.Expr, float]:

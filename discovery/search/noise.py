@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..io.dataset import Dataset
+from ..io.rows import sample_rows
 from ..law.criteria import EXACT_RELATIVE_RMSE
 from ..law.law import Law
 
@@ -31,8 +32,7 @@ def neighbour_correlation(X: np.ndarray, residual: np.ndarray, random_state: int
     scale = X.std(axis=0)
     scale[scale == 0] = 1.0
     points = torch.as_tensor(X / scale, dtype=torch.float64)
-    rng = np.random.default_rng(random_state)
-    queries = rng.choice(n, size=min(n, MAX_QUERIES), replace=False)
+    queries = sample_rows(n, random_state, cap=MAX_QUERIES)
     nearest = np.empty(len(queries), dtype=np.int64)
     for start in range(0, len(queries), 256):
         block = queries[start : start + 256]

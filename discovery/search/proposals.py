@@ -15,22 +15,25 @@ import numpy as np
 import sympy as sp
 
 from ..io.dataset import Dataset
+from ..io.rows import sample_rows
 
 MIN_SIGN_AGREEMENT = 0.99  # fraction of rows on which y (and each factor) keeps one sign
-MAX_ROWS = 4000  # log-space fits need no more rows than this
 
 
-def power_law_terms(data: Dataset) -> list[sp.Expr]:
+def power_law_terms(data: Dataset, random_state: int | None = 0) -> list[sp.Expr]:
     """Monomials, and monomials times one factor, suggested by log-space fits.
 
     Returns an empty list when the inputs touch zero; without a factor, y
-    must keep one sign, and with one, y divided by the factor must.
+    must keep one sign, and with one, y divided by the factor must. The
+    fits use at most :data:`~discovery.io.rows.ROW_CAP` rows, drawn with
+    ``random_state``.
     """
     X, y = data.X, data.y
     usable = (y != 0) & np.all(X != 0, axis=1)
     if usable.mean() < MIN_SIGN_AGREEMENT:
         return []
-    X, y = X[usable][:MAX_ROWS], y[usable][:MAX_ROWS]
+    rows = sample_rows(int(usable.sum()), random_state)
+    X, y = X[usable][rows], y[usable][rows]
     logs = np.log(np.abs(X))
     target = np.log(np.abs(y))
     symbols = [sp.Symbol(v) for v in data.variables]

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from ..io.dataset import Dataset
+from ..io.rows import sample_rows
 
 MAX_FACTORS = 5  # variables in the inner monomial
 MAX_VARIABLES = 9  # above this the monomial count grows too fast to test them all
@@ -58,8 +59,7 @@ def unary_monomial_terms(data: Dataset, random_state: int | None = 0) -> list[sp
     d = X.shape[1]
     if d > MAX_VARIABLES or np.any(X == 0) or np.any(y == 0):
         return []
-    rng = np.random.default_rng(random_state)
-    sample = rng.choice(len(y), size=min(len(y), 2 * TEST_ROWS), replace=False)
+    sample = sample_rows(len(y), random_state, cap=2 * TEST_ROWS)
     rows = sample[np.argsort(-np.abs(y[sample]))[:TEST_ROWS]]
     X, y = X[rows], y[rows]
     logs = np.log(np.abs(X))
