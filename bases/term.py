@@ -96,6 +96,14 @@ class Term:
             evaluator = self._evaluators[backend] = compile_expression(self.expr, backend)
         return evaluator(columns)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled evaluators are closures (not picklable) and a cache: recompiled on first use.
+        return {"expr": self.expr}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.expr = state["expr"]
+        self._evaluators = {}
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Term) and self.expr == other.expr
 

@@ -7,12 +7,13 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import sympy as sp
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
 
 from bases import Library
 
 from .device import resolve_device, resolve_dtype
 from .errors import DataError
-from .io.dataset import Dataset, as_dataset, check_constants
+from .io.dataset import Dataset, as_dataset, check_constants, input_columns
 from .io.library import resolve_library
 from .law.criteria import CRITERIA
 from .search.levels import search_levels
@@ -152,15 +153,9 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        """Evaluate the law on X (same columns as in ``fit``)."""
-        self._check_fitted()
-        return self.law_.predict(X)
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "law_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("this SparseBasisRegressor is not fitted yet; call fit(X, y) first")
+        """Evaluate the law on X (same columns as in ``fit``; checked as in ``fit``)."""
+        check_is_fitted(self)
+        return self.law_.predict(input_columns(X, self.variables_, expected_by=type(self).__name__))
 
     def _settings(self, data: Dataset) -> Settings:
         if self.criterion not in CRITERIA:

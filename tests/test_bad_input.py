@@ -61,7 +61,7 @@ def test_unknown_variable_name(good):
 
 def test_variable_count_must_match_columns(good):
     X, y = good
-    with pytest.raises(DataError, match="variables names 3 columns but X has 2"):
+    with pytest.raises(DataError, match=r"X has 2 columns but 3 variable names were given \(a, b, c\)"):
         discover(X, y, variables=["a", "b", "c"])
 
 
@@ -193,3 +193,44 @@ def test_target_too_small_or_large_to_square():
 def test_integer_too_large_for_a_float_is_named():
     with pytest.raises(DataError, match=r"column 'a' has a value too large for double precision in row 3"):
         discover({"a": [1.0] * 3 + [10**400] + [2.0] * 16}, np.arange(20.0))  # was an OverflowError
+
+
+# --- inputs read the same way when fitting and predicting -----------------------------------------
+
+def test_a_column_vector_target_is_read_with_a_warning(cannon):
+    # The article's own y_train has shape (n, 1).
+    from sklearn.exceptions import DataConversionWarning
+
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        law = discover(cannon.X, cannon.y[:, None], variables=["v", "theta"], constants={"g": 9.81},
+                       library="v**2*sin(2*theta)", method="basis")
+    assert str(law) == "y = v**2*sin(2*theta)/g"
+
+
+def test_a_dataframe_without_column_names_gets_x0_x1(cannon):
+    pd = pytest.importorskip("pandas")
+    law = discover(pd.DataFrame(cannon.X), cannon.y, constants={"g": 9.81}, library="x0**2*sin(2*x1)",
+                   method="basis")
+    assert law.variables == ("x0", "x1")
+    np.testing.assert_array_equal(law.predict(pd.DataFrame(cannon.X)), law.predict(cannon.X))
+
+
+def test_sparse_input_is_refused_with_what_to_do(cannon):
+    sparse = pytest.importorskip("scipy.sparse")
+    for form in (sparse.csr_matrix, sparse.dok_matrix):
+        with pytest.raises(DataError, match=r"sparse input is not supported.*X\.toarray\(\)"):
+            discover(form(cannon.X), cannon.y, method="basis")
+
+
+def test_predict_checks_its_input_as_fit_does(cannon):
+    law = discover(cannon.X, cannon.y, variables=["v", "theta"], library="v**2*sin(2*theta)", method="basis")
+    bad = cannon.X[:4].copy()
+    bad[2, 1] = np.nan
+    with pytest.raises(DataError, match=r"column 'theta' has 1 NaN value \(rows 2\)"):
+        law.predict(bad)
+    with pytest.raises(DataError, match=r"X has 3 features, but the law is expecting 2 features as input \(v, theta\)"):
+        law.predict(np.ones((4, 3)))
+    with pytest.raises(DataError, match=r"column 'v' is not numeric: row 1 holds 'fast'"):
+        law.predict({"v": [1.0, "fast"], "theta": [0.1, 0.2]})
+    with pytest.raises(DataError, match="Reshape your data"):
+        law.predict(np.ones(2))

@@ -157,24 +157,24 @@ def test_validation_errors(est, rng):
         clone(est).fit(X, y[:9])
     Xn = X.copy()
     Xn[[1, 4, 7], 1] = [np.nan, np.inf, -np.inf]
-    with pytest.raises(ValueError, match="X holds 3 NaN or infinite values in column 1"):
+    with pytest.raises(DataError, match=r"column 'x1' has 1 NaN and 2 infinite values \(rows 1, 4, 7\)"):
         clone(est).fit(Xn, y)
     yn = y.copy()
     yn[2] = np.nan
-    with pytest.raises(ValueError, match="y holds 1 NaN or infinite values"):
+    with pytest.raises(DataError, match=r"the target 'y' has 1 NaN value \(rows 2\)"):
         clone(est).fit(X, yn)
     with pytest.raises(ValueError, match="2-D"):
         clone(est).fit(X[:, 0], y)
-    with pytest.raises(ValueError, match="y must be 1-D"):
-        clone(est).fit(X, y[:, None])
+    with pytest.raises(DataError, match="y must be 1-D"):
+        clone(est).fit(X, np.column_stack([y, y]))
     with pytest.raises(ValueError, match="numeric"):
         clone(est).fit(np.array([["a", "b"]] * 10), y)
     with pytest.raises(ValueError, match="not fitted"):
         clone(est).predict(X)
     fitted = clone(est).fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 columns but .* fitted on 2"):
+    with pytest.raises(DataError, match=f"X has 3 features, but {type(est).__name__} is expecting 2 features"):
         fitted.predict(rng.normal(size=(4, 3)))
-    with pytest.raises(ValueError, match="X holds 1 NaN or infinite values in column 0"):
+    with pytest.raises(DataError, match=r"column 'x0' has 1 NaN value \(rows 0\)"):
         fitted.predict(np.array([[np.nan, 0.0]]))
 
 

@@ -5,7 +5,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from bases import power_harmonics
-from discovery import SparseBasisRegressor
+from discovery import DataError, SparseBasisRegressor
 from discovery.article.cannon import true_distance
 
 
@@ -43,13 +43,13 @@ def test_clone_and_set_params(model, cannon):
 
 
 def test_predict_before_fit_raises(model):
-    with pytest.raises(NotFittedError, match="call fit"):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
         model.predict(np.zeros((3, 2)))
 
 
 def test_predict_checks_the_column_count(model, cannon):
     model.fit(cannon.X, cannon.y)
-    with pytest.raises(ValueError, match="X must have 2 column"):
+    with pytest.raises(DataError, match="X has 3 features, but SparseBasisRegressor is expecting 2 features"):
         model.predict(np.zeros((3, 3)))
 
 
@@ -57,3 +57,14 @@ def test_float32_on_cpu_gives_the_same_law(cannon):
     model = SparseBasisRegressor(library=power_harmonics("v", "theta"), constants={"g": 9.81}, dtype="float32",
                                  variables=["v", "theta"], target="s", random_state=0)
     assert str(model.fit(cannon.X, cannon.y).law_) == "s = v**2*sin(2*theta)/g"
+
+
+def test_a_fitted_estimator_and_its_law_survive_pickling(cannon):
+    import pickle
+
+    model = SparseBasisRegressor(constants={"g": 9.81}, variables=["v", "theta"], random_state=0).fit(cannon.X, cannon.y)
+    copy = pickle.loads(pickle.dumps(model))
+    assert str(copy.law_) == str(model.law_)
+    assert np.array_equal(copy.predict(cannon.X), model.predict(cannon.X))
+    assert np.array_equal(copy.library_.evaluate(cannon.X[:5], ["v", "theta"]),
+                          model.library_.evaluate(cannon.X[:5], ["v", "theta"]))

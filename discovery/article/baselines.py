@@ -9,11 +9,12 @@ from typing import Callable
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..device import resolve_device as _resolve_device
 from ..errors import DataError
+from ..io.dataset import input_matrix, target_values
 
 __all__ = ["NearestNeighbourRegressor", "LinearSGDRegressor", "MLPRegressor", "BASELINES"]
 
@@ -21,58 +22,18 @@ _NN_BLOCK_BYTES = 64 * 2**20  # working memory of one nearest-neighbour block
 _PREDICT_CHUNK = 65536  # rows per forward pass in predict
 
 
-def _as_numeric(a, name: str) -> np.ndarray:
-    arr = np.asarray(a)
-    if arr.dtype.kind not in "biuf":
-        if arr.dtype.kind in "cUSV":
-            raise DataError(f"{name} must be real numeric, got dtype {arr.dtype}")
-        try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"{name} must be numeric, got dtype {arr.dtype}") from exc
-    return arr.astype(np.float64, copy=False)
-
-
-def _check_X(X, name: str = "X") -> np.ndarray:
-    """Return ``X`` as a finite 2-D float64 array with at least one row, else raise."""
-    arr = _as_numeric(X, name)
-    if arr.ndim != 2:
-        raise DataError(f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}")
-    if 0 in arr.shape:
-        raise DataError(f"{name} must have at least one row and one column, got shape {arr.shape}")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        counts = bad.sum(axis=0)
-        parts = [f"{c} NaN or infinite values in column {j}" for j, c in enumerate(counts) if c]
-        raise DataError(f"{name} holds " + "; ".join(parts))
-    return arr
-
-
 def _check_Xy(X, y) -> tuple[np.ndarray, np.ndarray]:
-    """Validate a training pair: 2-D finite ``X``, 1-D finite ``y`` of as many rows."""
-    Xa = _check_X(X)
-    ya = _as_numeric(y, "y")
-    if ya.ndim != 1:
-        raise DataError(f"y must be 1-D, got shape {ya.shape}")
-    if ya.shape[0] != Xa.shape[0]:
-        raise DataError(f"X has {Xa.shape[0]} rows but y has {ya.shape[0]}")
-    n_bad = int((~np.isfinite(ya)).sum())
-    if n_bad:
-        raise DataError(f"y holds {n_bad} NaN or infinite values")
-    return Xa, ya
+    """A training pair read by the toolkit's one input check: finite columns of ``X``, a finite ``y`` as long."""
+    Xa = input_matrix(X)
+    return Xa, target_values(y, Xa.shape[0])
 
 
 class _FittedMixin:
     """Shared predict-time check of a fitted regressor."""
 
     def _check_predict_X(self, X) -> np.ndarray:
-        if not hasattr(self, "n_features_in_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit(X, y) first")
-        Xa = _check_X(X)
-        if Xa.shape[1] != self.n_features_in_:
-            raise DataError(f"X has {Xa.shape[1]} columns but this {type(self).__name__} "
-                             f"was fitted on {self.n_features_in_}")
-        return Xa
+        check_is_fitted(self)
+        return input_matrix(X, self.n_features_in_, expected_by=type(self).__name__)
 
 
 class NearestNeighbourRegressor(_FittedMixin, RegressorMixin, BaseEstimator):
@@ -215,8 +176,7 @@ class LinearSGDRegressor(_TorchRegressor):
         target : str
             Name of the left-hand side.
         """
-        if not hasattr(self, "coef_"):
-            raise NotFittedError("this LinearSGDRegressor is not fitted yet; call fit(X, y) first")
+        check_is_fitted(self)
         if len(variables) != len(self.coef_):
             raise DataError(f"got {len(variables)} variable names for {len(self.coef_)} coefficients")
         terms = [(float(c), f"*{name}") for c, name in zip(self.coef_, variables)]

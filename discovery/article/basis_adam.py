@@ -10,10 +10,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
 
 from bases import power_harmonics
 
 from ..device import resolve_device
+from ..io.dataset import input_matrix, target_values
 
 
 class ArticleBasisAdam(RegressorMixin, BaseEstimator):
@@ -50,11 +52,12 @@ class ArticleBasisAdam(RegressorMixin, BaseEstimator):
         """Train the six weights on ``X = [v, theta]`` and distances ``y``."""
         import torch
 
+        X = input_matrix(X, 2, expected_by="ArticleBasisAdam (v, theta)")
+        y = target_values(y, len(X))
         device = resolve_device(self.device)
         library = self._library()
-        design = torch.as_tensor(library.evaluate(np.asarray(X, dtype=np.float64), ["v", "theta"]),
-                                 dtype=torch.float32, device=device)
-        target = torch.as_tensor(np.asarray(y, dtype=np.float64), dtype=torch.float32, device=device)
+        design = torch.as_tensor(library.evaluate(X, ["v", "theta"]), dtype=torch.float32, device=device)
+        target = torch.as_tensor(y, dtype=torch.float32, device=device)
         generator = torch.Generator().manual_seed(0 if self.random_state is None else int(self.random_state))
         weights = torch.rand(len(library), generator=generator).to(device).requires_grad_(True)
         optimizer = torch.optim.Adam([weights], lr=self.lr)
@@ -70,7 +73,9 @@ class ArticleBasisAdam(RegressorMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Distances predicted for shots ``X = [v, theta]``."""
-        design = self._library().evaluate(np.asarray(X, dtype=np.float64), ["v", "theta"])
+        check_is_fitted(self)
+        design = self._library().evaluate(input_matrix(X, 2, expected_by="ArticleBasisAdam (v, theta)"),
+                                          ["v", "theta"])
         return design @ self.coef_
 
     def formula(self, variables: Any = None, target: str = "s", digits: int = 2) -> str:

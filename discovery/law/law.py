@@ -127,7 +127,7 @@ class Law:
         variables = self.variables
 
         def f(X: Any) -> np.ndarray:
-            return evaluate(input_columns(X, variables))
+            return evaluate(input_columns(X, variables, expected_by="the law"))
 
         return f
 
@@ -142,6 +142,13 @@ class Law:
         Returns
         -------
         numpy.ndarray, shape (n_rows,)
+
+        Raises
+        ------
+        DataError
+            For inputs the law cannot read: a missing column, the wrong number
+            of columns, a cell that is not a number, NaN or infinite values
+            (naming the column and rows), as when fitting.
         """
         return self.to_numpy()(X)
 
