@@ -12,7 +12,6 @@ import time
 import warnings
 from typing import Any, Mapping, Sequence
 
-import numpy as np
 
 from bases import Library
 
@@ -20,6 +19,7 @@ from .backends.run import backend_law, bootstrap_backend_law, run_backend
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset, as_dataset, check_constants
+from .parameters import check_parameters
 from .law.bootstrap import bootstrap_report
 from .law.criteria import mse_floor
 from .law.law import Law
@@ -27,19 +27,12 @@ from .search.mapping import fit_library_on_target
 from .search.noise import fits_to_noise
 from .search.selection import law_bic
 
-METHODS = ("auto", "basis", "pysr", "operon")
 AUTO_ORDER = ("pysr", "operon")
 MIN_SEARCH_SECONDS = 5.0  # auto starts no backend with less time left than this
 # Auto calls a backend only on clear evidence of missed structure: a neighbour correlation of the
 # residuals above this (or 5 standard errors). The engine's own stop uses 0.1, which the true
 # cannon law exceeds by chance on 2 seeds in 10 (0.108, 0.129); a backend costs seconds.
 AUTO_MIN_CORRELATION = 0.2
-
-
-def check_method(method: str) -> str:
-    if method not in METHODS:
-        raise DataError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    return method
 
 
 def discover(
@@ -132,9 +125,11 @@ def discover(
     BackendUnavailable
         When ``method`` names a backend that cannot run here.
     """
-    check_method(method)
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise DataError(f"bootstrap must be a whole number of resamples (0 for none), got {bootstrap!r}")
+    check_parameters(dict(
+        variables=variables, target=target, constants=constants, library=library, solver=solver,
+        max_terms=max_terms, criterion=criterion, random_state=random_state, time_limit=time_limit,
+        device=device, verbose=verbose, method=method, bootstrap=bootstrap,
+    ))
     start = time.perf_counter()
     if method in ("pysr", "operon"):
         if library is not None:
@@ -159,10 +154,9 @@ def discover(
         law = auto_law(law, data, check_constants(constants, data.variables), left, random_state, verbose,
                        bootstrap=int(bootstrap))
     if bootstrap and law.info["method"] == "basis":
-        settings = model._settings(data)
         transform = law.info.get("transform")
         report = bootstrap_report(law, data,
-                                  lambda rows: fit_library_on_target(rows, model.library_, settings, transform),
+                                  lambda rows: fit_library_on_target(rows, model.library_, model.settings_, transform),
                                   int(bootstrap), random_state, verbose)
         law.info["bootstrap"] = report.as_dict()
     return law

@@ -11,14 +11,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from bases import Library
 
-from .device import resolve_device, resolve_dtype
-from .errors import DataError
-from .io.dataset import Dataset, as_dataset, check_constants, input_columns
+from .io.dataset import as_dataset, input_columns
 from .io.library import resolve_library
-from .law.criteria import CRITERIA
+from .parameters import check_parameters, settings_for
 from .search.levels import search_levels
-from .search.library_fit import Settings, fit_library
-from .solvers import make_solver
+from .search.library_fit import fit_library
 
 
 class SparseBasisRegressor(RegressorMixin, BaseEstimator):
@@ -83,6 +80,9 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
     n_features_in_ : int
     device_ : str
         The device used.
+    settings_ : discovery.search.library_fit.Settings
+        The checked parameters the library fit ran with (solver instance,
+        constants, torch device and dtype).
     """
 
     def __init__(
@@ -134,8 +134,9 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         self
         """
         start = time.perf_counter()
-        data = as_dataset(X, y, variables=self.variables, target=self.target)
-        settings = self._settings(data)
+        parameters = check_parameters(self.get_params())
+        data = as_dataset(X, y, variables=parameters["variables"], target=parameters["target"])
+        settings = settings_for(parameters, data)
         if self.library is None:
             result = search_levels(data, settings, self.time_limit, self.verbose)
         else:
@@ -150,31 +151,13 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         self.variables_ = data.variables
         self.n_features_in_ = len(data.variables)
         self.device_ = str(settings.device)
+        self.settings_ = settings
         return self
 
     def predict(self, X: Any) -> np.ndarray:
         """Evaluate the law on X (same columns as in ``fit``; checked as in ``fit``)."""
         check_is_fitted(self)
         return self.law_.predict(input_columns(X, self.variables_, expected_by=type(self).__name__))
-
-    def _settings(self, data: Dataset) -> Settings:
-        if self.criterion not in CRITERIA:
-            raise DataError(f"criterion must be one of {', '.join(CRITERIA)}, got {self.criterion!r}")
-        if int(self.max_terms) < 1:
-            raise DataError(f"max_terms must be at least 1, got {self.max_terms!r}")
-        return Settings(
-            solver=make_solver(self.solver),
-            max_terms=int(self.max_terms),
-            criterion=self.criterion,
-            constants=check_constants(self.constants, data.variables),
-            prune_tol=float(self.prune_tol),
-            snap=bool(self.snap),
-            cv_folds=int(self.cv_folds),
-            device=resolve_device(self.device),
-            dtype=resolve_dtype(self.dtype),
-            chunk_rows=int(self.chunk_rows),
-            random_state=self.random_state,
-        )
 
     def _library_record(self, result) -> dict[str, Any]:
         """Which terms were searched: the given library's, or the default library's level and size."""

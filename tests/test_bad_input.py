@@ -234,3 +234,32 @@ def test_predict_checks_its_input_as_fit_does(cannon):
         law.predict({"v": [1.0, "fast"], "theta": [0.1, 0.2]})
     with pytest.raises(DataError, match="Reshape your data"):
         law.predict(np.ones(2))
+
+
+# --- parameters: one table, checked before any work -----------------------------------------------
+
+@pytest.mark.parametrize("name, bad, message", [
+    ("max_terms", 0, "max_terms must be a whole number, at least 1, got 0"),
+    ("max_terms", 2.5, "max_terms must be a whole number, at least 1, got 2.5"),
+    ("criterion", "bics", "criterion must be one of 'bic', 'aic', 'cv', got 'bics'; did you mean 'bic'?"),
+    ("prune_tol", 1.5, r"prune_tol must be a fraction of RMS\(y\) in \[0, 1\), got 1.5"),
+    ("cv_folds", 1, "cv_folds must be a whole number of folds, at least 2, got 1"),
+    ("chunk_rows", 0, "chunk_rows must be a whole number of rows, at least 1, got 0"),
+    ("time_limit", -5, "time_limit must be a positive number of seconds, or None, got -5"),
+    ("random_state", -1, "random_state must be a whole number, at least 0, or None, got -1"),
+    ("variables", "vt", r"variables must be a list of names such as \['v', 'theta'\], or None, got 'vt'"),
+    ("snap", "yes", "snap must be True or False, got 'yes'"),
+    ("dtype", "float16", "dtype must be one of 'float64', 'float32', got 'float16'"),
+])
+def test_each_parameter_is_checked_before_the_fit(good, name, bad, message):
+    X, y = good
+    with pytest.raises(DataError, match=message):
+        SparseBasisRegressor(**{name: bad}).fit(X, y)
+
+
+def test_discover_checks_every_parameter_even_for_a_backend(good):
+    X, y = good
+    with pytest.raises(DataError, match="max_terms must be a whole number"):
+        discover(X, y, method="operon", max_terms=-1)
+    with pytest.raises(DataError, match="method must be one of .*did you mean 'operon'"):
+        discover(X, y, method="operom")

@@ -1,0 +1,167 @@
+"""Every parameter of ``discover`` and ``SparseBasisRegressor``: what it must be, checked in one place.
+
+:data:`PARAMETERS` is the table; :func:`check_parameters` checks given values
+against it (``SparseBasisRegressor.fit`` and ``discover`` call it before any
+work); :func:`settings_for` turns the checked values and the data into the
+:class:`~discovery.search.library_fit.Settings` a library fit runs with. What
+depends on the data (constants against the variable names, a library's
+terms) is checked there, with the data.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from bases import Library
+
+from .device import resolve_device, resolve_dtype
+from .errors import DataError
+from .io.dataset import Dataset, check_constants
+from .law.criteria import CRITERIA
+from .search.library_fit import Settings
+from .solvers import SOLVERS, Solver, make_solver
+
+METHODS = ("auto", "basis", "pysr", "operon")
+DTYPES = ("float64", "float32")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """What one parameter must be.
+
+    Attributes
+    ----------
+    requirement : str
+        Said in the error: ``"max_terms must be <requirement>, got 0"``.
+    accepts : callable
+        True for an acceptable value.
+    convert : callable, optional
+        The value as used (e.g. a solver name → a Solver); may raise DataError itself.
+    choices : tuple of str
+        For a choice among names: offered as "did you mean" for a near miss.
+    """
+
+    requirement: str
+    accepts: Callable[[Any], bool]
+    convert: Callable[[Any], Any] | None = None
+    choices: tuple[str, ...] = ()
+
+    def check(self, name: str, value: Any) -> Any:
+        """``value`` as used, or DataError naming the parameter, what it must be and what it got."""
+        if not self.accepts(value):
+            hint = get_close_matches(value, self.choices, n=1) if isinstance(value, str) and self.choices else []
+            did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise DataError(f"{name} must be {self.requirement}, got {value!r}{did_you_mean}")
+        return self.convert(value) if self.convert else value
+
+
+def _whole(minimum: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and v >= minimum
+
+
+def _real(low: float, high: float = math.inf, *, include_low: bool = True) -> Callable[[Any], bool]:
+    def accepts(v: Any) -> bool:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            return False
+        return math.isfinite(v) and (v >= low if include_low else v > low) and v < high
+
+    return accepts
+
+
+def _flag(v: Any) -> bool:
+    return isinstance(v, (bool, np.bool_))
+
+
+def _optional(accepts: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: v is None or accepts(v)
+
+
+def _one_of(options: tuple[str, ...]) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, str) and v in options
+
+
+def _names(v: Any) -> bool:
+    return isinstance(v, (list, tuple)) and all(isinstance(name, str) for name in v)
+
+
+def _library(v: Any) -> bool:
+    return v is None or isinstance(v, (str, Library, list, tuple))
+
+
+def _device(v: Any) -> bool:
+    return v is None or isinstance(v, str) or type(v).__name__ == "device"  # a torch.device, without importing torch
+
+
+def _dtype(v: Any) -> bool:
+    return v in DTYPES or str(v) in ("torch.float64", "torch.float32")
+
+
+def _choice(options: tuple[str, ...]) -> str:
+    return "one of " + ", ".join(map(repr, options))
+
+
+PARAMETERS: dict[str, Constraint] = {
+    "library": Constraint("a Library, text or a sequence of terms (None: the default library, grown by levels)",
+                          _library),
+    "solver": Constraint(f"{_choice(tuple(SOLVERS))} or a Solver instance",
+                         lambda v: isinstance(v, (str, Solver)), make_solver),
+    "max_terms": Constraint("a whole number, at least 1", _whole(1), int),
+    "criterion": Constraint(_choice(CRITERIA), _one_of(CRITERIA), choices=CRITERIA),
+    "constants": Constraint("a mapping of name to value such as {'g': 9.81}, or None",
+                            lambda v: v is None or isinstance(v, Mapping)),
+    "prune_tol": Constraint("a fraction of RMS(y) in [0, 1)", _real(0.0, 1.0), float),
+    "snap": Constraint("True or False", _flag, bool),
+    "cv_folds": Constraint("a whole number of folds, at least 2", _whole(2), int),
+    "device": Constraint("'auto', 'cpu', 'cuda', 'cuda:k' or a torch.device", _device),
+    "dtype": Constraint(_choice(DTYPES), _dtype, choices=DTYPES),
+    "chunk_rows": Constraint("a whole number of rows, at least 1", _whole(1), int),
+    "random_state": Constraint("a whole number, at least 0, or None", _optional(_whole(0))),
+    "variables": Constraint("a list of names such as ['v', 'theta'], or None", _optional(_names)),
+    "target": Constraint("a name such as 's', or None", _optional(lambda v: isinstance(v, str))),
+    "time_limit": Constraint("a positive number of seconds, or None", _optional(_real(0.0, include_low=False))),
+    "verbose": Constraint("True or False", _flag, bool),
+    "method": Constraint(_choice(METHODS), _one_of(METHODS), choices=METHODS),
+    "bootstrap": Constraint("a whole number of resamples (0 for none)", _whole(0), int),
+}
+
+
+def check_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check each named value against :data:`PARAMETERS`; the values as used.
+
+    Raises
+    ------
+    DataError
+        For the first value that breaks its constraint, naming the parameter,
+        what it must be and the value given (with a "did you mean" for a
+        near-miss name).
+    """
+    return {name: PARAMETERS[name].check(name, value) for name, value in values.items()}
+
+
+def settings_for(parameters: Mapping[str, Any], data: Dataset) -> Settings:
+    """The settings of a library fit, from checked estimator parameters and the data they apply to.
+
+    Raises
+    ------
+    DataError
+        For constants that clash with the variables or are not finite
+        non-zero numbers, an unknown device or dtype, or CUDA asked for
+        where there is none.
+    """
+    return Settings(
+        solver=parameters["solver"],
+        max_terms=parameters["max_terms"],
+        criterion=parameters["criterion"],
+        constants=check_constants(parameters["constants"], data.variables),
+        prune_tol=parameters["prune_tol"],
+        snap=parameters["snap"],
+        cv_folds=parameters["cv_folds"],
+        device=resolve_device(parameters["device"]),
+        dtype=resolve_dtype(parameters["dtype"]),
+        chunk_rows=parameters["chunk_rows"],
+        random_state=parameters["random_state"],
+    )
