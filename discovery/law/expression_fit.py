@@ -10,7 +10,6 @@ only when the BIC does not get worse — the same rules as for a linear law
 """
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 from typing import Mapping
@@ -23,11 +22,10 @@ from ..io.dataset import Dataset
 from ..io.rows import sample_rows
 from .coefficient import Coefficient
 from .criteria import bic, mse_floor
-from .evaluate import numpy_evaluator, with_constants
-from .fitting import ParameterFit, fit_parameters
+from .evaluate import numpy_evaluator
+from .fitting import ParameterFit, ParametrisedExpression
 from .settle import snap_coefficients
 
-MAX_EVALUATIONS = 200  # per Levenberg-Marquardt refit: each starts near its optimum
 MAX_PRUNE_TERMS = 8  # additive terms tried for removal only in sums no longer than this
 
 
@@ -79,70 +77,6 @@ def settle_expression(expression: sp.Expr, data: Dataset, constants: Mapping[str
         for j in range(model.n)
     ]
     return _measured(settled, coefficients, data, constants, floor)
-
-
-class ParametrisedExpression:
-    """An expression with its floats replaced by parameters p0, p1, ...; fits them by Levenberg–Marquardt."""
-
-    def __init__(self, expression: sp.Expr, columns: Mapping[str, np.ndarray], y: np.ndarray,
-                 constants: Mapping[str, float]) -> None:
-        floats = sorted(expression.atoms(sp.Float), key=lambda f: sp.default_sort_key(f))
-        self.parameters = [sp.Symbol(f"_p{j}") for j in range(len(floats))]
-        self.expression = expression.xreplace(dict(zip(floats, self.parameters)))
-        self.start = np.array([float(f) for f in floats])
-        self.n = len(floats)
-        self.y = y
-        self.columns = dict(columns)
-        numeric = with_constants(self.expression, constants)
-        names = sorted(self.columns)
-        arguments = [sp.Symbol(k) for k in names] + self.parameters
-        self._value = sp.lambdify(arguments, numeric, modules="numpy")
-        # One function for every slope. No common-subexpression elimination: SymPy's cse orders
-        # its work by hash, which Python salts per process, and the floating-point results then
-        # differ in the last bits from run to run (enough to change which constant snaps).
-        self._slopes = sp.lambdify(arguments, [sp.diff(numeric, p) for p in self.parameters], modules="numpy")
-        self._inputs = [self.columns[k] for k in names]
-
-    def evaluate(self, theta: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(self._value(*self._inputs, *theta), dtype=np.float64), self.y.shape)
-
-    def jacobian(self, theta: np.ndarray) -> np.ndarray:
-        if not self.n:
-            return np.zeros((len(self.y), 0))
-        with np.errstate(all="ignore"):
-            return np.column_stack([np.broadcast_to(np.asarray(o, dtype=np.float64), self.y.shape)
-                                    for o in self._slopes(*self._inputs, *theta)])
-
-    def fit(self, fixed: Mapping[int, float], start: np.ndarray | None = None) -> ParameterFit | None:
-        try:
-            fit = fit_parameters(lambda full: self.evaluate(full) - self.y, self.jacobian,
-                                 self.start if start is None else start, fixed, MAX_EVALUATIONS)
-        except (ValueError, TypeError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
-            return None
-        return fit if math.isfinite(fit.rss) and fit.rss < 1e299 else None
-
-    def on_rows(self, rows: np.ndarray) -> "ParametrisedExpression":
-        """The same model, its compiled functions reused, on a subset of its rows."""
-        subset = copy.copy(self)
-        subset.y = self.y[rows]
-        subset.columns = {k: v[rows] for k, v in self.columns.items()}
-        subset._inputs = [x[rows] for x in self._inputs]
-        return subset
-
-    def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> "ParametrisedExpression":
-        """The same model with one additive term removed, the other parameters starting at ``values``."""
-        reduced = (self.expression - term).xreplace({p: sp.Float(v) for p, v in zip(self.parameters, values)})
-        return ParametrisedExpression(reduced, self.columns, self.y, constants)
-
-    def term_of(self, j: int) -> sp.Expr:
-        """What parameter j multiplies: the smallest product it is a factor of (1 when it stands alone)."""
-        p = self.parameters[j]
-        products = [m for m in sp.preorder_traversal(self.expression) if isinstance(m, sp.Mul) and p in m.args]
-        if not products:
-            return sp.Integer(1)
-        smallest = min(products, key=sp.count_ops)
-        return (smallest / p).xreplace({q: sp.Symbol("c") for q in self.parameters if q != p})
 
 
 def _prune_terms(model: ParametrisedExpression, fit: ParameterFit, columns, y, constants, floor) -> tuple[ParametrisedExpression, ParameterFit]:

@@ -1,10 +1,23 @@
-"""Fits on the rows: linear least squares (QR) and nonlinear least squares (Levenberg–Marquardt)."""
+"""Fits on the rows: linear least squares (QR) and nonlinear least squares (Levenberg–Marquardt).
+
+The nonlinear models live here beside their optimiser: an expression whose
+floats are parameters (:class:`ParametrisedExpression`, for a search
+backend's proposals) and a linear law seen through an inverse transform
+(:func:`fit_through_inverse`, for laws found for 1/y, log y, ...).
+"""
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
+import sympy as sp
+
+from .evaluate import with_constants
+
+MAX_EVALUATIONS = 200  # per Levenberg-Marquardt refit of an expression: each starts near its optimum
 
 @dataclass(frozen=True)
 class ParameterFit:
@@ -122,3 +135,85 @@ def fit_parameters(
         stderr[free] = np.sqrt(np.abs(np.diag(np.linalg.pinv(J.T @ J))) * sigma2)
     return ParameterFit(full.copy(), stderr, rss, len(free))
 
+
+def fit_through_inverse(design: np.ndarray, y: np.ndarray, inverse: Callable[[np.ndarray], np.ndarray],
+                        inverse_slope: Callable[[np.ndarray], np.ndarray], start: np.ndarray,
+                        fixed: Mapping[int, float] | None = None) -> ParameterFit:
+    """Nonlinear least squares of ``y ≈ inverse(design @ c)``: a linear law for a transformed target, fitted on y.
+
+    Parameters
+    ----------
+    design : numpy.ndarray, shape (n, k)
+        The law's terms on the rows.
+    y : numpy.ndarray, shape (n,)
+    inverse, inverse_slope : callable
+        The transform's inverse on numbers, and its derivative.
+    start : numpy.ndarray, shape (k,)
+    fixed : mapping of index → value, optional
+    """
+    return fit_parameters(lambda c: inverse(design @ c) - y, lambda c: inverse_slope(design @ c)[:, None] * design,
+                          start, fixed)
+
+
+class ParametrisedExpression:
+    """An expression with its floats replaced by parameters p0, p1, ...; fits them by Levenberg–Marquardt."""
+
+    def __init__(self, expression: sp.Expr, columns: Mapping[str, np.ndarray], y: np.ndarray,
+                 constants: Mapping[str, float]) -> None:
+        floats = sorted(expression.atoms(sp.Float), key=lambda f: sp.default_sort_key(f))
+        self.parameters = [sp.Symbol(f"_p{j}") for j in range(len(floats))]
+        self.expression = expression.xreplace(dict(zip(floats, self.parameters)))
+        self.start = np.array([float(f) for f in floats])
+        self.n = len(floats)
+        self.y = y
+        self.columns = dict(columns)
+        numeric = with_constants(self.expression, constants)
+        names = sorted(self.columns)
+        arguments = [sp.Symbol(k) for k in names] + self.parameters
+        self._value = sp.lambdify(arguments, numeric, modules="numpy")
+        # One function for every slope. No common-subexpression elimination: SymPy's cse orders
+        # its work by hash, which Python salts per process, and the floating-point results then
+        # differ in the last bits from run to run (enough to change which constant snaps).
+        self._slopes = sp.lambdify(arguments, [sp.diff(numeric, p) for p in self.parameters], modules="numpy")
+        self._inputs = [self.columns[k] for k in names]
+
+    def evaluate(self, theta: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(self._value(*self._inputs, *theta), dtype=np.float64), self.y.shape)
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        if not self.n:
+            return np.zeros((len(self.y), 0))
+        with np.errstate(all="ignore"):
+            return np.column_stack([np.broadcast_to(np.asarray(o, dtype=np.float64), self.y.shape)
+                                    for o in self._slopes(*self._inputs, *theta)])
+
+    def fit(self, fixed: Mapping[int, float], start: np.ndarray | None = None) -> ParameterFit | None:
+        try:
+            fit = fit_parameters(lambda full: self.evaluate(full) - self.y, self.jacobian,
+                                 self.start if start is None else start, fixed, MAX_EVALUATIONS)
+        except (ValueError, TypeError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
+            return None
+        return fit if math.isfinite(fit.rss) and fit.rss < 1e299 else None
+
+    def on_rows(self, rows: np.ndarray) -> "ParametrisedExpression":
+        """The same model, its compiled functions reused, on a subset of its rows."""
+        subset = copy.copy(self)
+        subset.y = self.y[rows]
+        subset.columns = {k: v[rows] for k, v in self.columns.items()}
+        subset._inputs = [x[rows] for x in self._inputs]
+        return subset
+
+    def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> "ParametrisedExpression":
+        """The same model with one additive term removed, the other parameters starting at ``values``."""
+        reduced = (self.expression - term).xreplace({p: sp.Float(v) for p, v in zip(self.parameters, values)})
+        return ParametrisedExpression(reduced, self.columns, self.y, constants)
+
+    def term_of(self, j: int) -> sp.Expr:
+        """What parameter j multiplies: the smallest product it is a factor of (1 when it stands alone)."""
+        p = self.parameters[j]
+        products = [m for m in sp.preorder_traversal(self.expression) if isinstance(m, sp.Mul) and p in m.args]
+        if not products:
+            return sp.Integer(1)
+        smallest = min(products, key=sp.count_ops)
+        return (smallest / p).xreplace({q: sp.Symbol("c") for q in self.parameters if q != p})

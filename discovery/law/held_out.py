@@ -10,7 +10,7 @@ import sympy as sp
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
-from .expression_fit import ParametrisedExpression
+from .fitting import ParametrisedExpression
 from .law import Law
 
 HELD_OUT_FOLDS = 5

@@ -11,6 +11,7 @@ any law, with the BIC measured on y.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Mapping, Sequence
 
@@ -24,7 +25,7 @@ from ..law.coefficient import Coefficient, FrontEntry
 from ..law.criteria import bic, mse_floor
 from ..law.evaluate import numpy_evaluator
 from ..law.exact_values import exact_values_near
-from ..law.fitting import ParameterFit, fit_parameters
+from ..law.fitting import ParameterFit, fit_through_inverse
 from ..law.law import Law
 from ..law.settle import complexity, snap_coefficients
 from .library_fit import Settings, fit_library
@@ -77,10 +78,11 @@ def refit_on_y(
         return None
     start = np.array([c.value for c in coefficients])
 
+    inverse = functools.partial(transform.numeric_inverse, s=sign)
+    slope = functools.partial(transform.inverse_slope, s=sign)
+
     def fit(fixed: dict[int, float], x0: np.ndarray = start) -> ParameterFit:
-        return fit_parameters(lambda full: transform.numeric_inverse(design @ full, sign) - y,
-                              lambda full: transform.inverse_slope(design @ full, sign)[:, None] * design,
-                              x0, fixed)
+        return fit_through_inverse(design, y, inverse, slope, x0, fixed)
 
     free_fit = fit({})
     if not np.isfinite(free_fit.rss) or free_fit.rss >= 1e299:
