@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench
+.PHONY: demo test lint setup bench
 
 $(BIN)/discovery: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU build of torch first: a bare 'torch' requirement would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test,operon]'
+	$(BIN)/pip install --quiet -e '.[test,operon,lint]'
 	touch $(BIN)/discovery
 
 setup: $(BIN)/discovery
@@ -18,7 +18,11 @@ setup: $(BIN)/discovery
 demo: setup
 	$(BIN)/discovery demo
 
-test: setup
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

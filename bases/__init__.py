@@ -5,6 +5,7 @@ torch evaluators compiled from one operator table. Families generate terms;
 libraries combine with ``+`` (union) and ``*`` (products) and evaluate to a
 design matrix or its Gram sums, in chunks.
 """
+
 from .defaults import default_library
 from .families import constant, differences, harmonics, power_harmonics, powers, unary
 from .gram import Gram

@@ -1,7 +1,9 @@
 """Compile a SymPy expression into a vectorised NumPy or torch evaluator."""
+
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import sympy as sp
 

@@ -1,8 +1,9 @@
 """Default libraries built from variable names alone, in growing levels."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
-from typing import Sequence
 
 from .families import constant, differences, harmonics, powers, unary
 from .library import Library
@@ -15,10 +16,18 @@ def single_variable_library(variable: str, level: int) -> Library:
     if level <= 1:
         return powers(variable, [-2, -1, 1, 2, 3]) + harmonics(variable, [1, 2])
     if level == 2:
-        return powers(variable, [-3, -2, -1, 1, 2, 3, 4]) + harmonics(variable, [1, 2, 3]) + \
-            unary(variable, ["exp", "log", "sqrt"]) + powers(variable, ["-1/2"])
-    return (powers(variable, [-4, -3, -2, -1, 1, 2, 3, 4, 5]) + harmonics(variable, [1, 2, 3, 4])
-            + unary(variable, ["exp", "log", "sqrt"]) + powers(variable, ["-1/2", "3/2"]))
+        return (
+            powers(variable, [-3, -2, -1, 1, 2, 3, 4])
+            + harmonics(variable, [1, 2, 3])
+            + unary(variable, ["exp", "log", "sqrt"])
+            + powers(variable, ["-1/2"])
+        )
+    return (
+        powers(variable, [-4, -3, -2, -1, 1, 2, 3, 4, 5])
+        + harmonics(variable, [1, 2, 3, 4])
+        + unary(variable, ["exp", "log", "sqrt"])
+        + powers(variable, ["-1/2", "3/2"])
+    )
 
 
 def default_library(variables: Sequence[str], level: int = 1, max_terms: int | None = None) -> Library:
@@ -59,12 +68,21 @@ def default_library(variables: Sequence[str], level: int = 1, max_terms: int | N
     if level == 3:
         groups.append([diff * simple[c] for pair, diff in pairs.items() for c in others[pair]])
         trig = {v: harmonics(v, [1]) for v in variables}
-        groups.append([simple[a] * simple[b] * trig[c] + simple[a] * trig[b] * simple[c]
-                       + trig[a] * simple[b] * simple[c] for a, b, c in combinations(variables, 3)])
-        groups.append([simple[a] * simple[b] * own[c] + simple[a] * own[b] * simple[c]
-                       + own[a] * simple[b] * simple[c] for a, b, c in combinations(variables, 3)])
-        groups.append([diff * simple[c] * simple[d] for pair, diff in pairs.items()
-                       for c, d in combinations(others[pair], 2)])
+        groups.append(
+            [
+                simple[a] * simple[b] * trig[c] + simple[a] * trig[b] * simple[c] + trig[a] * simple[b] * simple[c]
+                for a, b, c in combinations(variables, 3)
+            ]
+        )
+        groups.append(
+            [
+                simple[a] * simple[b] * own[c] + simple[a] * own[b] * simple[c] + own[a] * simple[b] * simple[c]
+                for a, b, c in combinations(variables, 3)
+            ]
+        )
+        groups.append(
+            [diff * simple[c] * simple[d] for pair, diff in pairs.items() for c, d in combinations(others[pair], 2)]
+        )
     for group in groups:  # each group whole or not at all, simplest first
         grown = library
         for part in group:

@@ -1,7 +1,8 @@
 """Families of terms: powers, harmonics, unary functions and the seed's v^k·sin(mθ)."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import sympy as sp
 
@@ -43,9 +44,7 @@ def powers(variable: Variable, degrees: Iterable[object] = (1, 2, 3)) -> Library
     return Library(x ** _exponent(k) for k in degrees)
 
 
-def harmonics(
-    variable: Variable, orders: Iterable[int] = (1, 2), functions: Iterable[str] = ("sin", "cos")
-) -> Library:
+def harmonics(variable: Variable, orders: Iterable[int] = (1, 2), functions: Iterable[str] = ("sin", "cos")) -> Library:
     """Harmonics ``sin(m*x)`` and ``cos(m*x)`` of one variable.
 
     Parameters

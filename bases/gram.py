@@ -1,4 +1,5 @@
 """Sufficient statistics of a least-squares problem, accumulated in chunks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ class Gram:
     terms: tuple
     folds: list | None = None
 
-    def restrict(self, keep: list[int]) -> "Gram":
+    def restrict(self, keep: list[int]) -> Gram:
         """Return the statistics of the columns ``keep`` only."""
         import torch
 

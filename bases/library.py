@@ -1,8 +1,10 @@
 """A library of candidate terms: union, products, design matrices and Gram sums."""
+
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -45,12 +47,12 @@ class Library:
         self.terms: tuple[Term, ...] = tuple(seen.values())
 
     # --- set algebra -------------------------------------------------------
-    def __add__(self, other: "Library") -> "Library":
+    def __add__(self, other: Library) -> Library:
         if not isinstance(other, Library):
             return NotImplemented
         return Library(self.terms + other.terms)
 
-    def __mul__(self, other: "Library") -> "Library":
+    def __mul__(self, other: Library) -> Library:
         if not isinstance(other, Library):
             return NotImplemented
         return Library(a.expr * b.expr for a in self.terms for b in other.terms)
@@ -222,7 +224,7 @@ class Library:
             gram = gram.restrict([i for i in range(p) if i not in dropped])
         return gram
 
-    def defined_on(self, data: Any, variables: Sequence[str] | None = None, *, warn: bool = True) -> "Library":
+    def defined_on(self, data: Any, variables: Sequence[str] | None = None, *, warn: bool = True) -> Library:
         """Return the library without the terms undefined or overflowing on ``data``.
 
         A term is dropped when any of its values is NaN or infinite (log of a
@@ -261,14 +263,15 @@ class Library:
 
                 dt = dtype or torch.float64
                 chunk = {k: torch.as_tensor(v[rows], dtype=dt, device=device) for k, v in columns.items()}
-                block = torch.stack([term(chunk, "torch") for term in self.terms], dim=1) if len(self) else \
-                    torch.empty((rows.stop - rows.start, 0), dtype=dt, device=device)
+                block = (
+                    torch.stack([term(chunk, "torch") for term in self.terms], dim=1)
+                    if len(self)
+                    else torch.empty((rows.stop - rows.start, 0), dtype=dt, device=device)
+                )
             yield rows, block
 
 
-def _as_columns(
-    data: Any, variables: Sequence[str] | None, needed: Sequence[str]
-) -> tuple[dict[str, np.ndarray], int]:
+def _as_columns(data: Any, variables: Sequence[str] | None, needed: Sequence[str]) -> tuple[dict[str, np.ndarray], int]:
     """Turn a mapping or a 2-D array into name → float64 column."""
     if isinstance(data, Mapping):
         columns = {str(k): np.asarray(v, dtype=np.float64).reshape(-1) for k, v in data.items()}

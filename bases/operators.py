@@ -3,10 +3,12 @@
 Every evaluator in the toolkit looks functions up here, so the symbolic form and
 the two numeric forms of a function cannot drift apart.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import sympy as sp

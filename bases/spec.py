@@ -1,7 +1,9 @@
 """Parse a library written as text, as the command line receives it."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import sympy as sp
 

@@ -1,7 +1,9 @@
 """A candidate basis term: a SymPy expression plus its compiled evaluators."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import sympy as sp
 

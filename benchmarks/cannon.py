@@ -7,6 +7,7 @@ so the speed ratios are measured in the same run on the same machine.
     python benchmarks/cannon.py                 # seeds 0-9, every method
     python benchmarks/cannon.py --seeds 3 --skip-mlp
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,9 @@ import torch
 
 from bases import power_harmonics
 from discovery import SparseBasisRegressor, discover
-from discovery.article.basis_adam import ArticleBasisAdam
 from discovery.article.baselines import BASELINES
-from discovery.article.cannon import G, VARIABLES, cannon_shots, true_distance
+from discovery.article.basis_adam import ArticleBasisAdam
+from discovery.article.cannon import VARIABLES, G, cannon_shots, true_distance
 
 TRUTH = sp.Symbol("v") ** 2 * sp.sin(2 * sp.Symbol("theta")) / sp.Symbol("g")
 REFERENCE = "article: 6 terms, 5,000 Adam steps"
@@ -34,15 +35,29 @@ def methods(seed: int, skip_mlp: bool):
     six = power_harmonics("v", "theta", powers=(1, 2), orders=(0, 1, 2))
     nine = power_harmonics("v", "theta", powers=range(0, 3), orders=range(0, 3))
     out = [
-        ("discover(), default library", lambda: SparseBasisRegressor(
-            constants={"g": G}, random_state=seed, variables=VARIABLES)),
+        (
+            "discover(), default library",
+            lambda: SparseBasisRegressor(constants={"g": G}, random_state=seed, variables=VARIABLES),
+        ),
         (REFERENCE, lambda: ArticleBasisAdam(random_state=seed)),
     ]
     for solver in ("l0", "stlsq", "lasso", "lstsq", "adam"):
-        out.append((f"9-term v^k·sin(mθ), solver={solver}", lambda solver=solver: SparseBasisRegressor(
-            library=nine, solver=solver, constants={"g": G}, random_state=seed, variables=VARIABLES)))
-    out.append(("6-term article basis, solver=l0", lambda: SparseBasisRegressor(
-        library=six, solver="l0", constants={"g": G}, random_state=seed, variables=VARIABLES)))
+        out.append(
+            (
+                f"9-term v^k·sin(mθ), solver={solver}",
+                lambda solver=solver: SparseBasisRegressor(
+                    library=nine, solver=solver, constants={"g": G}, random_state=seed, variables=VARIABLES
+                ),
+            )
+        )
+    out.append(
+        (
+            "6-term article basis, solver=l0",
+            lambda: SparseBasisRegressor(
+                library=six, solver="l0", constants={"g": G}, random_state=seed, variables=VARIABLES
+            ),
+        )
+    )
     for name, factory in BASELINES:
         if skip_mlp and "MLP" in name:
             continue
@@ -81,7 +96,7 @@ def main() -> None:
     args.seeds = min((len(row["seconds"]) for row in rows.values()), default=0)  # whole seeds only
     if REFERENCE not in rows or args.seeds == 0:
         return
-    rows = {name: {k: v[:args.seeds] for k, v in row.items()} for name, row in rows.items()}
+    rows = {name: {k: v[: args.seeds] for k, v in row.items()} for name, row in rows.items()}
     print_table(args, rows)
 
 
@@ -100,27 +115,36 @@ def run_seeds(args: argparse.Namespace, rows: dict[str, dict[str, list]]) -> Non
             row["seconds"].append(seconds)
             row["recovered"].append(recovered(model))
             row["test"].append(np.sqrt(np.mean((model.predict(inside.X) - true_distance(inside.X)) ** 2)))
-            row["extrapolation"].append(
-                np.sqrt(np.mean((model.predict(outside.X) - true_distance(outside.X)) ** 2)))
+            row["extrapolation"].append(np.sqrt(np.mean((model.predict(outside.X) - true_distance(outside.X)) ** 2)))
             print(f"seed {seed}: {name:<38} {seconds:8.3f}s  {row['recovered'][-1]}", file=sys.stderr, flush=True)
 
 
 def print_table(args: argparse.Namespace, rows: dict[str, dict[str, list]]) -> None:
     reference = statistics.median(rows[REFERENCE]["seconds"])
-    print(f"Cannon benchmark, {date.today()}, {args.seeds} seeds × {args.n} shots, noise 0.01; "
-          f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, CPU.")
-    print("Recovered: exact SymPy match with v**2*sin(2*theta)/g ('reads': the article's printout at 2 decimals "
-          "shows only 0.10·v²·sin2θ). Test RMSE against the true law, v in [0,10]; extrapolation v in [10,20].\n")
+    print(
+        f"Cannon benchmark, {date.today()}, {args.seeds} seeds × {args.n} shots, noise 0.01; "
+        f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, CPU."
+    )
+    print(
+        "Recovered: exact SymPy match with v**2*sin(2*theta)/g ('reads': the article's printout at 2 decimals "
+        "shows only 0.10·v²·sin2θ). Test RMSE against the true law, v in [0,10]; extrapolation v in [10,20].\n"
+    )
     print("| method | recovered | median fit s | time vs article Adam | median test RMSE | median extrapolation RMSE |")
     print("|---|---|---:|---:|---:|---:|")
     for name, row in rows.items():
         counts = {k: row["recovered"].count(k) for k in ("yes", "reads")}
-        shown = (f"{counts['yes']}/{args.seeds}" if row["recovered"][0] in ("yes", "no") and counts["yes"] + row[
-            "recovered"].count("no") == args.seeds else
-                 f"{counts['reads']}/{args.seeds} reads" if name == REFERENCE else "—")
+        shown = (
+            f"{counts['yes']}/{args.seeds}"
+            if row["recovered"][0] in ("yes", "no") and counts["yes"] + row["recovered"].count("no") == args.seeds
+            else f"{counts['reads']}/{args.seeds} reads"
+            if name == REFERENCE
+            else "—"
+        )
         median = statistics.median(row["seconds"])
-        print(f"| {name} | {shown} | {median:.3f} | {median / reference:.3f}× | "
-              f"{statistics.median(row['test']):.3g} | {statistics.median(row['extrapolation']):.3g} |")
+        print(
+            f"| {name} | {shown} | {median:.3f} | {median / reference:.3f}× | "
+            f"{statistics.median(row['test']):.3g} | {statistics.median(row['extrapolation']):.3g} |"
+        )
 
 
 if __name__ == "__main__":

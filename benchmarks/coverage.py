@@ -63,6 +63,7 @@ Results go to ``benchmarks/results/coverage.json`` (one record per trial) and
 ``benchmarks/results/coverage.md`` (the table, the command and the date).
 Ctrl-C stops after the trials done so far and prints their table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -101,7 +102,7 @@ def term_pool(names):
         pool = pool + powers(v, [-1, sp.Rational(1, 2), 1, 2, 3]) + harmonics(v, [1, 2]) + unary(v, ["exp", "log"])
         pool = pool + Library([sp.exp(-sp.Symbol(v))])
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             pool = pool + powers(a, [1, 2]) * powers(b, [1]) + powers(a, [1]) * powers(b, [2])
             pool = pool + powers(a, [1]) * harmonics(b, [1]) + harmonics(a, [1]) * powers(b, [1])
     return pool
@@ -130,8 +131,9 @@ def draw_problem(rng, rows):
     X = rng.uniform(*INPUT_RANGE, size=(n, n_vars))
     columns = {v: X[:, j] for j, v in enumerate(names)}
     true_terms = [library[j].expr for j in true_idx]
-    design = np.column_stack([np.broadcast_to(np.asarray(library[j](columns, "numpy"), dtype=float), (n,))
-                              for j in true_idx])
+    design = np.column_stack(
+        [np.broadcast_to(np.asarray(library[j](columns, "numpy"), dtype=float), (n,)) for j in true_idx]
+    )
     clean = design @ coefs
     fraction = float(rng.uniform(*NOISE))
     sigma = fraction * float(np.std(clean))
@@ -145,16 +147,22 @@ def run_trial(seed: int, trial: int, rows, snap_check: bool) -> dict:
     import torch
 
     from discovery import SparseBasisRegressor, discover
-    from discovery.law.fitting import least_squares
     from discovery.law.coefficient import critical_value
+    from discovery.law.fitting import least_squares
 
     torch.set_num_threads(1)
     rng = np.random.default_rng([seed, trial])
     names, library, true_terms, coefs, X, y, design, fraction = draw_problem(rng, rows)
     n = len(y)
     fit_seed = int(rng.integers(2**31))
-    record = {"trial": trial, "variables": names, "library_size": len(library), "rows": n,
-              "noise": fraction, "truth": [[sp.sstr(t), float(c)] for t, c in zip(true_terms, coefs)]}
+    record = {
+        "trial": trial,
+        "variables": names,
+        "library_size": len(library),
+        "rows": n,
+        "noise": fraction,
+        "truth": [[sp.sstr(t), float(c)] for t, c in zip(true_terms, coefs)],
+    }
 
     # Oracle: OLS on the true support, no selection; the toolkit's own formula and quantile.
     oracle = least_squares(design, y)
@@ -168,8 +176,11 @@ def run_trial(seed: int, trial: int, rows, snap_check: bool) -> dict:
             law = discover(X, y, variables=names, library=library, method="basis", random_state=fit_seed)
             free = None
             if snap_check:
-                free = SparseBasisRegressor(library=library, snap=False, random_state=fit_seed,
-                                            variables=names).fit(X, y).law_
+                free = (
+                    SparseBasisRegressor(library=library, snap=False, random_state=fit_seed, variables=names)
+                    .fit(X, y)
+                    .law_
+                )
     except Exception as err:  # a failure is a result
         record.update(seconds=time.perf_counter() - start, error=f"{type(err).__name__}: {err}")
         return record
@@ -189,15 +200,23 @@ def run_trial(seed: int, trial: int, rows, snap_check: bool) -> dict:
             continue
         low, high = match.ci95
         half = (high - low) / 2
-        entry = {"term": sp.sstr(t), "true": float(c), "estimate": match.free_estimate, "stderr": match.stderr,
-                 "dof": match.dof, "low": low, "high": high, "covered": bool(low <= c <= high),
-                 "snapped": None if match.exact is None else sp.sstr(match.exact), "value": match.value,
-                 # The same half-width around the law's value (the exact one when snapped).
-                 "value_covered": bool(abs(match.value - c) <= half)}
+        entry = {
+            "term": sp.sstr(t),
+            "true": float(c),
+            "estimate": match.free_estimate,
+            "stderr": match.stderr,
+            "dof": match.dof,
+            "low": low,
+            "high": high,
+            "covered": bool(low <= c <= high),
+            "snapped": None if match.exact is None else sp.sstr(match.exact),
+            "value": match.value,
+            # The same half-width around the law's value (the exact one when snapped).
+            "value_covered": bool(abs(match.value - c) <= half),
+        }
         if free is not None:
             other = next((q for q in free.coefficients if sp.simplify(q.term - t) == 0), None)
-            entry["same_as_unsnapped"] = other is not None and np.allclose(other.ci95, (low, high), rtol=1e-9,
-                                                                           atol=0.0)
+            entry["same_as_unsnapped"] = other is not None and np.allclose(other.ci95, (low, high), rtol=1e-9, atol=0.0)
         per_term.append(entry)
     record["coefficients"] = per_term
     return record
@@ -230,10 +249,17 @@ def summarise(records: list[dict], trials_asked: int) -> dict:
         ex = [r for r in in_band if r["exact_support"]]
         cs = [c for r in ex for c in r["coefficients"]]
         orc = [ok for r in records if low <= r["noise"] < high for ok in r["oracle_covered"]]
-        bands.append({"band": f"{100 * low:.0f}-{100 * high:.0f} %", "trials": len(in_band),
-                      "exact_support": len(ex), "coefficients": len(cs),
-                      "covered": sum(c["covered"] for c in cs),
-                      "oracle_coefficients": len(orc), "oracle_covered": sum(orc)})
+        bands.append(
+            {
+                "band": f"{100 * low:.0f}-{100 * high:.0f} %",
+                "trials": len(in_band),
+                "exact_support": len(ex),
+                "coefficients": len(cs),
+                "covered": sum(c["covered"] for c in cs),
+                "oracle_coefficients": len(orc),
+                "oracle_covered": sum(orc),
+            }
+        )
     z = [(c["estimate"] - c["true"]) / c["stderr"] for c in counted if c["stderr"] > 0]
     return {
         "trials_asked": trials_asked,
@@ -273,13 +299,17 @@ def table(s: dict, command: str, wall: float) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for b in s["bands"]:
-        lines.append(f"| {b['band']} | {b['trials']} | {b['exact_support']} | {b['coefficients']} | "
-                     f"{proportion(b['covered'], b['coefficients'])} | "
-                     f"{proportion(b['oracle_covered'], b['oracle_coefficients'])} |")
+        lines.append(
+            f"| {b['band']} | {b['trials']} | {b['exact_support']} | {b['coefficients']} | "
+            f"{proportion(b['covered'], b['coefficients'])} | "
+            f"{proportion(b['oracle_covered'], b['oracle_coefficients'])} |"
+        )
     done = s["trials_done"] - s["errors"]
-    lines.append(f"| **all** | **{done}** | **{s['exact_support']}** ({proportion(s['exact_support'], done)}) | "
-                 f"**{s['coefficients']}** | **{proportion(s['covered'], s['coefficients'])}** | "
-                 f"{proportion(s['oracle_covered'], s['oracle_coefficients'])} |")
+    lines.append(
+        f"| **all** | **{done}** | **{s['exact_support']}** ({proportion(s['exact_support'], done)}) | "
+        f"**{s['coefficients']}** | **{proportion(s['covered'], s['coefficients'])}** | "
+        f"{proportion(s['oracle_covered'], s['oracle_coefficients'])} |"
+    )
     z_rms = "—" if s["z_rms"] is None else f"{s['z_rms']:.3f}"
     lines += [
         "",
@@ -305,12 +335,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trials", type=int, default=200, help="random laws (default 200)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the whole run (default 0)")
-    parser.add_argument("--rows", type=int, nargs="+", default=[200, 2000], metavar="N",
-                        help="rows per trial: one number, or MIN MAX drawn per trial (default 200 2000)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs="+",
+        default=[200, 2000],
+        metavar="N",
+        help="rows per trial: one number, or MIN MAX drawn per trial (default 200 2000)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="trials in parallel (processes, default 1)")
     parser.add_argument("--progress", type=int, default=20, help="a progress line every N trials (default 20)")
-    parser.add_argument("--no-snap-check", action="store_true",
-                        help="skip the second fit with snap=False (about halves the time)")
+    parser.add_argument(
+        "--no-snap-check", action="store_true", help="skip the second fit with snap=False (about halves the time)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "coverage.json")
     args = parser.parse_args()
     if len(args.rows) > 2 or min(args.rows) < 20:
@@ -324,9 +361,13 @@ def main() -> None:
     def progress() -> None:
         if len(records) % args.progress == 0 or len(records) == args.trials:
             s = summarise(records, args.trials)
-            print(f"[{len(records):>4}/{args.trials}] {time.perf_counter() - start:6.1f}s  true support "
-                  f"{s['exact_support']}/{s['trials_done']}, coverage {proportion(s['covered'], s['coefficients'])}"
-                  f" of {s['coefficients']}", file=sys.stderr, flush=True)
+            print(
+                f"[{len(records):>4}/{args.trials}] {time.perf_counter() - start:6.1f}s  true support "
+                f"{s['exact_support']}/{s['trials_done']}, coverage {proportion(s['covered'], s['coefficients'])}"
+                f" of {s['coefficients']}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     work = [(args.seed, t, rows, not args.no_snap_check) for t in range(args.trials)]
     interrupted = False
@@ -354,12 +395,25 @@ def main() -> None:
     s = summarise(records, args.trials)
     report = table(s, command, wall)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"command": command, "date": str(date.today()), "interrupted": interrupted,
-                                    "wall_seconds": wall, "summary": s, "trials": records}, indent=1))
+    args.out.write_text(
+        json.dumps(
+            {
+                "command": command,
+                "date": str(date.today()),
+                "interrupted": interrupted,
+                "wall_seconds": wall,
+                "summary": s,
+                "trials": records,
+            },
+            indent=1,
+        )
+    )
     args.out.with_suffix(".md").write_text(report + "\n")
-    print(f"coverage of 95 % intervals: {proportion(s['covered'], s['coefficients'])} "
-          f"({s['covered']}/{s['coefficients']} coefficients in the {s['exact_support']} of "
-          f"{s['trials_done'] - s['errors']} trials that selected the true support); {wall:.0f} s")
+    print(
+        f"coverage of 95 % intervals: {proportion(s['covered'], s['coefficients'])} "
+        f"({s['covered']}/{s['coefficients']} coefficients in the {s['exact_support']} of "
+        f"{s['trials_done'] - s['errors']} trials that selected the true support); {wall:.0f} s"
+    )
     print()
     print(report)
 

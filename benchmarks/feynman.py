@@ -15,6 +15,7 @@ Results go to ``benchmarks/results/feynman.json`` (one record per equation,
 noise and seed; an interrupted run resumes from it) and a Markdown summary
 beside it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,14 @@ def run_one(equation: Equation, noise: float, seed: int, n: int, n_test: int, ti
     try:
         law = discover(X, y, variables=list(equation.variables), random_state=seed, time_limit=time_limit)
     except Exception as err:  # a crash is a failed problem, reported as such
-        record.update(seconds=time.perf_counter() - start, law=None, error=f"{type(err).__name__}: {err}",
-                      r2_test=None, symbolic_solution=False, exact=False)
+        record.update(
+            seconds=time.perf_counter() - start,
+            law=None,
+            error=f"{type(err).__name__}: {err}",
+            r2_test=None,
+            symbolic_solution=False,
+            exact=False,
+        )
         return record
     seconds = time.perf_counter() - start
     with np.errstate(all="ignore"):
@@ -62,15 +69,21 @@ def run_one(equation: Equation, noise: float, seed: int, n: int, n_test: int, ti
     residual = np.sum((y_test - predicted) ** 2)
     r2 = float(1 - residual / np.sum((y_test - y_test.mean()) ** 2)) if np.isfinite(residual) else -np.inf
     verdict = judge(law.expression, equation.expression, r2, ranges=dict(zip(equation.variables, equation.ranges)))
-    record.update(seconds=seconds, law=sp.sstr(law.expression), r2_test=r2,
-                  symbolic_solution=verdict.symbolic_solution, exact=verdict.exact, error=None)
+    record.update(
+        seconds=seconds,
+        law=sp.sstr(law.expression),
+        r2_test=r2,
+        symbolic_solution=verdict.symbolic_solution,
+        exact=verdict.exact,
+        error=None,
+    )
     return record
 
 
 def rejudge(path: Path) -> None:
     """Judge stored laws again (after a change to the judging), keeping fits and times."""
-    from feynman_problems import FUNCTIONS
     import sympy as sp
+    from feynman_problems import FUNCTIONS
 
     equations = {e.name: e for e in load_equations()}
     records = json.loads(path.read_text())
@@ -80,8 +93,9 @@ def rejudge(path: Path) -> None:
             continue
         local = dict(FUNCTIONS, **{v: sp.Symbol(v) for v in equation.variables})
         law = sp.sympify(record["law"], locals=local)
-        verdict = judge(law, equation.expression, record["r2_test"],
-                        ranges=dict(zip(equation.variables, equation.ranges)))
+        verdict = judge(
+            law, equation.expression, record["r2_test"], ranges=dict(zip(equation.variables, equation.ranges))
+        )
         record.update(symbolic_solution=verdict.symbolic_solution, exact=verdict.exact)
     _save(path, records)
     noises = sorted({r["noise"] for r in records})
@@ -105,9 +119,11 @@ def summarise(records: list[dict], noises: list[float], total: int) -> str:
         exact = sum(r["exact"] for r in rows)
         seconds = [r["seconds"] for r in rows]
         errors = sum(r["error"] is not None for r in rows)
-        lines.append(f"| {noise:g} | {solved}/{len(rows)} ({100 * solved / len(rows):.0f} %) | "
-                     f"{exact}/{len(rows)} ({100 * exact / len(rows):.0f} %) | "
-                     f"{statistics.median(seconds):.2f} | {max(seconds):.1f} | {errors} |")
+        lines.append(
+            f"| {noise:g} | {solved}/{len(rows)} ({100 * solved / len(rows):.0f} %) | "
+            f"{exact}/{len(rows)} ({100 * exact / len(rows):.0f} %) | "
+            f"{statistics.median(seconds):.2f} | {max(seconds):.1f} | {errors} |"
+        )
     return "\n".join(lines)
 
 
@@ -151,8 +167,12 @@ def main() -> None:
 
     def report(record: dict, count: int) -> None:
         status = ("solved" if record["symbolic_solution"] else "FAILED") + (", exact" if record["exact"] else "")
-        print(f"[{count:>3}/{len(todo)}] {record['equation']:<10} noise={record['noise']:<6g} {status:<14} "
-              f"{record['seconds']:6.1f}s  {record['law'] or record['error']}", file=sys.stderr, flush=True)
+        print(
+            f"[{count:>3}/{len(todo)}] {record['equation']:<10} noise={record['noise']:<6g} {status:<14} "
+            f"{record['seconds']:6.1f}s  {record['law'] or record['error']}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     work = [(e, noise, args.seed, args.n, args.n_test, args.time_limit) for e, noise in todo]
     try:

@@ -3,6 +3,7 @@
 Kept apart from the runner so tests can check the judging and the noise.
 Nothing here is imported by ``discovery``: the engine never sees the table.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,19 @@ import sympy as sp
 
 TABLE = Path(__file__).resolve().parent / "data" / "FeynmanEquations.csv"
 # Names the table uses for functions; every other name is a variable.
-FUNCTIONS = {"exp": sp.exp, "sqrt": sp.sqrt, "sin": sp.sin, "cos": sp.cos, "tanh": sp.tanh, "ln": sp.log,
-             "log": sp.log, "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan, "pi": sp.pi}
+FUNCTIONS = {
+    "exp": sp.exp,
+    "sqrt": sp.sqrt,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tanh": sp.tanh,
+    "ln": sp.log,
+    "log": sp.log,
+    "arcsin": sp.asin,
+    "arccos": sp.acos,
+    "arctan": sp.atan,
+    "pi": sp.pi,
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class _Timeout(Exception):
 @contextmanager
 def time_limit(seconds: int):
     """Raise _Timeout after ``seconds`` (main thread of a process only)."""
+
     def handler(signum, frame):
         raise _Timeout
 
@@ -121,8 +134,13 @@ def on_domain(expr: sp.Expr, ranges: dict[str, tuple[float, float]]) -> sp.Expr:
     return expr.xreplace(swap)
 
 
-def judge(found: sp.Expr, truth: sp.Expr, r2_test: float, seconds: int = 60,
-          ranges: dict[str, tuple[float, float]] | None = None) -> Verdict:
+def judge(
+    found: sp.Expr,
+    truth: sp.Expr,
+    r2_test: float,
+    seconds: int = 60,
+    ranges: dict[str, tuple[float, float]] | None = None,
+) -> Verdict:
     """Judge a law the SRBench way and the exact way.
 
     SRBench's symbolic solution: after rounding floats to 3 decimals (zeroing

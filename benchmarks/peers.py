@@ -13,6 +13,7 @@ ratio to this toolkit's basis regressor, measured in the same run.
     python benchmarks/peers.py --jobs 2
     python benchmarks/peers.py --tools basis operon --only cannon-0 I.12.1
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,14 +36,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feynman_problems import judge, load_equations, sample, time_limit  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-FEYNMAN = ("I.12.1", "I.12.2", "I.14.4", "I.11.19", "I.13.4", "I.10.7", "I.8.14", "I.27.6", "I.26.2", "I.40.1",
-           "III.4.32", "II.35.21", "III.8.54", "I.13.12", "II.2.42", "I.6.2a", "I.30.5", "III.17.37", "I.15.3x",
-           "I.9.18")
+FEYNMAN = (
+    "I.12.1",
+    "I.12.2",
+    "I.14.4",
+    "I.11.19",
+    "I.13.4",
+    "I.10.7",
+    "I.8.14",
+    "I.27.6",
+    "I.26.2",
+    "I.40.1",
+    "III.4.32",
+    "II.35.21",
+    "III.8.54",
+    "I.13.12",
+    "II.2.42",
+    "I.6.2a",
+    "I.30.5",
+    "III.17.37",
+    "I.15.3x",
+    "I.9.18",
+)
 CANNON_SEEDS = (0, 1, 2, 3, 4)
 TOOLS = ("basis", "auto", "operon", "gplearn", "pysindy", "ffx", "pysr")
-LABELS = {"basis": "this toolkit, method='basis'", "auto": "this toolkit, method='auto'",
-          "operon": "Operon (pyoperon)", "gplearn": "gplearn", "pysindy": "PySINDy (hand-made library)",
-          "ffx": "FFX", "pysr": "PySR"}
+LABELS = {
+    "basis": "this toolkit, method='basis'",
+    "auto": "this toolkit, method='auto'",
+    "operon": "Operon (pyoperon)",
+    "gplearn": "gplearn",
+    "pysindy": "PySINDy (hand-made library)",
+    "ffx": "FFX",
+    "pysr": "PySR",
+}
 
 
 class Unavailable(Exception):
@@ -51,35 +77,61 @@ class Unavailable(Exception):
 
 # ---------------------------------------------------------------- problems
 
+
 def problem(name: str, n: int, n_test: int) -> dict:
     """Training and test data, the truth and the variables' ranges of one problem."""
     if name.startswith("cannon-"):
-        from discovery.article.cannon import G, VARIABLES, cannon_shots, true_distance
+        from discovery.article.cannon import VARIABLES, G, cannon_shots, true_distance
 
         seed = int(name.split("-")[1])
         shots = cannon_shots(n=n, seed=seed)
         rng = np.random.default_rng(10_000 + seed)
         X_test = np.column_stack([rng.uniform(0, 10, n_test), rng.uniform(0, np.pi / 2, n_test)])
         v, theta = sp.symbols("v theta")
-        return dict(name=name, variables=list(VARIABLES), X=shots.X, y=shots.y, X_test=X_test,
-                    y_test=true_distance(X_test), truth=v**2 * sp.sin(2 * theta) / sp.Float(G),
-                    ranges={"v": (0.0, 10.0), "theta": (0.0, math.pi / 2)}, constants={"g": G})
+        return dict(
+            name=name,
+            variables=list(VARIABLES),
+            X=shots.X,
+            y=shots.y,
+            X_test=X_test,
+            y_test=true_distance(X_test),
+            truth=v**2 * sp.sin(2 * theta) / sp.Float(G),
+            ranges={"v": (0.0, 10.0), "theta": (0.0, math.pi / 2)},
+            constants={"g": G},
+        )
     equation = {e.name: e for e in load_equations()}[name]
     rng = np.random.default_rng([0, zlib.crc32(name.encode())])
     X, y = sample(equation, n, rng)
     X_test, y_test = sample(equation, n_test, rng)
-    return dict(name=name, variables=list(equation.variables), X=X, y=y, X_test=X_test, y_test=y_test,
-                truth=equation.expression, ranges=dict(zip(equation.variables, equation.ranges)), constants={})
+    return dict(
+        name=name,
+        variables=list(equation.variables),
+        X=X,
+        y=y,
+        X_test=X_test,
+        y_test=y_test,
+        truth=equation.expression,
+        ranges=dict(zip(equation.variables, equation.ranges)),
+        constants={},
+    )
 
 
 # ---------------------------------------------------------------- tools
 # Each returns (SymPy expression in the problem's variables or None, predictions on X_test).
 
+
 def run_toolkit(method: str, p: dict, seed: int, seconds: float):
     from discovery import discover
 
-    law = discover(p["X"], p["y"], variables=p["variables"], constants=p["constants"] or None,
-                   random_state=seed, time_limit=seconds, method=method)
+    law = discover(
+        p["X"],
+        p["y"],
+        variables=p["variables"],
+        constants=p["constants"] or None,
+        random_state=seed,
+        time_limit=seconds,
+        method=method,
+    )
     return law.numeric_expression, law.predict(p["X_test"])
 
 
@@ -90,9 +142,16 @@ def run_operon(p: dict, seed: int, seconds: float):
         raise Unavailable(f"pyoperon not installed ({err})") from None
     from discovery.backends.operon_backend import parse_model
 
-    model = SymbolicRegressor(allowed_symbols="add,sub,mul,div,square,constant,variable,sin,cos,exp,log,sqrt",
-                              max_length=40, population_size=1000, generations=10**9, max_evaluations=10**12,
-                              max_time=max(1, int(seconds)), n_threads=1, random_state=seed)
+    model = SymbolicRegressor(
+        allowed_symbols="add,sub,mul,div,square,constant,variable,sin,cos,exp,log,sqrt",
+        max_length=40,
+        population_size=1000,
+        generations=10**9,
+        max_evaluations=10**12,
+        max_time=max(1, int(seconds)),
+        n_threads=1,
+        random_state=seed,
+    )
     model.fit(p["X"], p["y"])
     names = [f"x{j}" for j in range(len(p["variables"]))]
     return parse_model(model.get_model_string(model.model_, 17, names), p["variables"]), model.predict(p["X_test"])
@@ -103,13 +162,26 @@ def run_gplearn(p: dict, seed: int, seconds: float):
         from gplearn.genetic import SymbolicRegressor
     except ImportError as err:
         raise Unavailable(f"gplearn not installed ({err})") from None
-    model = SymbolicRegressor(population_size=1000, generations=10, function_set=(
-        "add", "sub", "mul", "div", "sqrt", "log", "sin", "cos"), parsimony_coefficient=0.001,
-        random_state=seed, n_jobs=1)
+    model = SymbolicRegressor(
+        population_size=1000,
+        generations=10,
+        function_set=("add", "sub", "mul", "div", "sqrt", "log", "sin", "cos"),
+        parsimony_coefficient=0.001,
+        random_state=seed,
+        n_jobs=1,
+    )
     model.fit(p["X"], p["y"])
     local = {f"X{j}": sp.Symbol(v) for j, v in enumerate(p["variables"])}
-    local.update(add=lambda a, b: a + b, sub=lambda a, b: a - b, mul=lambda a, b: a * b, div=lambda a, b: a / b,
-                 sqrt=lambda a: sp.sqrt(sp.Abs(a)), log=lambda a: sp.log(sp.Abs(a)), sin=sp.sin, cos=sp.cos)
+    local.update(
+        add=lambda a, b: a + b,
+        sub=lambda a, b: a - b,
+        mul=lambda a, b: a * b,
+        div=lambda a, b: a / b,
+        sqrt=lambda a: sp.sqrt(sp.Abs(a)),
+        log=lambda a: sp.log(sp.Abs(a)),
+        sin=sp.sin,
+        cos=sp.cos,
+    )
     return sp.sympify(str(model._program), locals=local), model.predict(p["X_test"])
 
 
@@ -125,11 +197,14 @@ def run_pysindy(p: dict, seed: int, seconds: float):
     except ImportError as err:
         raise Unavailable(f"pysindy not installed ({err})") from None
     if p["name"].startswith("cannon-"):  # v^k times harmonics of θ: the article's family
-        library = ps.TensoredLibrary([ps.PolynomialLibrary(degree=3), ps.FourierLibrary(n_frequencies=2)],
-                                     inputs_per_library=[[0], [1]])
+        library = ps.TensoredLibrary(
+            [ps.PolynomialLibrary(degree=3), ps.FourierLibrary(n_frequencies=2)], inputs_per_library=[[0], [1]]
+        )
     else:
-        inverse = ps.CustomLibrary(library_functions=[lambda x: 1 / x, lambda x: 1 / x**2],
-                                   function_names=[lambda x: f"{x}^-1", lambda x: f"{x}^-2"])
+        inverse = ps.CustomLibrary(
+            library_functions=[lambda x: 1 / x, lambda x: 1 / x**2],
+            function_names=[lambda x: f"{x}^-1", lambda x: f"{x}^-2"],
+        )
         library = ps.GeneralizedLibrary([ps.PolynomialLibrary(degree=3), inverse, ps.FourierLibrary(n_frequencies=1)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -156,7 +231,7 @@ def run_ffx(p: dict, seed: int, seconds: float):
     # FFX builds its Pareto front against held-out data: a quarter of the training rows, never the test rows.
     n = len(p["y"])
     order = np.random.default_rng(seed).permutation(n)
-    fit, hold = order[: 3 * n // 4], order[3 * n // 4:]
+    fit, hold = order[: 3 * n // 4], order[3 * n // 4 :]
     names = [f"x{j}" for j in range(len(p["variables"]))]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -179,15 +254,30 @@ def run_pysr(p: dict, seed: int, seconds: float):
         regressor = import_pysr()
     except BackendUnavailable as err:
         raise Unavailable(str(err).split(". ")[0]) from None
-    model = regressor(binary_operators=["+", "-", "*", "/"], unary_operators=["sin", "cos", "exp", "log", "sqrt"],
-                      timeout_in_seconds=seconds, niterations=10**6, random_state=seed, deterministic=True,
-                      parallelism="serial", verbosity=0, progress=False)
+    model = regressor(
+        binary_operators=["+", "-", "*", "/"],
+        unary_operators=["sin", "cos", "exp", "log", "sqrt"],
+        timeout_in_seconds=seconds,
+        niterations=10**6,
+        random_state=seed,
+        deterministic=True,
+        parallelism="serial",
+        verbosity=0,
+        progress=False,
+    )
     model.fit(p["X"], p["y"], variable_names=p["variables"])
     return model.sympy(), model.predict(p["X_test"])
 
 
-RUNNERS = {"basis": lambda p, s, t: run_toolkit("basis", p, s, t), "auto": lambda p, s, t: run_toolkit("auto", p, s, t),
-           "operon": run_operon, "gplearn": run_gplearn, "pysindy": run_pysindy, "ffx": run_ffx, "pysr": run_pysr}
+RUNNERS = {
+    "basis": lambda p, s, t: run_toolkit("basis", p, s, t),
+    "auto": lambda p, s, t: run_toolkit("auto", p, s, t),
+    "operon": run_operon,
+    "gplearn": run_gplearn,
+    "pysindy": run_pysindy,
+    "ffx": run_ffx,
+    "pysr": run_pysr,
+}
 _warmed: set[str] = set()
 
 
@@ -211,9 +301,16 @@ def run_one(tool: str, name: str, seconds: float, cap: int, n: int, n_test: int)
     except Unavailable as err:
         return dict(record, available=False, error=str(err))
     except Exception as err:  # a crash or the cap is a failed problem, reported as such
-        return dict(record, available=True, seconds=time.perf_counter() - start, law=None,
-                    error=f"{type(err).__name__}: {err}"[:300] or "time cap", symbolic_solution=False, exact=False,
-                    nrmse=None)
+        return dict(
+            record,
+            available=True,
+            seconds=time.perf_counter() - start,
+            law=None,
+            error=f"{type(err).__name__}: {err}"[:300] or "time cap",
+            symbolic_solution=False,
+            exact=False,
+            nrmse=None,
+        )
     seconds_taken = time.perf_counter() - start
     predicted = np.asarray(predicted, dtype=float).reshape(-1)
     with np.errstate(all="ignore"):
@@ -221,12 +318,20 @@ def run_one(tool: str, name: str, seconds: float, cap: int, n: int, n_test: int)
     nrmse = math.sqrt(residual) / float(np.std(p["y_test"])) if math.isfinite(residual) else math.inf
     r2 = 1 - nrmse**2 if math.isfinite(nrmse) else -math.inf
     verdict = judge(expression, p["truth"], r2, ranges=p["ranges"]) if expression is not None else None
-    return dict(record, available=True, seconds=seconds_taken, law=sp.sstr(expression) if expression is not None
-                else None, error=None, nrmse=nrmse, symbolic_solution=bool(verdict and verdict.symbolic_solution),
-                exact=bool(verdict and verdict.exact))
+    return dict(
+        record,
+        available=True,
+        seconds=seconds_taken,
+        law=sp.sstr(expression) if expression is not None else None,
+        error=None,
+        nrmse=nrmse,
+        symbolic_solution=bool(verdict and verdict.symbolic_solution),
+        exact=bool(verdict and verdict.exact),
+    )
 
 
 # ---------------------------------------------------------------- report
+
 
 def summarise(records: list[dict], tools: list[str], problems: list[str], seconds: float) -> str:
     cannon = [q for q in problems if q.startswith("cannon-")]
@@ -234,12 +339,15 @@ def summarise(records: list[dict], tools: list[str], problems: list[str], second
     by_tool = {t: [r for r in records if r["tool"] == t] for t in tools}
     base = [r["seconds"] for r in by_tool.get("basis", []) if r.get("available")]
     base_median = statistics.median(base) if base else math.nan
-    lines = [f"Peers benchmark, {date.today().isoformat()}, {platform.machine()} CPU, one thread per tool, "
-             f"time limit {seconds:g} s where a tool takes one. {len(cannon)} cannon seeds (exact law v²·sin 2θ/g "
-             f"with g = 9.81) and {len(feynman)} Feynman equations (noise-free).", "",
-             f"| tool | cannon symbolic / exact (of {len(cannon)}) | Feynman symbolic solution (of {len(feynman)}) | "
-             f"Feynman exact | median s | median test NRMSE | time vs basis |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Peers benchmark, {date.today().isoformat()}, {platform.machine()} CPU, one thread per tool, "
+        f"time limit {seconds:g} s where a tool takes one. {len(cannon)} cannon seeds (exact law v²·sin 2θ/g "
+        f"with g = 9.81) and {len(feynman)} Feynman equations (noise-free).",
+        "",
+        f"| tool | cannon symbolic / exact (of {len(cannon)}) | Feynman symbolic solution (of {len(feynman)}) | "
+        f"Feynman exact | median s | median test NRMSE | time vs basis |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for t in tools:
         rs = by_tool[t]
         if not rs:
@@ -255,7 +363,8 @@ def summarise(records: list[dict], tools: list[str], problems: list[str], second
             f"{sum(r['exact'] for r in rs if r['problem'] in cannon)} | "
             f"{sum(r['symbolic_solution'] for r in rs if r['problem'] in feynman)} | "
             f"{sum(r['exact'] for r in rs if r['problem'] in feynman)} | {median_s:.2f} | "
-            f"{statistics.median(errors):.2g} | {median_s / base_median:.2f}× |")
+            f"{statistics.median(errors):.2g} | {median_s / base_median:.2f}× |"
+        )
     return "\n".join(lines)
 
 
@@ -285,11 +394,21 @@ def main() -> None:
             for count, future in enumerate(as_completed(futures), 1):
                 r = future.result()
                 records.append(r)
-                status = ("n/a" if not r.get("available") else
-                          "exact" if r["exact"] else "solved" if r["symbolic_solution"] else "FAILED")
-                print(f"[{count:>3}/{len(work)}] {r['tool']:<8} {r['problem']:<10} {status:<7} "
-                      f"{r.get('seconds', 0):6.1f}s  {(r.get('law') or r.get('error') or '')[:110]}",
-                      file=sys.stderr, flush=True)
+                status = (
+                    "n/a"
+                    if not r.get("available")
+                    else "exact"
+                    if r["exact"]
+                    else "solved"
+                    if r["symbolic_solution"]
+                    else "FAILED"
+                )
+                print(
+                    f"[{count:>3}/{len(work)}] {r['tool']:<8} {r['problem']:<10} {status:<7} "
+                    f"{r.get('seconds', 0):6.1f}s  {(r.get('law') or r.get('error') or '')[:110]}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     except KeyboardInterrupt:
         print(f"\ninterrupted: the table below covers the {len(records)} fits done", file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)

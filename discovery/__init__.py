@@ -10,6 +10,7 @@ experiment in :mod:`discovery.article`); the stage subpackages (``io``,
 ``search``, ``law``, ``backends``) are internal. Importing this package
 starts nothing: no Julia, no network, no GPU.
 """
+
 from .api import discover
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor

@@ -5,13 +5,14 @@ structure (neighbouring rows' residuals correlate by 0.2 or more), the first
 search backend that can run here (PySR, else Operon) gets the remaining time,
 and the law with the lower BIC on y wins.
 """
+
 from __future__ import annotations
 
 import sys
 import time
 import warnings
-from typing import Any, Mapping, Sequence
-
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bases import Library
 
@@ -19,10 +20,10 @@ from .backends.run import backend_law, bootstrap_backend_law, run_backend
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset, as_dataset, check_constants
-from .parameters import check_parameters
 from .law.bootstrap import bootstrap_report
 from .law.criteria import mse_floor
 from .law.law import Law
+from .parameters import check_parameters
 from .search.mapping import fit_library_on_target
 from .search.noise import fits_to_noise
 from .search.selection import law_bic
@@ -125,23 +126,52 @@ def discover(
     BackendUnavailable
         When ``method`` names a backend that cannot run here.
     """
-    check_parameters(dict(
-        variables=variables, target=target, constants=constants, library=library, solver=solver,
-        max_terms=max_terms, criterion=criterion, random_state=random_state, time_limit=time_limit,
-        device=device, verbose=verbose, method=method, bootstrap=bootstrap,
-    ))
+    check_parameters(
+        dict(
+            variables=variables,
+            target=target,
+            constants=constants,
+            library=library,
+            solver=solver,
+            max_terms=max_terms,
+            criterion=criterion,
+            random_state=random_state,
+            time_limit=time_limit,
+            device=device,
+            verbose=verbose,
+            method=method,
+            bootstrap=bootstrap,
+        )
+    )
     start = time.perf_counter()
     if method in ("pysr", "operon"):
         if library is not None:
-            raise DataError(f"library= is for the basis regressor; method={method!r} searches whole expressions. "
-                            "Drop library= or use method='basis'")
+            raise DataError(
+                f"library= is for the basis regressor; method={method!r} searches whole expressions. "
+                "Drop library= or use method='basis'"
+            )
         data = as_dataset(X, y, variables=variables, target=target)
-        return backend_law(method, data, check_constants(constants, data.variables), time_limit, random_state,
-                           bootstrap=int(bootstrap), verbose=verbose)
+        return backend_law(
+            method,
+            data,
+            check_constants(constants, data.variables),
+            time_limit,
+            random_state,
+            bootstrap=int(bootstrap),
+            verbose=verbose,
+        )
     model = SparseBasisRegressor(
-        library=library, solver=solver, max_terms=max_terms, criterion=criterion, constants=constants,
-        random_state=random_state, device=device, variables=variables, target=target,
-        time_limit=time_limit, verbose=verbose,
+        library=library,
+        solver=solver,
+        max_terms=max_terms,
+        criterion=criterion,
+        constants=constants,
+        random_state=random_state,
+        device=device,
+        variables=variables,
+        target=target,
+        time_limit=time_limit,
+        verbose=verbose,
     )
     law = model.fit(X, y).law_
     law.info["method"] = "basis"
@@ -151,19 +181,32 @@ def discover(
     data = as_dataset(X, y, variables=variables, target=target)
     if auto:
         left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-        law = auto_law(law, data, check_constants(constants, data.variables), left, random_state, verbose,
-                       bootstrap=int(bootstrap))
+        law = auto_law(
+            law, data, check_constants(constants, data.variables), left, random_state, verbose, bootstrap=int(bootstrap)
+        )
     if bootstrap and law.info["method"] == "basis":
         transform = law.info.get("transform")
-        report = bootstrap_report(law, data,
-                                  lambda rows: fit_library_on_target(rows, model.library_, model.settings_, transform),
-                                  int(bootstrap), random_state, verbose)
+        report = bootstrap_report(
+            law,
+            data,
+            lambda rows: fit_library_on_target(rows, model.library_, model.settings_, transform),
+            int(bootstrap),
+            random_state,
+            verbose,
+        )
         law.info["bootstrap"] = report.as_dict()
     return law
 
 
-def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_left: float | None,
-             random_state: int | None, verbose: bool = False, bootstrap: int = 0) -> Law:
+def auto_law(
+    basis: Law,
+    data: Dataset,
+    constants: Mapping[str, float],
+    time_left: float | None,
+    random_state: int | None,
+    verbose: bool = False,
+    bootstrap: int = 0,
+) -> Law:
     """The basis law, or a backend's when the basis law misses structure and the backend's BIC is lower."""
     basis.info.setdefault("method", "basis")
     if fits_to_noise(basis, data, random_state, min_correlation=AUTO_MIN_CORRELATION, sigmas=5.0):
@@ -175,8 +218,11 @@ def auto_law(basis: Law, data: Dataset, constants: Mapping[str, float], time_lef
         try:
             found, candidates = run_backend(name, data, constants, time_left, random_state, basis, True)
         except KeyboardInterrupt:
-            warnings.warn(f"interrupted during the {name} search: returning the basis law {basis.formula}",
-                          RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"interrupted during the {name} search: returning the basis law {basis.formula}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             basis.info["interrupted"] = True
             return basis
         except BackendUnavailable as err:

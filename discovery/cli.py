@@ -1,9 +1,10 @@
 """The ``discovery`` command: ``discovery demo`` and ``discovery fit data.csv``."""
+
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from .errors import BackendUnavailable, DataError
 
@@ -41,19 +42,36 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("csv", help="CSV file with a header row")
     fit.add_argument("--target", required=True, help="the output column")
     fit.add_argument("--variables", help="comma-separated input columns (default: all others)")
-    fit.add_argument("--constants", action="append", default=[], metavar="NAME=VALUE",
-                     help="named constants to recognise, e.g. g=9.81 (repeat or comma-separate)")
-    fit.add_argument("--library", help="terms, e.g. \"v, v**2*sin(2*theta)\" or \"power_harmonics(v, theta)\"")
+    fit.add_argument(
+        "--constants",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="named constants to recognise, e.g. g=9.81 (repeat or comma-separate)",
+    )
+    fit.add_argument("--library", help='terms, e.g. "v, v**2*sin(2*theta)" or "power_harmonics(v, theta)"')
     fit.add_argument("--solver", default="l0", help="l0 (default), stlsq, lasso, lstsq or adam")
-    fit.add_argument("--method", default="auto", choices=("auto", "basis", "operon", "pysr"),
-                     help="auto (default): the basis regressor, then a search backend if the law misses "
-                          "structure; basis; operon; pysr (needs Julia)")
-    fit.add_argument("--max-terms", type=_positive_int, default=5, help="most terms in the law for l0, lasso and adam (default 5)")
+    fit.add_argument(
+        "--method",
+        default="auto",
+        choices=("auto", "basis", "operon", "pysr"),
+        help="auto (default): the basis regressor, then a search backend if the law misses "
+        "structure; basis; operon; pysr (needs Julia)",
+    )
+    fit.add_argument(
+        "--max-terms", type=_positive_int, default=5, help="most terms in the law for l0, lasso and adam (default 5)"
+    )
     fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    fit.add_argument("--time-limit", type=float,
-                     help="seconds after which no further library level or target transform is tried")
-    fit.add_argument("--bootstrap", type=int, default=0, metavar="B",
-                     help="refit on B resamples of the rows: inclusion probability of each term (default 0)")
+    fit.add_argument(
+        "--time-limit", type=float, help="seconds after which no further library level or target transform is tried"
+    )
+    fit.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="B",
+        help="refit on B resamples of the rows: inclusion probability of each term (default 0)",
+    )
     fit.add_argument("--save", metavar="LAW.json", help="write the law to a JSON file ('discovery predict' reads it)")
     fit.set_defaults(run=_run_fit)
 
@@ -91,8 +109,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     from .article.demo import format_table, run_demo
 
     report = run_demo(seed=args.seed, n=args.n, noise=args.noise, fast=args.fast)
-    print(f"Cannon experiment: {args.n} shots, seed {args.seed}, noise {args.noise}; test RMSE against the "
-          "true law on fresh shots.\n")
+    print(
+        f"Cannon experiment: {args.n} shots, seed {args.seed}, noise {args.noise}; test RMSE against the "
+        "true law on fresh shots.\n"
+    )
     print(format_table(report.results))
     print(f"\nRecovered law: {report.law}")
     print(f"LaTeX:         {report.law.latex()}")
@@ -114,9 +134,20 @@ def _run_fit(args: argparse.Namespace) -> int:
     variables = [v.strip() for v in args.variables.split(",")] if args.variables else None
     if args.target not in columns:
         raise DataError(f"target column {args.target!r} is not in {args.csv!r}; its columns are {', '.join(columns)}")
-    law = discover(columns, target=args.target, variables=variables, constants=parse_constants(args.constants),
-                   library=args.library, solver=args.solver, max_terms=args.max_terms, random_state=args.seed,
-                   time_limit=args.time_limit, verbose=True, method=args.method, bootstrap=args.bootstrap)
+    law = discover(
+        columns,
+        target=args.target,
+        variables=variables,
+        constants=parse_constants(args.constants),
+        library=args.library,
+        solver=args.solver,
+        max_terms=args.max_terms,
+        random_state=args.seed,
+        time_limit=args.time_limit,
+        verbose=True,
+        method=args.method,
+        bootstrap=args.bootstrap,
+    )
     print(law.summary())
     if args.save:
         law.save(args.save)
@@ -132,8 +163,10 @@ def _run_predict(args: argparse.Namespace) -> int:
     columns = read_csv(args.csv)
     missing = [v for v in law.variables if v not in columns]
     if missing:
-        raise DataError(f"the law {law.formula} needs column(s) {', '.join(map(repr, missing))}; "
-                        f"{args.csv!r} has {', '.join(columns)}")
+        raise DataError(
+            f"the law {law.formula} needs column(s) {', '.join(map(repr, missing))}; "
+            f"{args.csv!r} has {', '.join(columns)}"
+        )
     predicted = law.predict(columns)
     lines = [law.target] + [repr(float(v)) for v in predicted]  # repr: the shortest text that reads back exactly
     text = "\n".join(lines) + "\n"

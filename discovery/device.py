@@ -1,4 +1,5 @@
 """Choose the torch device at fit time (never at import)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,11 +27,11 @@ def resolve_device(device: Any = "auto") -> Any:
         raise DataError(f"unsupported device {device!r}; use 'auto', 'cpu', 'cuda' or 'cuda:k'")
     if resolved.type == "cuda":
         if not torch.cuda.is_available():
-            raise DataError(f"device {device!r} was asked for but no CUDA GPU is available; "
-                            "use device='auto' or 'cpu'")
+            raise DataError(f"device {device!r} was asked for but no CUDA GPU is available; use device='auto' or 'cpu'")
         if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise DataError(f"device {device!r} was asked for but only {torch.cuda.device_count()} "
-                            "CUDA device(s) exist")
+            raise DataError(
+                f"device {device!r} was asked for but only {torch.cuda.device_count()} CUDA device(s) exist"
+            )
     return resolved
 
 
@@ -38,8 +39,12 @@ def resolve_dtype(dtype: Any = "float64") -> Any:
     """Return the torch dtype for ``"float64"``/``"float32"`` (or a torch dtype)."""
     import torch
 
-    table = {"float64": torch.float64, "float32": torch.float32, torch.float64: torch.float64,
-             torch.float32: torch.float32}
+    table = {
+        "float64": torch.float64,
+        "float32": torch.float32,
+        torch.float64: torch.float64,
+        torch.float32: torch.float32,
+    }
     try:
         return table[dtype]
     except (KeyError, TypeError):

@@ -1,8 +1,10 @@
 """SparseBasisRegressor: a scikit-learn style estimator that returns a law."""
+
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -11,7 +13,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from bases import Library
 
-from .io.dataset import as_dataset, input_columns
+from .io.columns import input_columns
+from .io.dataset import as_dataset
 from .io.library import resolve_library
 from .parameters import check_parameters, settings_for
 from .search.levels import search_levels
@@ -121,7 +124,7 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         self.time_limit = time_limit
         self.verbose = verbose
 
-    def fit(self, X: Any, y: Any = None) -> "SparseBasisRegressor":
+    def fit(self, X: Any, y: Any = None) -> SparseBasisRegressor:
         """Find the law.
 
         Parameters
@@ -163,7 +166,10 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         """Which terms were searched: the given library's, or the default library's level and size."""
         if self.library is None:
             info = result.law.info
-            return {"kind": "default", "level": info.get("level"), "transform": info.get("transform"),
-                    "size": len(result.library)}
-        return {"kind": "given", "size": len(result.library),
-                "terms": [sp.sstr(t.expr) for t in result.library]}
+            return {
+                "kind": "default",
+                "level": info.get("level"),
+                "transform": info.get("transform"),
+                "size": len(result.library),
+            }
+        return {"kind": "given", "size": len(result.library), "terms": [sp.sstr(t.expr) for t in result.library]}

@@ -7,12 +7,14 @@ work); :func:`settings_for` turns the checked values and the data into the
 depends on the data (constants against the variable names, a library's
 terms) is checked there, with the data.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -105,14 +107,17 @@ def _choice(options: tuple[str, ...]) -> str:
 
 
 PARAMETERS: dict[str, Constraint] = {
-    "library": Constraint("a Library, text or a sequence of terms (None: the default library, grown by levels)",
-                          _library),
-    "solver": Constraint(f"{_choice(tuple(SOLVERS))} or a Solver instance",
-                         lambda v: isinstance(v, (str, Solver)), make_solver),
+    "library": Constraint(
+        "a Library, text or a sequence of terms (None: the default library, grown by levels)", _library
+    ),
+    "solver": Constraint(
+        f"{_choice(tuple(SOLVERS))} or a Solver instance", lambda v: isinstance(v, (str, Solver)), make_solver
+    ),
     "max_terms": Constraint("a whole number, at least 1", _whole(1), int),
     "criterion": Constraint(_choice(CRITERIA), _one_of(CRITERIA), choices=CRITERIA),
-    "constants": Constraint("a mapping of name to value such as {'g': 9.81}, or None",
-                            lambda v: v is None or isinstance(v, Mapping)),
+    "constants": Constraint(
+        "a mapping of name to value such as {'g': 9.81}, or None", lambda v: v is None or isinstance(v, Mapping)
+    ),
     "prune_tol": Constraint("a fraction of RMS(y) in [0, 1)", _real(0.0, 1.0), float),
     "snap": Constraint("True or False", _flag, bool),
     "cv_folds": Constraint("a whole number of folds, at least 2", _whole(2), int),

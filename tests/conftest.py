@@ -1,4 +1,5 @@
 """Shared, seeded data sets."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -4,6 +4,7 @@ Tables are drawn as structure (rows, column kinds, scales 1e-12..1e12) plus a Nu
 the values: generation stays fast and hypothesis still shrinks the structure. Every property
 is derandomised with a fixed number of examples (``examples``), so a run is deterministic.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from bases import Library, constant, differences, harmonics, parse_library, power_harmonics, powers, unary
 from discovery.io.dataset import MIN_ROWS
@@ -19,8 +21,13 @@ from discovery.io.dataset import MIN_ROWS
 
 def examples(n: int):
     """Settings of one property: n derandomised examples, no deadline, no example database."""
-    return settings(max_examples=n, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=n,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -113,26 +120,53 @@ def evaluate_terms(library: Library, columns: dict) -> np.ndarray:
 
 # --- libraries -------------------------------------------------------------------------------
 
-ONE_VARIABLE = ("1", "{a}", "{a}**2", "{a}**3", "1/{a}", "{a}**(-2)", "sqrt({a})", "1/sqrt({a})", "sin({a})",
-                "cos(2*{a})", "exp({a})", "exp(-{a})", "log({a})", "tanh({a})", "Abs({a})", "asin({a})",
-                "sinh({a})", "{a}**(1/3)")
-TWO_VARIABLES = ("{a}*{b}", "{a}/{b}", "{a}**2*sin({b})", "({a} - {b})**2", "exp({a} - {b})", "log({a})*{b}",
-                 "{a}*cos({b})")
+ONE_VARIABLE = (
+    "1",
+    "{a}",
+    "{a}**2",
+    "{a}**3",
+    "1/{a}",
+    "{a}**(-2)",
+    "sqrt({a})",
+    "1/sqrt({a})",
+    "sin({a})",
+    "cos(2*{a})",
+    "exp({a})",
+    "exp(-{a})",
+    "log({a})",
+    "tanh({a})",
+    "Abs({a})",
+    "asin({a})",
+    "sinh({a})",
+    "{a}**(1/3)",
+)
+TWO_VARIABLES = (
+    "{a}*{b}",
+    "{a}/{b}",
+    "{a}**2*sin({b})",
+    "({a} - {b})**2",
+    "exp({a} - {b})",
+    "log({a})*{b}",
+    "{a}*cos({b})",
+)
 
 
 @st.composite
 def library_text(draw, names):
     """Library text such as ``"x0, x0**2, sin(x1), exp(x0), log(x1), 1/x0"``."""
+
     def term():
         a, b = draw(st.permutations(names))[:2] if len(names) > 1 else (names[0], None)
         template = draw(st.sampled_from(ONE_VARIABLE + (TWO_VARIABLES if b else ())))
         return template.format(a=a, b=b)
+
     return ", ".join(term() for _ in range(draw(st.integers(1, 8))))
 
 
 @st.composite
 def family_library(draw, names):
     """A library built with bases' families: a union of 1-3 families, sometimes times another."""
+
     def family():
         a, b = draw(st.sampled_from(names)), draw(st.sampled_from(names))
         choice = draw(st.integers(0, 5))
@@ -143,11 +177,13 @@ def family_library(draw, names):
         if choice == 2:
             return harmonics(a, draw(st.lists(st.integers(1, 3), min_size=1, max_size=2)))
         if choice == 3:
-            return unary(a, draw(st.lists(st.sampled_from(["exp", "log", "sqrt", "tanh", "cosh"]), min_size=1,
-                                          max_size=3)))
+            return unary(
+                a, draw(st.lists(st.sampled_from(["exp", "log", "sqrt", "tanh", "cosh"]), min_size=1, max_size=3))
+            )
         if choice == 4 and a != b:
             return differences(a, b)
         return power_harmonics(a, b)
+
     library = sum((family() for _ in range(draw(st.integers(1, 3)))), Library())
     if draw(st.booleans()) and len(library) < 8:
         library = library * family()
@@ -173,5 +209,7 @@ def tables_with_libraries(draw, rows=st.integers(MIN_ROWS, 300)):
 
 
 # The errors a clean table may still meet with a given library; anything else is a bug.
-FIT_ERRORS = re.compile(r"no term of the library is defined and non-zero|needs more rows than terms"
-                        r"|the solver proposed no terms|the target 'y' has values up to .* that double precision")
+FIT_ERRORS = re.compile(
+    r"no term of the library is defined and non-zero|needs more rows than terms"
+    r"|the solver proposed no terms|the target 'y' has values up to .* that double precision"
+)

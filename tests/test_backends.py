@@ -1,4 +1,5 @@
 """Search backends: the shared SymPy layer, Operon, PySR's adapter offline, and method='auto'."""
+
 import time
 import warnings
 
@@ -8,15 +9,12 @@ import pytest
 import sympy as sp
 
 from discovery import BackendUnavailable, DataError, discover
-from discovery.backends.base import unary_operators_for
-from discovery.backends.operon_backend import OperonBackend
-from discovery.backends.pysr_backend import PySRBackend
-from discovery.backends.operon_backend import parse_model
-from discovery.backends.pysr_backend import candidates_from_hall_of_fame, julia_form
-from discovery.backends.base import ExpressionCandidate
+from discovery.backends.base import ExpressionCandidate, unary_operators_for
+from discovery.backends.operon_backend import OperonBackend, parse_model
+from discovery.backends.pysr_backend import PySRBackend, candidates_from_hall_of_fame, julia_form
 from discovery.backends.settle import law_from_candidates
-from discovery.law.expression_fit import settle_expression
 from discovery.io.dataset import as_dataset
+from discovery.law.expression_fit import settle_expression
 
 v, theta, g = sp.symbols("v theta g")
 CANNON = v**2 * sp.sin(2 * theta) / g
@@ -44,16 +42,20 @@ def test_an_operon_style_expression_settles_to_the_exact_law():
     X = np.column_stack([rng.uniform(0, 10, 1000), rng.uniform(0, np.pi / 2, 1000)])
     y = X[:, 0] ** 2 * np.sin(2 * X[:, 1]) / 9.81
     data = as_dataset(X, y, variables=["v", "theta"])
-    found = parse_model("((-0.005566) + (0.301339 * (sin(((-1.994316) * x1)) * (((-1.495609) * x0) * (0.226134 * x0)))))",
-                        data.variables)
+    found = parse_model(
+        "((-0.005566) + (0.301339 * (sin(((-1.994316) * x1)) * (((-1.495609) * x0) * (0.226134 * x0)))))",
+        data.variables,
+    )
     settled = settle_expression(found, data, {"g": 9.81})
     assert sp.simplify(settled.expression - CANNON) == 0  # constant pruned, 2 and 1/g snapped
     assert settled.rmse < 1e-12
 
 
 def test_the_chosen_candidate_is_the_simplest_within_the_margin(cannon_data):
-    noisy = [ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
-             ExpressionCandidate(sp.Float(1.5) * v, 3, 10.0)]
+    noisy = [
+        ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+        ExpressionCandidate(sp.Float(1.5) * v, 3, 10.0),
+    ]
     law = law_from_candidates(noisy, cannon_data, {"g": 9.81}, info={"method": "test"})
     assert sp.simplify(law.expression - CANNON) == 0
     assert [e.chosen for e in law.front].count(True) == 1
@@ -62,19 +64,27 @@ def test_the_chosen_candidate_is_the_simplest_within_the_margin(cannon_data):
 
 def test_operon_recovers_the_cannon_law(cannon):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81},
-                   method="operon", time_limit=60, random_state=0)
+    law = discover(
+        cannon.X,
+        cannon.y,
+        variables=["v", "theta"],
+        target="s",
+        constants={"g": 9.81},
+        method="operon",
+        time_limit=60,
+        random_state=0,
+    )
     assert sp.simplify(law.expression - CANNON) == 0
     assert str(law) == "s = v**2*sin(2*theta)/g"
     assert law.latex() == r"s = \frac{v^{2} \sin{\left(2 \theta \right)}}{g}"
-    np.testing.assert_allclose(law.predict(cannon.X), cannon.X[:, 0] ** 2 * np.sin(2 * cannon.X[:, 1]) / 9.81,
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        law.predict(cannon.X), cannon.X[:, 0] ** 2 * np.sin(2 * cannon.X[:, 1]) / 9.81, rtol=1e-9, atol=1e-9
+    )
     assert law.info["method"] == "operon"
 
 
 def test_operon_options_follow_the_hint():
-    data = as_dataset(np.ones((10, 2)) + np.arange(20).reshape(10, 2), np.arange(10.0),
-                      variables=["a", "b"])
+    data = as_dataset(np.ones((10, 2)) + np.arange(20).reshape(10, 2), np.arange(10.0), variables=["a", "b"])
     options = OperonBackend().options(data, 7.9, 3, hint=sp.tanh(sp.Symbol("a")))
     assert "tanh" in options["allowed_symbols"].split(",") and options["max_time"] == 7
     assert options["random_state"] == 3 and options["n_threads"] == 1
@@ -84,16 +94,50 @@ def test_operon_options_follow_the_hint():
 def test_pysr_options_for_version_2_and_version_1():
     data = as_dataset(np.arange(20.0).reshape(10, 2) + 1, np.arange(10.0), variables=["v", "theta"])
     hint = v**2 * sp.sin(2 * theta) / g
-    v2 = PySRBackend().options(data, 12, 0, hint, accepted={
-        "binary_operators", "unary_operators", "maxsize", "niterations", "timeout_in_seconds", "random_state",
-        "deterministic", "parallelism", "verbosity", "progress", "temp_equation_file", "guesses"},
-        constants={"g": 9.81})
+    v2 = PySRBackend().options(
+        data,
+        12,
+        0,
+        hint,
+        accepted={
+            "binary_operators",
+            "unary_operators",
+            "maxsize",
+            "niterations",
+            "timeout_in_seconds",
+            "random_state",
+            "deterministic",
+            "parallelism",
+            "verbosity",
+            "progress",
+            "temp_equation_file",
+            "guesses",
+        },
+        constants={"g": 9.81},
+    )
     assert v2["parallelism"] == "serial" and v2["deterministic"] is True and v2["timeout_in_seconds"] == 12
     assert v2["guesses"] == [julia_form(hint, ["v", "theta"], {"g": 9.81})]
     assert "sin" in v2["unary_operators"] and "procs" not in v2
-    v1 = PySRBackend().options(data, 12, 0, hint, accepted={
-        "binary_operators", "unary_operators", "maxsize", "niterations", "timeout_in_seconds", "random_state",
-        "deterministic", "procs", "multithreading", "verbosity", "progress", "temp_equation_file"})
+    v1 = PySRBackend().options(
+        data,
+        12,
+        0,
+        hint,
+        accepted={
+            "binary_operators",
+            "unary_operators",
+            "maxsize",
+            "niterations",
+            "timeout_in_seconds",
+            "random_state",
+            "deterministic",
+            "procs",
+            "multithreading",
+            "verbosity",
+            "progress",
+            "temp_equation_file",
+        },
+    )
     assert v1["procs"] == 0 and v1["multithreading"] is False
     assert "parallelism" not in v1 and "guesses" not in v1
 
@@ -110,8 +154,13 @@ def test_pysr_units_are_passed_to_fit():
 
 def test_pysr_hall_of_fame_becomes_candidates():
     x0, x1 = sp.symbols("x0 x1")
-    frame = pd.DataFrame({"complexity": [1, 8], "loss": [4.0, 1e-9],
-                          "sympy_format": [sp.Float(1.5), sp.Float(0.1019) * x0**2 * sp.sin(sp.Float(2.0) * x1)]})
+    frame = pd.DataFrame(
+        {
+            "complexity": [1, 8],
+            "loss": [4.0, 1e-9],
+            "sympy_format": [sp.Float(1.5), sp.Float(0.1019) * x0**2 * sp.sin(sp.Float(2.0) * x1)],
+        }
+    )
     candidates = candidates_from_hall_of_fame(frame, ["v", "theta"])
     assert [c.complexity for c in candidates] == [1, 8]
     assert candidates[1].expression.free_symbols == {v, theta}
@@ -135,8 +184,15 @@ def test_pysr_without_julia_fails_fast_with_what_to_do(cannon):
 @pytest.mark.julia
 @pytest.mark.skipif(PYSR_MISSING is not None, reason=f"needs a working Julia for PySR: {PYSR_MISSING}")
 def test_pysr_recovers_the_cannon_law(cannon):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], constants={"g": 9.81}, method="pysr",
-                   time_limit=60, random_state=0)
+    law = discover(
+        cannon.X,
+        cannon.y,
+        variables=["v", "theta"],
+        constants={"g": 9.81},
+        method="pysr",
+        time_limit=60,
+        random_state=0,
+    )
     assert sp.simplify(law.expression - CANNON) == 0
 
 

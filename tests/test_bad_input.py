@@ -1,4 +1,5 @@
 """Every documented bad input gets one clear message naming the problem and the fix."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -133,6 +134,7 @@ def test_default_target_name_never_clashes_with_a_variable(good):
 
 # Found by the property tests (test_properties*.py):
 
+
 def test_columns_of_different_lengths_are_named():
     with pytest.raises(DataError, match=r"columns have different lengths \('a' has 20, 'b' has 5 rows\)"):
         discover({"a": np.arange(20.0), "b": np.arange(5.0)}, np.arange(20.0))
@@ -166,15 +168,18 @@ def test_csv_line_numbers_count_blank_lines(tmp_path):
         read_csv(path)
 
 
-@pytest.mark.parametrize("library, message", [
-    ("1/0", "library spec '1/0': division by zero"),
-    ("x0.foo", "library spec 'x0.foo': 'Symbol' object has no attribute 'foo'"),
-    ("sqrt(-1)*x0", "library term 'I\\*x0' cannot be evaluated: complex constant I"),
-    ("x0/0", "library term 'zoo\\*x0' cannot be evaluated"),
-    (["x0", "x0 > 1"], "library must be a Library, text or a sequence of terms: x0 > 1 is not a term"),
-    (["x0", "x0 +"], "cannot read the term 'x0 \\+'"),
-    (5, "library must be a Library, text or a sequence of terms"),
-])
+@pytest.mark.parametrize(
+    "library, message",
+    [
+        ("1/0", "library spec '1/0': division by zero"),
+        ("x0.foo", "library spec 'x0.foo': 'Symbol' object has no attribute 'foo'"),
+        ("sqrt(-1)*x0", "library term 'I\\*x0' cannot be evaluated: complex constant I"),
+        ("x0/0", "library term 'zoo\\*x0' cannot be evaluated"),
+        (["x0", "x0 > 1"], "library must be a Library, text or a sequence of terms: x0 > 1 is not a term"),
+        (["x0", "x0 +"], "cannot read the term 'x0 \\+'"),
+        (5, "library must be a Library, text or a sequence of terms"),
+    ],
+)
 def test_unusable_library_terms_are_data_errors(library, message):
     X = np.random.default_rng(0).uniform(1, 2, size=(20, 1))
     with pytest.raises(DataError, match=message):
@@ -197,20 +202,26 @@ def test_integer_too_large_for_a_float_is_named():
 
 # --- inputs read the same way when fitting and predicting -----------------------------------------
 
+
 def test_a_column_vector_target_is_read_with_a_warning(cannon):
     # The article's own y_train has shape (n, 1).
     from sklearn.exceptions import DataConversionWarning
 
     with pytest.warns(DataConversionWarning, match="column-vector y"):
-        law = discover(cannon.X, cannon.y[:, None], variables=["v", "theta"], constants={"g": 9.81},
-                       library="v**2*sin(2*theta)", method="basis")
+        law = discover(
+            cannon.X,
+            cannon.y[:, None],
+            variables=["v", "theta"],
+            constants={"g": 9.81},
+            library="v**2*sin(2*theta)",
+            method="basis",
+        )
     assert str(law) == "y = v**2*sin(2*theta)/g"
 
 
 def test_a_dataframe_without_column_names_gets_x0_x1(cannon):
     pd = pytest.importorskip("pandas")
-    law = discover(pd.DataFrame(cannon.X), cannon.y, constants={"g": 9.81}, library="x0**2*sin(2*x1)",
-                   method="basis")
+    law = discover(pd.DataFrame(cannon.X), cannon.y, constants={"g": 9.81}, library="x0**2*sin(2*x1)", method="basis")
     assert law.variables == ("x0", "x1")
     np.testing.assert_array_equal(law.predict(pd.DataFrame(cannon.X)), law.predict(cannon.X))
 
@@ -238,19 +249,23 @@ def test_predict_checks_its_input_as_fit_does(cannon):
 
 # --- parameters: one table, checked before any work -----------------------------------------------
 
-@pytest.mark.parametrize("name, bad, message", [
-    ("max_terms", 0, "max_terms must be a whole number, at least 1, got 0"),
-    ("max_terms", 2.5, "max_terms must be a whole number, at least 1, got 2.5"),
-    ("criterion", "bics", "criterion must be one of 'bic', 'aic', 'cv', got 'bics'; did you mean 'bic'?"),
-    ("prune_tol", 1.5, r"prune_tol must be a fraction of RMS\(y\) in \[0, 1\), got 1.5"),
-    ("cv_folds", 1, "cv_folds must be a whole number of folds, at least 2, got 1"),
-    ("chunk_rows", 0, "chunk_rows must be a whole number of rows, at least 1, got 0"),
-    ("time_limit", -5, "time_limit must be a positive number of seconds, or None, got -5"),
-    ("random_state", -1, "random_state must be a whole number, at least 0, or None, got -1"),
-    ("variables", "vt", r"variables must be a list of names such as \['v', 'theta'\], or None, got 'vt'"),
-    ("snap", "yes", "snap must be True or False, got 'yes'"),
-    ("dtype", "float16", "dtype must be one of 'float64', 'float32', got 'float16'"),
-])
+
+@pytest.mark.parametrize(
+    "name, bad, message",
+    [
+        ("max_terms", 0, "max_terms must be a whole number, at least 1, got 0"),
+        ("max_terms", 2.5, "max_terms must be a whole number, at least 1, got 2.5"),
+        ("criterion", "bics", "criterion must be one of 'bic', 'aic', 'cv', got 'bics'; did you mean 'bic'?"),
+        ("prune_tol", 1.5, r"prune_tol must be a fraction of RMS\(y\) in \[0, 1\), got 1.5"),
+        ("cv_folds", 1, "cv_folds must be a whole number of folds, at least 2, got 1"),
+        ("chunk_rows", 0, "chunk_rows must be a whole number of rows, at least 1, got 0"),
+        ("time_limit", -5, "time_limit must be a positive number of seconds, or None, got -5"),
+        ("random_state", -1, "random_state must be a whole number, at least 0, or None, got -1"),
+        ("variables", "vt", r"variables must be a list of names such as \['v', 'theta'\], or None, got 'vt'"),
+        ("snap", "yes", "snap must be True or False, got 'yes'"),
+        ("dtype", "float16", "dtype must be one of 'float64', 'float32', got 'float16'"),
+    ],
+)
 def test_each_parameter_is_checked_before_the_fit(good, name, bad, message):
     X, y = good
     with pytest.raises(DataError, match=message):

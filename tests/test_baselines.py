@@ -1,4 +1,5 @@
 """Behaviour of the article's three baselines (discovery.article.baselines)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,6 +22,7 @@ def _r2(y, p):
 
 
 # --- nearest neighbour ------------------------------------------------------
+
 
 def test_nn_returns_training_targets_at_training_points(rng):
     X = rng.normal(size=(200, 3))
@@ -58,6 +60,7 @@ def test_nn_chunked_matches_brute_force_across_blocks(rng, monkeypatch):
 
 
 # --- linear (SGD) -------------------------------------------------------------
+
 
 def test_linear_sgd_recovers_line_and_prints_formula(rng):
     x = rng.normal(size=(200, 1))
@@ -97,6 +100,7 @@ def test_linear_on_cannon_is_poor_but_better_than_mean():
 
 # --- MLP --------------------------------------------------------------------
 
+
 def test_mlp_fits_cannon_data():
     d = cannon_shots(n=300)
     model = MLPRegressor(epochs=300, device="cpu", random_state=0).fit(d.X, d.y)
@@ -108,8 +112,7 @@ def test_mlp_fits_cannon_data():
     assert [(m.in_features, m.out_features) for m in layers] == [(2, 256), (256, 256), (256, 1)]
 
 
-@pytest.mark.parametrize("cls,kw", [(LinearSGDRegressor, {"epochs": 50}),
-                                     (MLPRegressor, {"epochs": 20, "hidden": 32})])
+@pytest.mark.parametrize("cls,kw", [(LinearSGDRegressor, {"epochs": 50}), (MLPRegressor, {"epochs": 20, "hidden": 32})])
 def test_same_seed_same_predictions(cls, kw):
     d = cannon_shots(n=100, seed=3)
     a = cls(device="cpu", random_state=7, **kw).fit(d.X, d.y).predict(d.X)
@@ -130,6 +133,7 @@ def test_random_state_leaves_global_rng_alone():
 
 # --- sklearn conventions ------------------------------------------------------
 
+
 @pytest.mark.parametrize("name,factory", BASELINES)
 def test_baselines_registry_and_sklearn_api(name, factory):
     est = factory(random_state=0)
@@ -144,9 +148,11 @@ def test_registry_names():
 
 # --- validation -----------------------------------------------------------------
 
-ALL = [NearestNeighbourRegressor(),
-       LinearSGDRegressor(epochs=2, device="cpu"),
-       MLPRegressor(epochs=2, hidden=4, device="cpu")]
+ALL = [
+    NearestNeighbourRegressor(),
+    LinearSGDRegressor(epochs=2, device="cpu"),
+    MLPRegressor(epochs=2, hidden=4, device="cpu"),
+]
 
 
 @pytest.mark.parametrize("est", ALL, ids=lambda e: type(e).__name__)

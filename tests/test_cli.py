@@ -1,9 +1,9 @@
 """The command line: the demo's table and law, fitting a CSV, and clean failures."""
+
 import importlib.util
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from discovery.article.cannon import cannon_shots
@@ -28,19 +28,34 @@ def test_fit_prints_the_law_its_latex_front_and_error(cannon_csv, capsys):
 
 
 def test_fit_with_a_library_and_solver(cannon_csv, capsys):
-    code = main(["fit", str(cannon_csv), "--target", "s", "--constants", "g=9.81",
-                 "--library", "power_harmonics(v, theta)", "--solver", "stlsq"])
+    code = main(
+        [
+            "fit",
+            str(cannon_csv),
+            "--target",
+            "s",
+            "--constants",
+            "g=9.81",
+            "--library",
+            "power_harmonics(v, theta)",
+            "--solver",
+            "stlsq",
+        ]
+    )
     assert code == 0
     assert capsys.readouterr().out.startswith("s = v**2*sin(2*theta)/g")
 
 
-@pytest.mark.parametrize("content, message", [
-    ("v,theta,s\n1,2\n", "line 2 has 2 fields but the header has 3"),
-    ("v,theta,s\n1,abc,3\n", "line 2, column 'theta': 'abc' is not a number"),
-    ("", "is empty"),
-    ("v,theta,s\n", "no data rows"),
-    ("v,theta,s\n1,,3\n", "column 'theta' is empty"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("v,theta,s\n1,2\n", "line 2 has 2 fields but the header has 3"),
+        ("v,theta,s\n1,abc,3\n", "line 2, column 'theta': 'abc' is not a number"),
+        ("", "is empty"),
+        ("v,theta,s\n", "no data rows"),
+        ("v,theta,s\n1,,3\n", "column 'theta' is empty"),
+    ],
+)
 def test_unreadable_csv_exits_nonzero_with_the_reason(tmp_path, capsys, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
@@ -80,7 +95,9 @@ def test_demo_prints_every_method_and_the_law(tmp_path):
     plots = tmp_path / "plots"
     result = subprocess.run(
         [sys.executable, "-m", "discovery", "demo", "--fast", "--n", "400", "--plots", str(plots)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout

@@ -1,4 +1,5 @@
 """Recognising exact constants, and refusing when the fit would get worse."""
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -15,10 +16,17 @@ def test_inverse_g_is_the_simplest_value_near_0_10194():
     assert best.expr == 1 / g
 
 
-@pytest.mark.parametrize("value, expected", [
-    (6.283185, 2 * sp.pi), (0.6, sp.Rational(3, 5)), (0.5, sp.Rational(1, 2)),
-    (0.3989423, 1 / sp.sqrt(2 * sp.pi)), (4 * np.pi**2, 4 * sp.pi**2), (-1.5, sp.Rational(-3, 2)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (6.283185, 2 * sp.pi),
+        (0.6, sp.Rational(3, 5)),
+        (0.5, sp.Rational(1, 2)),
+        (0.3989423, 1 / sp.sqrt(2 * sp.pi)),
+        (4 * np.pi**2, 4 * sp.pi**2),
+        (-1.5, sp.Rational(-3, 2)),
+    ],
+)
 def test_rationals_and_powers_of_pi(value, expected):
     best = exact_values_near(value, 1e-6 * abs(value))[0]
     assert sp.simplify(best.expr - expected) == 0

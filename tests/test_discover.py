@@ -1,4 +1,5 @@
 """The front door: the cannon law recovered exactly, from every kind of input."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,8 +30,7 @@ def test_article_library_prunes_to_the_single_true_term(cannon):
     # v^k sin(m theta) for k <= 2, m <= 2: the article's six terms and more (constant, sin θ, sin 2θ).
     library = power_harmonics("v", "theta", powers=range(0, 3), orders=range(0, 3))
     assert len(library) == 9
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], constants={"g": 9.81}, library=library,
-                   random_state=0)
+    law = discover(cannon.X, cannon.y, variables=["v", "theta"], constants={"g": 9.81}, library=library, random_state=0)
     assert _exact(law, CANNON)
     assert len(law.coefficients) == 1
     assert law.coefficients[0].exact == 1 / g
@@ -92,6 +92,12 @@ def test_noise_free_polynomial_law_is_exact(rng):
 
 
 def test_library_given_as_text(cannon):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], constants={"g": 9.81},
-                   library="v, v**2, v**2*sin(2*theta), v*sin(theta)", random_state=0)
+    law = discover(
+        cannon.X,
+        cannon.y,
+        variables=["v", "theta"],
+        constants={"g": 9.81},
+        library="v, v**2, v**2*sin(2*theta), v*sin(theta)",
+        random_state=0,
+    )
     assert _exact(law, CANNON)

@@ -1,4 +1,5 @@
 """SparseBasisRegressor follows the scikit-learn estimator contract."""
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -11,8 +12,13 @@ from discovery.article.cannon import true_distance
 
 @pytest.fixture
 def model():
-    return SparseBasisRegressor(library=power_harmonics("v", "theta"), constants={"g": 9.81}, random_state=0,
-                                variables=["v", "theta"], target="s")
+    return SparseBasisRegressor(
+        library=power_harmonics("v", "theta"),
+        constants={"g": 9.81},
+        random_state=0,
+        variables=["v", "theta"],
+        target="s",
+    )
 
 
 def test_init_only_stores_parameters(model):
@@ -54,17 +60,26 @@ def test_predict_checks_the_column_count(model, cannon):
 
 
 def test_float32_on_cpu_gives_the_same_law(cannon):
-    model = SparseBasisRegressor(library=power_harmonics("v", "theta"), constants={"g": 9.81}, dtype="float32",
-                                 variables=["v", "theta"], target="s", random_state=0)
+    model = SparseBasisRegressor(
+        library=power_harmonics("v", "theta"),
+        constants={"g": 9.81},
+        dtype="float32",
+        variables=["v", "theta"],
+        target="s",
+        random_state=0,
+    )
     assert str(model.fit(cannon.X, cannon.y).law_) == "s = v**2*sin(2*theta)/g"
 
 
 def test_a_fitted_estimator_and_its_law_survive_pickling(cannon):
     import pickle
 
-    model = SparseBasisRegressor(constants={"g": 9.81}, variables=["v", "theta"], random_state=0).fit(cannon.X, cannon.y)
+    model = SparseBasisRegressor(constants={"g": 9.81}, variables=["v", "theta"], random_state=0).fit(
+        cannon.X, cannon.y
+    )
     copy = pickle.loads(pickle.dumps(model))
     assert str(copy.law_) == str(model.law_)
     assert np.array_equal(copy.predict(cannon.X), model.predict(cannon.X))
-    assert np.array_equal(copy.library_.evaluate(cannon.X[:5], ["v", "theta"]),
-                          model.library_.evaluate(cannon.X[:5], ["v", "theta"]))
+    assert np.array_equal(
+        copy.library_.evaluate(cannon.X[:5], ["v", "theta"]), model.library_.evaluate(cannon.X[:5], ["v", "theta"])
+    )

@@ -1,4 +1,5 @@
 """Families of terms and how libraries combine."""
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -29,7 +30,11 @@ def test_harmonics_reject_non_positive_orders():
 
 def test_unary_functions_come_from_the_operator_table():
     assert [t.expr for t in unary("x", ["exp", "log", "sqrt", "tanh"])] == [
-        sp.exp(x), sp.log(x), sp.sqrt(x), sp.tanh(x)]
+        sp.exp(x),
+        sp.log(x),
+        sp.sqrt(x),
+        sp.tanh(x),
+    ]
     with pytest.raises(ValueError, match="unknown function 'sinc'"):
         unary("x", ["sinc"])
 

@@ -1,4 +1,5 @@
 """The Feynman benchmark's own logic: parsing, noise, and the judging of laws."""
+
 import sys
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def test_function_names_in_variables_stay_symbols():
     expr = parse_formula("1/(gamma-1)*pr*V", ("gamma", "pr", "V"))
     assert expr.free_symbols == {sp.Symbol("gamma"), sp.Symbol("pr"), sp.Symbol("V")}
     assert parse_formula("arcsin(n*sin(theta2))", ("n", "theta2")) == sp.asin(
-        sp.Symbol("n") * sp.sin(sp.Symbol("theta2")))
+        sp.Symbol("n") * sp.sin(sp.Symbol("theta2"))
+    )
 
 
 def test_sampling_respects_ranges_and_formula():
@@ -49,23 +51,29 @@ def test_round_floats_rounds_and_zeroes():
 x, y, z = sp.symbols("x y z")
 
 
-@pytest.mark.parametrize("found, truth", [
-    (x * y / (4 * sp.pi), x * y / (4 * sp.pi)),             # identical
-    (sp.Float(0.0795775) * x * y, x * y / (4 * sp.pi)),      # float constant: a symbolic solution
-    (x * y + 3, x * y),                                      # offset by a constant
-    (2 * x * y, x * y),                                      # off by a factor
-    (sp.sin(x) ** 2 + sp.cos(x) ** 2 + y, 1 + y),            # needs simplification
-])
+@pytest.mark.parametrize(
+    "found, truth",
+    [
+        (x * y / (4 * sp.pi), x * y / (4 * sp.pi)),  # identical
+        (sp.Float(0.0795775) * x * y, x * y / (4 * sp.pi)),  # float constant: a symbolic solution
+        (x * y + 3, x * y),  # offset by a constant
+        (2 * x * y, x * y),  # off by a factor
+        (sp.sin(x) ** 2 + sp.cos(x) ** 2 + y, 1 + y),  # needs simplification
+    ],
+)
 def test_equivalent_pairs_are_symbolic_solutions(found, truth):
     assert judge(found, truth, r2_test=0.99).symbolic_solution
 
 
-@pytest.mark.parametrize("found, truth", [
-    (x * y, x * z),
-    (x**2 * y, x * y),
-    (sp.sin(x) * y, x * y),
-    (x * y + sp.Float(0.1) * z, x * y),
-])
+@pytest.mark.parametrize(
+    "found, truth",
+    [
+        (x * y, x * z),
+        (x**2 * y, x * y),
+        (sp.sin(x) * y, x * y),
+        (x * y + sp.Float(0.1) * z, x * y),
+    ],
+)
 def test_different_laws_are_not(found, truth):
     assert not judge(found, truth, r2_test=0.99).symbolic_solution
 

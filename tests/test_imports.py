@@ -1,4 +1,5 @@
 """Importing the packages starts nothing: no Julia, no PySR, no GPU."""
+
 import subprocess
 import sys
 

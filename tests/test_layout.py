@@ -3,6 +3,7 @@
 Every ``import`` statement counts, those inside functions included: a cycle
 hidden in a function is still a cycle for a reader following the code.
 """
+
 from __future__ import annotations
 
 import ast
@@ -42,7 +43,9 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
             else:
                 prefix = node.module or ""
             # 'from .law import law' imports the submodule; 'from .law.law import Law' the module.
-            targets = [f"{prefix}.{alias.name}" if f"{prefix}.{alias.name}" in known else prefix for alias in node.names]
+            targets = [
+                f"{prefix}.{alias.name}" if f"{prefix}.{alias.name}" in known else prefix for alias in node.names
+            ]
         else:
             continue
         found.update(t for t in targets if t in known and t != name)
@@ -121,8 +124,9 @@ def test_each_room_imports_only_earlier_rooms():
 
 
 def test_bases_never_imports_discovery():
-    assert [f"{m} -> {t}" for m, ts in _graph().items() if m.startswith("bases") for t in ts
-            if t.startswith("discovery")] == []
+    assert [
+        f"{m} -> {t}" for m, ts in _graph().items() if m.startswith("bases") for t in ts if t.startswith("discovery")
+    ] == []
 
 
 @pytest.mark.parametrize("module", ["discovery", "bases"])

@@ -1,10 +1,10 @@
 """Evaluating libraries: design matrices, chunks, Gram sums, undefined terms."""
+
 import numpy as np
 import pytest
 import torch
 
-from bases import (Library, TermDroppedWarning, constant, default_library, harmonics, parse_library, powers,
-                   unary)
+from bases import Library, TermDroppedWarning, constant, default_library, harmonics, parse_library, powers, unary
 
 
 @pytest.fixture
@@ -14,8 +14,13 @@ def data(rng):
 
 @pytest.fixture
 def library():
-    return (constant() + powers("x", [-1, 1, 2]) + harmonics("z", [1, 2]) + unary("x", ["exp", "log", "sqrt"])
-            + powers("x", [1, 2]) * harmonics("z", [1]))
+    return (
+        constant()
+        + powers("x", [-1, 1, 2])
+        + harmonics("z", [1, 2])
+        + unary("x", ["exp", "log", "sqrt"])
+        + powers("x", [1, 2]) * harmonics("z", [1])
+    )
 
 
 def test_numpy_and_torch_evaluators_agree(data, library):

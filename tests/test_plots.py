@@ -1,4 +1,5 @@
 """Headless cannon figures (discovery.article.plots)."""
+
 from __future__ import annotations
 
 import sys
@@ -31,8 +32,16 @@ def test_writes_one_png_per_model_plus_data_truth_residuals(tmp_path):
     backend = matplotlib.rcParams.copy()["backend"]  # plain get_backend() imports pyplot
     paths = write_cannon_plots(out, d.X, d.y, MODELS, true_distance)
     names = sorted(p.name for p in paths)
-    assert names == sorted(["data.png", "truth.png", "residuals.png", "model_zero.png",
-                            "model_linear_sgd.png", "model_mlp_2_256_sigmoid.png"])
+    assert names == sorted(
+        [
+            "data.png",
+            "truth.png",
+            "residuals.png",
+            "model_zero.png",
+            "model_linear_sgd.png",
+            "model_mlp_2_256_sigmoid.png",
+        ]
+    )
     assert sorted(p.name for p in out.iterdir()) == names
     for p in paths:
         assert p.parent == out
@@ -72,9 +81,14 @@ def test_bad_inputs_raise(tmp_path):
     assert not (tmp_path / "bad").exists()  # fails before writing anything
 
 
-@pytest.mark.parametrize("name,slug", [("MLP 2×256 sigmoid", "mlp_2_256_sigmoid"),
-                                       ("linear (SGD)", "linear_sgd"),
-                                       ("nearest neighbour", "nearest_neighbour"),
-                                       ("???", "model")])
+@pytest.mark.parametrize(
+    "name,slug",
+    [
+        ("MLP 2×256 sigmoid", "mlp_2_256_sigmoid"),
+        ("linear (SGD)", "linear_sgd"),
+        ("nearest neighbour", "nearest_neighbour"),
+        ("???", "model"),
+    ],
+)
 def test_slugify(name, slug):
     assert slugify(name) == slug

@@ -5,6 +5,7 @@ predictions are finite, or one of the documented errors; terms undefined on the 
 in a warning. The strategies are in ``property_strategies.py``; bad input is in
 ``test_properties_bad_input.py``.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,18 +15,24 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from property_strategies import (
+    FIT_ERRORS,
+    evaluate_terms,
+    examples,
+    one_torch_thread,  # noqa: F401
+    tables,
+    tables_with_libraries,
+)  # one_torch_thread: an autouse fixture
 
 from bases import Library, TermDroppedWarning, constant, harmonics, parse_library, powers, unary
 from discovery import BackendUnavailable, DataError, Law, SparseBasisRegressor, discover
 from discovery.io.dataset import MIN_ROWS
 from discovery.solvers import AdamL1
 
-from property_strategies import (FIT_ERRORS, evaluate_terms, examples, one_torch_thread,  # noqa: F401
-                                 tables, tables_with_libraries)  # one_torch_thread: an autouse fixture
-
-
 # --- the property ----------------------------------------------------------------------------
+
 
 def assert_finite_law(law: Law, X, y: np.ndarray) -> None:
     """A usable law: finite coefficients and errors, predictions that reproduce its rmse."""
@@ -47,8 +54,13 @@ def assert_finite_law(law: Law, X, y: np.ndarray) -> None:
 
 
 @examples(400)
-@given(tables_with_libraries(), st.sampled_from(["l0", "l0", "l0", "stlsq", "lasso", "lstsq"]),
-       st.integers(1, 5), st.sampled_from(["bic", "aic", "cv"]), st.sampled_from(["array", "mapping", "frame"]))
+@given(
+    tables_with_libraries(),
+    st.sampled_from(["l0", "l0", "l0", "stlsq", "lasso", "lstsq"]),
+    st.integers(1, 5),
+    st.sampled_from(["bic", "aic", "cv"]),
+    st.sampled_from(["array", "mapping", "frame"]),
+)
 def test_discover_with_a_library_returns_a_finite_law_or_a_clear_error(case, solver, max_terms, criterion, form):
     table, library, _ = case
     X, y = table.X, table.y
@@ -59,8 +71,16 @@ def test_discover_with_a_library_returns_a_finite_law_or_a_clear_error(case, sol
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TermDroppedWarning)
         try:
-            law = discover(X, y, library=library, solver=solver, max_terms=max_terms, criterion=criterion,
-                           method="basis", random_state=0)
+            law = discover(
+                X,
+                y,
+                library=library,
+                solver=solver,
+                max_terms=max_terms,
+                criterion=criterion,
+                method="basis",
+                random_state=0,
+            )
         except DataError as err:
             assert FIT_ERRORS.search(str(err)), err
             return
@@ -95,8 +115,13 @@ def test_estimator_fit_predict(case, solver):
 @given(tables(rows=st.integers(MIN_ROWS, 12)))
 def test_more_terms_than_rows(table):
     """l0 copes with more candidate terms than rows; lstsq fits only fewer distinct terms than rows."""
-    library = constant() + sum((powers(v, [-2, -1, 1, 2, 3]) + harmonics(v, [1, 2, 3])
-                                + unary(v, ["exp", "log", "sqrt", "tanh"]) for v in table.columns), Library())
+    library = constant() + sum(
+        (
+            powers(v, [-2, -1, 1, 2, 3]) + harmonics(v, [1, 2, 3]) + unary(v, ["exp", "log", "sqrt", "tanh"])
+            for v in table.columns
+        ),
+        Library(),
+    )
     assert len(library) > table.n
     for solver in ("l0", "lstsq"):
         with warnings.catch_warnings():
@@ -149,8 +174,10 @@ SHAPES = parse_library("x0**2, sin(x0), exp(-x0), 1/x0, sqrt(Abs(x0))", ["x0"]) 
 
 
 @examples(15)
-@given(tables(rows=st.integers(MIN_ROWS, 80), n_columns=st.integers(1, 2), library=SHAPES),
-       st.sampled_from(["basis", "auto"]))
+@given(
+    tables(rows=st.integers(MIN_ROWS, 80), n_columns=st.integers(1, 2), library=SHAPES),
+    st.sampled_from(["basis", "auto"]),
+)
 def test_default_search_with_a_time_limit(table, method):
     start = time.perf_counter()
     try:

@@ -4,6 +4,7 @@ Tables with NaN, inf, text, too few rows, constant or unsquarable targets, ragge
 CSV files with defects through the command line; library text that cannot be read. Each must
 raise a DataError (or exit 2 with one line) whose message names the problem.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,15 +17,14 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from property_strategies import FIT_ERRORS, NAMES, examples, libraries, one_torch_thread, tables  # noqa: F401
 
 from bases import TermDroppedWarning
 from discovery import DataError, SparseBasisRegressor, discover
 from discovery.cli import main as cli_main
 from discovery.io.dataset import MIN_ROWS
-
-from property_strategies import FIT_ERRORS, NAMES, examples, libraries, one_torch_thread, tables  # noqa: F401
-
 
 # --- bad tables ------------------------------------------------------------------------------
 
@@ -66,11 +66,13 @@ def what(name: str) -> str:
 
 def as_text(values: np.ndarray) -> np.ndarray:
     """A column as the data check sees it when given as text: ``'1e-12'`` reads as a number, ``'None'`` not."""
+
     def read(v):
         try:
             return float(str(v))
         except ValueError:
             return str(v)
+
     return np.array([read(v) for v in values], dtype=object)
 
 
@@ -90,8 +92,11 @@ def expected_messages(columns: dict) -> list[str]:
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             n_nan = int(np.isnan(values).sum())
-            kinds = " and ".join(k for k in (f"{n_nan} NaN" if n_nan else "",
-                                             f"{len(bad) - n_nan} infinite" if len(bad) > n_nan else "") if k)
+            kinds = " and ".join(
+                k
+                for k in (f"{n_nan} NaN" if n_nan else "", f"{len(bad) - n_nan} infinite" if len(bad) > n_nan else "")
+                if k
+            )
             shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
             out.append(f"{what(name)} has {kinds} value{'s' if len(bad) > 1 else ''} (rows {shown})")
     n = len(columns["y"])
@@ -103,8 +108,10 @@ def expected_messages(columns: dict) -> list[str]:
         if np.ptp(y) == 0:
             out.append("the target 'y' is constant")
         elif not 1e-150 <= np.max(np.abs(y)) <= 1e150:
-            out.append(f"the target 'y' has values up to {np.max(np.abs(y)):.3g} in size, outside the 1e-150 to "
-                       "1e+150 that double precision can square; rescale it")
+            out.append(
+                f"the target 'y' has values up to {np.max(np.abs(y)):.3g} in size, outside the 1e-150 to "
+                "1e+150 that double precision can square; rescale it"
+            )
     assert out
     return out
 
@@ -137,13 +144,16 @@ def test_bad_tables_raise_a_data_error_naming_the_problem(table, entry):
 @given(tables(rows=st.integers(MIN_ROWS, 40), n_columns=st.just(2)), st.sampled_from(["array", "mapping", "frame"]))
 def test_columns_of_different_lengths_are_a_data_error(table, form):
     short = dict(table.columns, x0=np.asarray(table.columns["x0"])[:-1])
-    message = {"array": r"X has rows of different lengths \(row \d+ has 3 values, row 0 has 2\)",
-               "mapping": r"columns have different lengths \('x0' has \d+, 'x1' has \d+ rows\)",
-               "frame": r"X has \d+ rows but y has \d+"}[form]
+    message = {
+        "array": r"X has rows of different lengths \(row \d+ has 3 values, row 0 has 2\)",
+        "mapping": r"columns have different lengths \('x0' has \d+, 'x1' has \d+ rows\)",
+        "frame": r"X has \d+ rows but y has \d+",
+    }[form]
     with pytest.raises(DataError, match=message):
         if form == "array":
-            discover([list(r) for r in table.X] + [[1.0, 2.0, 3.0]], np.append(table.y, 1.0),
-                     library="x0", method="basis")
+            discover(
+                [list(r) for r in table.X] + [[1.0, 2.0, 3.0]], np.append(table.y, 1.0), library="x0", method="basis"
+            )
         elif form == "mapping":
             discover(short, table.y, library="x0", method="basis")
         else:
@@ -165,8 +175,16 @@ def csv_cases(draw):
     table = draw(tables(rows=st.integers(MIN_ROWS, 120), n_columns=st.just(len(names)), library=library))
     header = list(names) + ["y"]
     rows = [[repr(float(v)) for v in r] + [repr(float(t))] for r, t in zip(table.X, table.y)]
-    args = ["--target", "y", "--method", "basis", "--solver", draw(st.sampled_from(["l0", "stlsq", "lasso"])),
-            "--max-terms", str(draw(st.integers(1, 4)))]
+    args = [
+        "--target",
+        "y",
+        "--method",
+        "basis",
+        "--solver",
+        draw(st.sampled_from(["l0", "stlsq", "lasso"])),
+        "--max-terms",
+        str(draw(st.integers(1, 4))),
+    ]
     # One file in ten gets the default search, for a second; the others the library.
     args += ["--time-limit", "1"] if draw(st.integers(0, 9)) == 0 else ["--library", passed]
     defects = draw(st.lists(st.sampled_from(CSV_DEFECTS), max_size=2))
@@ -248,19 +266,44 @@ def test_cli_fit_prints_a_law_or_one_clear_error_line(case):
 
 # --- library text --------------------------------------------------------------------------
 
-BAD_TERMS = ("x0 +", "w", "x0, w**2", "foo(x0)", "x0 - x0", "sin(x0, x0)", "x0 > 1", "'x0'", "[x0, 'a']", "x0 = 1",
-             "__import__('os')", "x0.real_part", "x0[0]", "True", "None", "{x0}", "sqrt(-1)*x0", "log(-1)*x0",
-             "asin(2)*x0", "x0/0")
+BAD_TERMS = (
+    "x0 +",
+    "w",
+    "x0, w**2",
+    "foo(x0)",
+    "x0 - x0",
+    "sin(x0, x0)",
+    "x0 > 1",
+    "'x0'",
+    "[x0, 'a']",
+    "x0 = 1",
+    "__import__('os')",
+    "x0.real_part",
+    "x0[0]",
+    "True",
+    "None",
+    "{x0}",
+    "sqrt(-1)*x0",
+    "log(-1)*x0",
+    "asin(2)*x0",
+    "x0/0",
+)
 BAD_TEXT = BAD_TERMS + ("1/0", "10.0**400*x0", "harmonics(x0, [1e400])")  # Python errors, not SymPy's
 # Where a message cannot quote the text, it names the term or the unknown name.
-NAMED = re.compile(r"library term '.+' cannot be evaluated|0 is not a basis term|is not a term|cannot read the term"
-                   r"|'w'")
+NAMED = re.compile(
+    r"library term '.+' cannot be evaluated|0 is not a basis term|is not a term|cannot read the term"
+    r"|'w'"
+)
 
 
 @examples(90)
-@given(tables(rows=st.integers(MIN_ROWS, 30), n_columns=st.just(1)),
-       st.one_of(st.tuples(st.sampled_from(BAD_TEXT), st.sampled_from(["text", "estimator"])),
-                 st.tuples(st.sampled_from(BAD_TERMS), st.just("list"))))
+@given(
+    tables(rows=st.integers(MIN_ROWS, 30), n_columns=st.just(1)),
+    st.one_of(
+        st.tuples(st.sampled_from(BAD_TEXT), st.sampled_from(["text", "estimator"])),
+        st.tuples(st.sampled_from(BAD_TERMS), st.just("list")),
+    ),
+)
 def test_bad_library_is_a_data_error_naming_it(table, case):
     """Library text (as the command line passes it) or a list of terms that cannot be used."""
     text, form = case

@@ -1,4 +1,5 @@
 """Search strategies: power laws from log space, confirmed in the original space."""
+
 import numpy as np
 import sympy as sp
 

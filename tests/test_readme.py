@@ -1,4 +1,5 @@
 """The README's Python examples run as written and print what it says."""
+
 import importlib.util
 import re
 from pathlib import Path

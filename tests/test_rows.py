@@ -1,4 +1,5 @@
 """The one row-sampling rule: a seeded draw over the whole table, in row order."""
+
 import numpy as np
 
 from discovery.io.dataset import as_dataset

@@ -1,4 +1,5 @@
 """Each solver recovers a sparse ground truth from a library of distractors."""
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -16,8 +17,13 @@ TRUE = 2 * x**2 - 3 * sp.sin(z) + sp.Rational(1, 2)
 def sparse_problem(rng):
     X = np.column_stack([rng.uniform(-2, 2, 400), rng.uniform(-3, 3, 400)])
     y = 2 * X[:, 0] ** 2 - 3 * np.sin(X[:, 1]) + 0.5 + 1e-3 * rng.standard_normal(400)
-    library = constant() + powers("x", [1, 2, 3]) + harmonics("z", [1, 2]) + powers("z", [1, 2]) \
+    library = (
+        constant()
+        + powers("x", [1, 2, 3])
+        + harmonics("z", [1, 2])
+        + powers("z", [1, 2])
         + powers("x", [1]) * harmonics("z", [1])
+    )
     return X, y, library
 
 

@@ -1,4 +1,5 @@
 """Trust: coefficient uncertainty, save/load without loss, Ctrl-C, and repeatable results."""
+
 import json
 import warnings
 
@@ -57,6 +58,7 @@ def test_a_snapped_coefficient_keeps_the_interval_of_its_estimate(cannon):
 
 # --- save and load -------------------------------------------------------------------------
 
+
 def _round_trip(law: Law, path) -> Law:
     law.save(path)
     loaded = Law.load(path)
@@ -65,7 +67,11 @@ def _round_trip(law: Law, path) -> Law:
     assert [e.expression for e in loaded.front] == [e.expression for e in law.front]
     assert [e.bic for e in loaded.front] == [e.bic for e in law.front]
     assert (loaded.target, loaded.variables, loaded.constants, loaded.n_rows) == (
-        law.target, law.variables, law.constants, law.n_rows)
+        law.target,
+        law.variables,
+        law.constants,
+        law.n_rows,
+    )
     assert loaded.rmse == law.rmse and str(loaded) == str(law) and loaded.summary() == law.summary()
     json.loads(path.read_text())  # strict JSON
     return loaded
@@ -104,8 +110,10 @@ def test_save_load_of_a_law_mapped_from_a_transformed_target(rng, tmp_path):
 def test_save_load_of_a_search_backend_law(cannon, tmp_path):
     # The PySR and Operon paths both end in law_from_candidates; this one runs without Julia.
     data = as_dataset(cannon.X, cannon.y, variables=["v", "theta"])
-    candidates = [ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
-                  ExpressionCandidate(sp.Float(0.31) * v**sp.Float(1.7) + sp.Float(0.2), 6, 10.0)]
+    candidates = [
+        ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+        ExpressionCandidate(sp.Float(0.31) * v ** sp.Float(1.7) + sp.Float(0.2), 6, 10.0),
+    ]
     law = law_from_candidates(candidates, data, {"g": 9.81}, info={"method": "pysr"})
     loaded = _round_trip(law, tmp_path / "law.json")
     assert np.array_equal(loaded.predict(cannon.X), law.predict(cannon.X))
@@ -113,8 +121,9 @@ def test_save_load_of_a_search_backend_law(cannon, tmp_path):
 
 def test_save_load_of_an_operon_law(cannon, tmp_path):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
-    law = discover(cannon.X[:300], cannon.y[:300], variables=["v", "theta"], method="operon", time_limit=20,
-                   random_state=0)
+    law = discover(
+        cannon.X[:300], cannon.y[:300], variables=["v", "theta"], method="operon", time_limit=20, random_state=0
+    )
     loaded = _round_trip(law, tmp_path / "law.json")
     assert np.array_equal(loaded.predict(cannon.X), law.predict(cannon.X))
     assert loaded.info["settings"]["max_evaluations"] == 100_000
@@ -131,12 +140,15 @@ def test_a_newer_format_version_is_refused_clearly(cannon, tmp_path):
         Law.load(path)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{not json", "not valid JSON"),
-    ('{"format": "something else"}', "not a law file"),
-    ('{"format": "equation-discovery.law", "format_version": 1}', "missing the field"),
-    ('{"format": "equation-discovery.law", "format_version": "one"}', "no integer format_version"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"format": "something else"}', "not a law file"),
+        ('{"format": "equation-discovery.law", "format_version": 1}', "missing the field"),
+        ('{"format": "equation-discovery.law", "format_version": "one"}', "no integer format_version"),
+    ],
+)
 def test_a_file_that_is_not_a_law_is_refused_clearly(tmp_path, text, message):
     path = tmp_path / "law.json"
     path.write_text(text)
@@ -159,8 +171,12 @@ def test_the_command_line_round_trip(cannon, tmp_path, capsys):
     frame = tmp_path / "shots.csv"
     np.savetxt(frame, np.column_stack([cannon.X, cannon.y]), delimiter=",", header="v,theta,s", comments="")
     law_path, out = tmp_path / "law.json", tmp_path / "predicted.csv"
-    assert main(["fit", str(frame), "--target", "s", "--constants", "g=9.81", "--method", "basis",
-                 "--save", str(law_path)]) == 0
+    assert (
+        main(
+            ["fit", str(frame), "--target", "s", "--constants", "g=9.81", "--method", "basis", "--save", str(law_path)]
+        )
+        == 0
+    )
     assert main(["predict", str(law_path), str(frame), "--out", str(out)]) == 0
     predicted = np.loadtxt(out, skiprows=1)
     law = Law.load(law_path)
@@ -180,6 +196,7 @@ def test_predict_names_a_missing_column(cannon, tmp_path, capsys):
 
 
 # --- Ctrl-C ----------------------------------------------------------------------------------
+
 
 def test_ctrl_c_during_the_search_returns_the_best_law_so_far(rng, monkeypatch):
     from discovery.search import levels
@@ -240,15 +257,23 @@ def test_ctrl_c_while_settling_candidates_keeps_those_settled(cannon, monkeypatc
 
     monkeypatch.setattr(module, "settle_expression", settle_then_interrupt)
     data = as_dataset(cannon.X, cannon.y, variables=["v", "theta"])
-    law = law_from_candidates([ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
-                               ExpressionCandidate(sp.Float(1.5) * v, 3, 10.0)], data, {"g": 9.81})
+    law = law_from_candidates(
+        [
+            ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+            ExpressionCandidate(sp.Float(1.5) * v, 3, 10.0),
+        ],
+        data,
+        {"g": 9.81},
+    )
     assert sp.simplify(law.expression - CANNON) == 0 and law.info["interrupted"] is True
 
 
 # --- determinism -----------------------------------------------------------------------------
 
+
 def _same(a: Law, b: Law) -> bool:
     """Everything a law file records is equal (NaN equal to NaN), except the seconds taken."""
+
     def recorded(law: Law) -> dict:
         data = law.to_dict()
         data["info"].pop("seconds")
@@ -268,8 +293,12 @@ def test_the_same_seed_gives_the_identical_law(rng, method):
 
 def test_the_same_seed_gives_the_identical_operon_law(cannon):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
-    runs = [discover(cannon.X[:300], cannon.y[:300], variables=["v", "theta"], method="operon", time_limit=30,
-                     random_state=3) for _ in range(2)]
+    runs = [
+        discover(
+            cannon.X[:300], cannon.y[:300], variables=["v", "theta"], method="operon", time_limit=30, random_state=3
+        )
+        for _ in range(2)
+    ]
     # The chosen law repeats exactly; refits of long non-chosen front entries may differ in the last
     # digits (see the README's note on determinism).
     first, second = runs
@@ -280,12 +309,23 @@ def test_the_same_seed_gives_the_identical_operon_law(cannon):
 def test_the_same_seed_gives_the_identical_law_with_the_estimator_options(cannon):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        runs = [discover(cannon.X, cannon.y, variables=["v", "theta"], solver=solver, library="power_harmonics(v, theta)",
-                         random_state=1, method="basis") for solver in ("lasso", "lasso", "adam", "adam")]
+        runs = [
+            discover(
+                cannon.X,
+                cannon.y,
+                variables=["v", "theta"],
+                solver=solver,
+                library="power_harmonics(v, theta)",
+                random_state=1,
+                method="basis",
+            )
+            for solver in ("lasso", "lasso", "adam", "adam")
+        ]
     assert _same(runs[0], runs[1]) and _same(runs[2], runs[3])
 
 
 # --- selection evidence and bootstrap --------------------------------------------------------
+
 
 def test_the_summary_says_why_this_law_and_not_its_neighbours(cannon):
     law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81}, random_state=0)
@@ -299,9 +339,14 @@ def test_the_summary_says_why_this_law_and_not_its_neighbours(cannon):
 
 def test_backend_and_mapped_laws_get_a_held_out_error(cannon):
     data = as_dataset(cannon.X, cannon.y, variables=["v", "theta"])
-    law = law_from_candidates([ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
-                               ExpressionCandidate(sp.Float(0.31) * v**sp.Float(1.7) + sp.Float(0.2), 6, 10.0)],
-                              data, {"g": 9.81})
+    law = law_from_candidates(
+        [
+            ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),
+            ExpressionCandidate(sp.Float(0.31) * v ** sp.Float(1.7) + sp.Float(0.2), 6, 10.0),
+        ],
+        data,
+        {"g": 9.81},
+    )
     chosen = next(e for e in law.front if e.chosen)
     assert chosen.cv_rmse == pytest.approx(chosen.rmse, rel=0.05)
     other = next(e for e in law.front if not e.chosen)
@@ -309,15 +354,33 @@ def test_backend_and_mapped_laws_get_a_held_out_error(cannon):
 
 
 def test_bootstrap_reports_inclusion_and_constant_stability(cannon):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81},
-                   library="v**2*sin(2*theta), v, theta, v*theta", method="basis", random_state=0, bootstrap=12)
+    law = discover(
+        cannon.X,
+        cannon.y,
+        variables=["v", "theta"],
+        target="s",
+        constants={"g": 9.81},
+        library="v**2*sin(2*theta), v, theta, v*theta",
+        method="basis",
+        random_state=0,
+        bootstrap=12,
+    )
     report = law.info["bootstrap"]
     assert report["resamples"] == 12
     assert report["inclusion"]["v**2*sin(2*theta)"] == 1.0
     assert report["exact_values"]["v**2*sin(2*theta)"]["1/g"] >= 0.8  # 1/g is stable under resampling
     assert 0 <= report["same_law"] <= 1 and "bootstrap, 12 resamples" in law.summary()
-    again = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81},
-                     library="v**2*sin(2*theta), v, theta, v*theta", method="basis", random_state=0, bootstrap=12)
+    again = discover(
+        cannon.X,
+        cannon.y,
+        variables=["v", "theta"],
+        target="s",
+        constants={"g": 9.81},
+        library="v**2*sin(2*theta), v, theta, v*theta",
+        method="basis",
+        random_state=0,
+        bootstrap=12,
+    )
     assert again.info["bootstrap"] == report  # seeded resamples
 
 
@@ -332,8 +395,16 @@ def test_bootstrap_shows_an_unsupported_term(rng):
 
 def test_bootstrap_of_a_backend_law(cannon):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
-    law = discover(cannon.X[:300], cannon.y[:300], variables=["v", "theta"], constants={"g": 9.81},
-                   method="operon", time_limit=20, random_state=0, bootstrap=3)
+    law = discover(
+        cannon.X[:300],
+        cannon.y[:300],
+        variables=["v", "theta"],
+        constants={"g": 9.81},
+        method="operon",
+        time_limit=20,
+        random_state=0,
+        bootstrap=3,
+    )
     assert law.info["bootstrap"]["resamples"] == 3 and law.info["bootstrap"]["inclusion"]
 
 
@@ -344,7 +415,14 @@ def test_bootstrap_must_be_a_count(cannon, bad):
 
 
 def test_bootstrap_survives_save_and_load(cannon, tmp_path):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], library="v**2*sin(2*theta), v",
-                   method="basis", random_state=0, bootstrap=4)
+    law = discover(
+        cannon.X,
+        cannon.y,
+        variables=["v", "theta"],
+        library="v**2*sin(2*theta), v",
+        method="basis",
+        random_state=0,
+        bootstrap=4,
+    )
     loaded = _round_trip(law, tmp_path / "law.json")
     assert loaded.info["bootstrap"] == law.info["bootstrap"]

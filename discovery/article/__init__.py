@@ -5,6 +5,7 @@ The data (``cannon``), the article's own six-term Adam-trained model
 linear SGD, the 2×256 MLP), the demo that compares them all with
 ``discover`` (``demo``, run by ``discovery demo``) and its figures (``plots``).
 """
-from .cannon import G, TRUE_LAW, VARIABLES, CannonData, cannon_shots, true_distance
+
+from .cannon import TRUE_LAW, VARIABLES, CannonData, G, cannon_shots, true_distance
 
 __all__ = ["G", "TRUE_LAW", "VARIABLES", "CannonData", "cannon_shots", "true_distance"]

@@ -2,9 +2,10 @@
 (the data is the model), a linear model fitted by SGD and the 2×256 sigmoid MLP black box.
 The torch models train full batch in float32 on the raw (unscaled) inputs, as in the article.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -14,7 +15,7 @@ from torch import nn
 
 from ..device import resolve_device as _resolve_device
 from ..errors import DataError
-from ..io.dataset import input_matrix, target_values
+from ..io.columns import input_matrix, target_values
 
 __all__ = ["NearestNeighbourRegressor", "LinearSGDRegressor", "MLPRegressor", "BASELINES"]
 
@@ -52,7 +53,7 @@ class NearestNeighbourRegressor(_FittedMixin, RegressorMixin, BaseEstimator):
     def __init__(self, random_state: int | None = None) -> None:
         self.random_state = random_state
 
-    def fit(self, X, y) -> "NearestNeighbourRegressor":
+    def fit(self, X, y) -> NearestNeighbourRegressor:
         """Store the training rows ``X`` (n, d) and targets ``y`` (n,)."""
         self.X_train_, self.y_train_ = _check_Xy(X, y)
         self.n_features_in_ = self.X_train_.shape[1]
@@ -65,13 +66,13 @@ class NearestNeighbourRegressor(_FittedMixin, RegressorMixin, BaseEstimator):
         block = int(np.clip(_NN_BLOCK_BYTES // (3 * 8 * T.shape[0]), 1, 4096))
         out = np.empty(Q.shape[0], dtype=np.intp)
         for start in range(0, Q.shape[0], block):
-            q = Q[start:start + block]
+            q = Q[start : start + block]
             d2 = np.zeros((q.shape[0], T.shape[0]))
             for j in range(T.shape[1]):  # exact differences: a training row is at distance 0
                 diff = q[:, j, None] - T[None, :, j]
                 diff *= diff
                 d2 += diff
-            out[start:start + block] = np.argmin(d2, axis=1)
+            out[start : start + block] = np.argmin(d2, axis=1)
         return out
 
     def predict(self, X) -> np.ndarray:
@@ -125,8 +126,8 @@ class _TorchRegressor(_FittedMixin, RegressorMixin, BaseEstimator):
         out = np.empty(Xa.shape[0], dtype=np.float64)
         with torch.no_grad():
             for s in range(0, Xa.shape[0], _PREDICT_CHUNK):
-                xt = torch.as_tensor(Xa[s:s + _PREDICT_CHUNK], dtype=torch.float32, device=self.device_)
-                out[s:s + _PREDICT_CHUNK] = self.model_(xt).squeeze(1).cpu().numpy()
+                xt = torch.as_tensor(Xa[s : s + _PREDICT_CHUNK], dtype=torch.float32, device=self.device_)
+                out[s : s + _PREDICT_CHUNK] = self.model_(xt).squeeze(1).cpu().numpy()
         return out
 
 
@@ -145,8 +146,9 @@ class LinearSGDRegressor(_TorchRegressor):
         Seed of the weight initialisation.
     """
 
-    def __init__(self, lr: float = 0.01, epochs: int = 500, device: str = "auto",
-                 random_state: int | None = None) -> None:
+    def __init__(
+        self, lr: float = 0.01, epochs: int = 500, device: str = "auto", random_state: int | None = None
+    ) -> None:
         self.lr = lr
         self.epochs = epochs
         self.device = device
@@ -158,7 +160,7 @@ class LinearSGDRegressor(_TorchRegressor):
     def _optimiser(self, params) -> torch.optim.Optimizer:
         return torch.optim.SGD(params, lr=self.lr)
 
-    def fit(self, X, y) -> "LinearSGDRegressor":
+    def fit(self, X, y) -> LinearSGDRegressor:
         """Train on ``X`` (n, d) and ``y`` (n,); sets ``coef_`` (d,) and ``intercept_``."""
         super().fit(X, y)
         lin = self.model_
@@ -202,8 +204,14 @@ class MLPRegressor(_TorchRegressor):
         Seed of the weight initialisation.
     """
 
-    def __init__(self, hidden: int = 256, epochs: int = 1000, lr: float = 0.01,
-                 device: str = "auto", random_state: int | None = None) -> None:
+    def __init__(
+        self,
+        hidden: int = 256,
+        epochs: int = 1000,
+        lr: float = 0.01,
+        device: str = "auto",
+        random_state: int | None = None,
+    ) -> None:
         self.hidden = hidden
         self.epochs = epochs
         self.lr = lr
@@ -212,8 +220,7 @@ class MLPRegressor(_TorchRegressor):
 
     def _build(self, d: int) -> nn.Module:
         h = int(self.hidden)
-        return nn.Sequential(nn.Linear(d, h), nn.Sigmoid(), nn.Linear(h, h), nn.Sigmoid(),
-                             nn.Linear(h, 1))
+        return nn.Sequential(nn.Linear(d, h), nn.Sigmoid(), nn.Linear(h, h), nn.Sigmoid(), nn.Linear(h, 1))
 
     def _optimiser(self, params) -> torch.optim.Optimizer:
         return torch.optim.Adam(params, lr=self.lr)

@@ -4,6 +4,7 @@ Kept as the reference the toolkit measures itself against: same terms, same
 optimiser, same 5,000 full-batch steps at learning rate 0.1, float32, weights
 started uniform in [0, 1), no pruning.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from bases import power_harmonics
 
 from ..device import resolve_device
-from ..io.dataset import input_matrix, target_values
+from ..io.columns import input_matrix, target_values
 
 
 class ArticleBasisAdam(RegressorMixin, BaseEstimator):
@@ -48,7 +49,7 @@ class ArticleBasisAdam(RegressorMixin, BaseEstimator):
     def _library(self):
         return power_harmonics("v", "theta", powers=(1, 2), orders=(0, 1, 2))
 
-    def fit(self, X: Any, y: Any) -> "ArticleBasisAdam":
+    def fit(self, X: Any, y: Any) -> ArticleBasisAdam:
         """Train the six weights on ``X = [v, theta]`` and distances ``y``."""
         import torch
 
@@ -74,8 +75,7 @@ class ArticleBasisAdam(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Distances predicted for shots ``X = [v, theta]``."""
         check_is_fitted(self)
-        design = self._library().evaluate(input_matrix(X, 2, expected_by="ArticleBasisAdam (v, theta)"),
-                                          ["v", "theta"])
+        design = self._library().evaluate(input_matrix(X, 2, expected_by="ArticleBasisAdam (v, theta)"), ["v", "theta"])
         return design @ self.coef_
 
     def formula(self, variables: Any = None, target: str = "s", digits: int = 2) -> str:

@@ -1,4 +1,5 @@
 """The cannon experiment of the seed article: data and the true law."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

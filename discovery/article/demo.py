@@ -1,10 +1,12 @@
 """The cannon experiment, end to end: every method fitted and compared in one table."""
+
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +17,7 @@ from ..estimator import SparseBasisRegressor
 from ..law.law import Law
 from .baselines import BASELINES
 from .basis_adam import ArticleBasisAdam
-from .cannon import G, VARIABLES, cannon_shots, true_distance
+from .cannon import VARIABLES, G, cannon_shots, true_distance
 
 N_TEST = 1000
 
@@ -52,12 +54,20 @@ def _methods(seed: int, fast: bool) -> list[tuple[str, Callable[[], Any]]]:
     constants = {"g": G}
     article_terms = power_harmonics("v", "theta", powers=(1, 2), orders=(0, 1, 2))
     methods: list[tuple[str, Callable[[], Any]]] = [
-        ("discover (default library)", lambda: SparseBasisRegressor(
-            constants=constants, random_state=seed, variables=VARIABLES, target="s")),
-        ("basis v^k·sin(mθ), L0 search", lambda: SparseBasisRegressor(
-            library=article_terms, constants=constants, random_state=seed, variables=VARIABLES, target="s")),
-        ("basis v^k·sin(mθ), Adam (article)", lambda: ArticleBasisAdam(
-            epochs=500 if fast else 5000, random_state=seed)),
+        (
+            "discover (default library)",
+            lambda: SparseBasisRegressor(constants=constants, random_state=seed, variables=VARIABLES, target="s"),
+        ),
+        (
+            "basis v^k·sin(mθ), L0 search",
+            lambda: SparseBasisRegressor(
+                library=article_terms, constants=constants, random_state=seed, variables=VARIABLES, target="s"
+            ),
+        ),
+        (
+            "basis v^k·sin(mθ), Adam (article)",
+            lambda: ArticleBasisAdam(epochs=500 if fast else 5000, random_state=seed),
+        ),
     ]
     for name, factory in BASELINES:
         kwargs: dict[str, Any] = {"random_state": seed}
@@ -77,8 +87,9 @@ def _formula(model: Any) -> str:
     return "— (no formula)"
 
 
-def run_demo(seed: int = 0, n: int = 1000, noise: float = 0.01, fast: bool = False,
-             log: Callable[[str], None] | None = None) -> DemoReport:
+def run_demo(
+    seed: int = 0, n: int = 1000, noise: float = 0.01, fast: bool = False, log: Callable[[str], None] | None = None
+) -> DemoReport:
     """Fit every method to the cannon data and measure it.
 
     Fit seconds are wall-clock time of ``fit`` alone, after a warm-up fit
@@ -109,15 +120,17 @@ def run_demo(seed: int = 0, n: int = 1000, noise: float = 0.01, fast: bool = Fal
         start = time.perf_counter()
         model.fit(train.X, train.y)
         seconds = time.perf_counter() - start
-        results.append(MethodResult(
-            name=name,
-            train_rmse=_rmse(model.predict(train.X), train.y),
-            test_rmse=_rmse(model.predict(inside.X), true_distance(inside.X)),
-            extrapolation_rmse=_rmse(model.predict(outside.X), true_distance(outside.X)),
-            seconds=seconds,
-            formula=_formula(model),
-            predict=model.predict,
-        ))
+        results.append(
+            MethodResult(
+                name=name,
+                train_rmse=_rmse(model.predict(train.X), train.y),
+                test_rmse=_rmse(model.predict(inside.X), true_distance(inside.X)),
+                extrapolation_rmse=_rmse(model.predict(outside.X), true_distance(outside.X)),
+                seconds=seconds,
+                formula=_formula(model),
+                predict=model.predict,
+            )
+        )
         log(f"  done in {seconds:.2f}s")
         if index == 0:
             law = model.law_
@@ -138,6 +151,8 @@ def format_table(results: list[MethodResult]) -> str:
         "|---|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        lines.append(f"| {r.name} | {r.train_rmse:.3g} | {r.test_rmse:.3g} | {r.extrapolation_rmse:.3g} | "
-                     f"{r.seconds:.2f} | `{r.formula}` |")
+        lines.append(
+            f"| {r.name} | {r.train_rmse:.3g} | {r.test_rmse:.3g} | {r.extrapolation_rmse:.3g} | "
+            f"{r.seconds:.2f} | `{r.formula}` |"
+        )
     return "\n".join(lines)

@@ -3,12 +3,13 @@
 Only :class:`matplotlib.figure.Figure` objects are used (never ``pyplot``), so
 no global backend or figure registry is touched.
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from matplotlib import patheffects
@@ -56,9 +57,14 @@ def _contour(fig: Figure, ax, V, T, Z, title: str, v_edge: float, cmap: str) -> 
         cs = ax.contourf(V, T, Zm, levels=20, cmap=cmap)
         fig.colorbar(cs, ax=ax)
     if v_edge <= V.max():
-        ax.axvline(v_edge, color="k", linestyle="--", linewidth=1.2,
-                   path_effects=[patheffects.withStroke(linewidth=3, foreground="w")],
-                   label=f"edge of training data (v = {v_edge:g})")
+        ax.axvline(
+            v_edge,
+            color="k",
+            linestyle="--",
+            linewidth=1.2,
+            path_effects=[patheffects.withStroke(linewidth=3, foreground="w")],
+            label=f"edge of training data (v = {v_edge:g})",
+        )
         ax.legend(loc="upper right", fontsize=7)
     ax.set_xlabel("v")
     ax.set_ylabel("θ (rad)")
@@ -114,10 +120,8 @@ def write_cannon_plots(
     V, T = np.meshgrid(v, np.linspace(0.0, math.pi / 2, _GRID[1]))
     G = np.column_stack([V.ravel(), T.ravel()])
     S_true = _evaluate(truth, G, "truth").reshape(V.shape)
-    surfaces = {name: _evaluate(fn, G, f"model {name!r}").reshape(V.shape)
-                for name, fn in models.items()}
-    residuals = {name: y_train - _evaluate(fn, X_train, f"model {name!r}")
-                 for name, fn in models.items()}
+    surfaces = {name: _evaluate(fn, G, f"model {name!r}").reshape(V.shape) for name, fn in models.items()}
+    residuals = {name: y_train - _evaluate(fn, X_train, f"model {name!r}") for name, fn in models.items()}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
@@ -145,8 +149,7 @@ def write_cannon_plots(
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.86, wspace=0.15)
         ax1, ax2 = fig.subplots(1, 2)
         _contour(fig, ax1, V, T, S, f"{name}: prediction", TRAIN_V_MAX, "viridis")
-        _contour(fig, ax2, V, T, np.abs(S - S_true), f"{name}: |prediction − truth|",
-                 TRAIN_V_MAX, "magma")
+        _contour(fig, ax2, V, T, np.abs(S - S_true), f"{name}: |prediction − truth|", TRAIN_V_MAX, "magma")
         fig.suptitle(name)
         paths.append(_save(fig, out / f"model_{slug}.png"))
 
@@ -154,8 +157,7 @@ def write_cannon_plots(
     nrows = max(math.ceil(len(models) / ncols), 1)
     w, h = 4.2 * ncols, 3.3 * nrows + 0.4
     fig = Figure(figsize=(w, h))
-    fig.subplots_adjust(left=0.75 / w, right=1 - 0.15 / w, bottom=0.55 / h, top=1 - 0.75 / h,
-                        wspace=0.35, hspace=0.5)
+    fig.subplots_adjust(left=0.75 / w, right=1 - 0.15 / w, bottom=0.55 / h, top=1 - 0.75 / h, wspace=0.35, hspace=0.5)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, (name, r) in zip(axes, residuals.items()):
         rmse = float(np.sqrt(np.mean(r**2)))
@@ -164,7 +166,7 @@ def write_cannon_plots(
         ax.set_xlabel("v")
         ax.set_ylabel("y − prediction")
         ax.set_title(f"{name} (RMSE {rmse:.3g})", fontsize=10)
-    for ax in axes[len(models):]:
+    for ax in axes[len(models) :]:
         ax.set_axis_off()
     if not models:
         axes[0].text(0.5, 0.5, "no models", ha="center", va="center")

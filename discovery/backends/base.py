@@ -1,9 +1,11 @@
 """The search-backend interface, the expressions backends propose, and what backends share."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import sympy as sp
 
@@ -44,14 +46,25 @@ class SearchBackend(ABC):
     name: str = ""
 
     @abstractmethod
-    def options(self, data: Dataset, time_limit: float, random_state: int | None, hint: sp.Expr | None = None,
-                constants: Mapping[str, float] | None = None) -> dict[str, Any]:
+    def options(
+        self,
+        data: Dataset,
+        time_limit: float,
+        random_state: int | None,
+        hint: sp.Expr | None = None,
+        constants: Mapping[str, float] | None = None,
+    ) -> dict[str, Any]:
         """The engine's options for this search, as plain data (recorded in ``law.info["settings"]``)."""
 
     @abstractmethod
-    def search_expressions(self, data: Dataset, time_limit: float, random_state: int | None,
-                           hint: sp.Expr | None = None,
-                           constants: Mapping[str, float] | None = None) -> list[ExpressionCandidate]:
+    def search_expressions(
+        self,
+        data: Dataset,
+        time_limit: float,
+        random_state: int | None,
+        hint: sp.Expr | None = None,
+        constants: Mapping[str, float] | None = None,
+    ) -> list[ExpressionCandidate]:
         """Candidate expressions, in the data's variable symbols.
 
         Parameters

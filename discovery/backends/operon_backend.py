@@ -1,8 +1,10 @@
 """Operon (C++ genetic programming, ``pip install pyoperon``) as a search backend."""
+
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import sympy as sp
 
@@ -11,8 +13,20 @@ from ..io.dataset import Dataset
 from .base import ExpressionCandidate, SearchBackend, unary_operators_for
 
 # Operon's names for the unary functions the toolkit knows (the rest are skipped).
-OPERON_UNARY = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log", "sqrt": "sqrt",
-                "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "asin": "asin", "acos": "acos", "atan": "atan"}
+OPERON_UNARY = {
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "exp": "exp",
+    "log": "log",
+    "sqrt": "sqrt",
+    "tanh": "tanh",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "asin": "asin",
+    "acos": "acos",
+    "atan": "atan",
+}
 MAX_LENGTH = 40  # nodes in an expression tree
 POPULATION = 1000
 # The search stops after this many evaluations (local-search steps included) or at the time limit,
@@ -36,14 +50,21 @@ class OperonBackend(SearchBackend):
 
     name = "operon"
 
-    def __init__(self, max_length: int = MAX_LENGTH, population_size: int = POPULATION,
-                 max_evaluations: int = MAX_EVALUATIONS) -> None:
+    def __init__(
+        self, max_length: int = MAX_LENGTH, population_size: int = POPULATION, max_evaluations: int = MAX_EVALUATIONS
+    ) -> None:
         self.max_length = max_length
         self.population_size = population_size
         self.max_evaluations = max_evaluations
 
-    def options(self, data: Dataset, time_limit: float, random_state: int | None, hint: sp.Expr | None = None,
-                constants: Mapping[str, float] | None = None) -> dict[str, Any]:
+    def options(
+        self,
+        data: Dataset,
+        time_limit: float,
+        random_state: int | None,
+        hint: sp.Expr | None = None,
+        constants: Mapping[str, float] | None = None,
+    ) -> dict[str, Any]:
         """Keyword arguments for ``pyoperon.sklearn.SymbolicRegressor`` (the hint chooses the unary operators)."""
         unary = [OPERON_UNARY[f] for f in unary_operators_for(hint) if f in OPERON_UNARY]
         return dict(
@@ -58,9 +79,14 @@ class OperonBackend(SearchBackend):
             random_state=0 if random_state is None else int(random_state),
         )
 
-    def search_expressions(self, data: Dataset, time_limit: float, random_state: int | None,
-                           hint: sp.Expr | None = None,
-                           constants: Mapping[str, float] | None = None) -> list[ExpressionCandidate]:
+    def search_expressions(
+        self,
+        data: Dataset,
+        time_limit: float,
+        random_state: int | None,
+        hint: sp.Expr | None = None,
+        constants: Mapping[str, float] | None = None,
+    ) -> list[ExpressionCandidate]:
         try:
             from pyoperon.sklearn import SymbolicRegressor
         except ImportError as err:
@@ -74,17 +100,35 @@ class OperonBackend(SearchBackend):
         candidates = []
         for entry in model.pareto_front_:
             text = model.get_model_string(entry["tree"], DIGITS, names)
-            candidates.append(ExpressionCandidate(parse_model(text, data.variables), int(entry["complexity"]),
-                                        float(entry["mean_squared_error"])))
+            candidates.append(
+                ExpressionCandidate(
+                    parse_model(text, data.variables), int(entry["complexity"]), float(entry["mean_squared_error"])
+                )
+            )
         return candidates
 
 
 def parse_model(text: str, variables) -> sp.Expr:
     """An Operon model string over x0, x1, ... as a SymPy expression in the variables' symbols."""
     local = {f"x{j}": sp.Symbol(v) for j, v in enumerate(variables)}
-    local.update({"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
-                  "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "asin": sp.asin, "acos": sp.acos,
-                  "atan": sp.atan, "abs": sp.Abs, "square": lambda a: a**2})
+    local.update(
+        {
+            "sqrt": sp.sqrt,
+            "exp": sp.exp,
+            "log": sp.log,
+            "sin": sp.sin,
+            "cos": sp.cos,
+            "tan": sp.tan,
+            "tanh": sp.tanh,
+            "sinh": sp.sinh,
+            "cosh": sp.cosh,
+            "asin": sp.asin,
+            "acos": sp.acos,
+            "atan": sp.atan,
+            "abs": sp.Abs,
+            "square": lambda a: a**2,
+        }
+    )
     return sp.sympify(text.replace("^", "**"), locals=local)
 
 

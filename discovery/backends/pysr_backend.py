@@ -4,10 +4,12 @@
 :meth:`PySRBackend.search_expressions`; where Julia cannot be had the user gets one
 :class:`BackendUnavailable` saying how to provide it.
 """
+
 from __future__ import annotations
 
 import inspect
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sympy as sp
 
@@ -45,8 +47,15 @@ class PySRBackend(SearchBackend):
         self.maxsize = maxsize
         self.units = units
 
-    def options(self, data: Dataset, time_limit: float, random_state: int | None, hint: sp.Expr | None = None,
-                constants: Mapping[str, float] | None = None, accepted: Iterable[str] | None = None) -> dict[str, Any]:
+    def options(
+        self,
+        data: Dataset,
+        time_limit: float,
+        random_state: int | None,
+        hint: sp.Expr | None = None,
+        constants: Mapping[str, float] | None = None,
+        accepted: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
         """Keyword arguments for ``pysr.PySRRegressor``, limited to those the installed version takes.
 
         Parameters
@@ -94,9 +103,14 @@ class PySRBackend(SearchBackend):
                 arguments["y_units"] = self.units[data.target]
         return arguments
 
-    def search_expressions(self, data: Dataset, time_limit: float, random_state: int | None,
-                           hint: sp.Expr | None = None,
-                           constants: Mapping[str, float] | None = None) -> list[ExpressionCandidate]:
+    def search_expressions(
+        self,
+        data: Dataset,
+        time_limit: float,
+        random_state: int | None,
+        hint: sp.Expr | None = None,
+        constants: Mapping[str, float] | None = None,
+    ) -> list[ExpressionCandidate]:
         regressor = import_pysr()
         accepted = inspect.signature(regressor.__init__).parameters
         model = regressor(**self.options(data, time_limit, random_state, hint, constants, accepted))

@@ -1,8 +1,9 @@
 """Run a search backend and settle its candidates into a law (``discover(..., method="operon"|"pysr")``)."""
+
 from __future__ import annotations
 
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..errors import BackendUnavailable, DataError
 from ..io.dataset import Dataset
@@ -19,9 +20,17 @@ DEFAULT_SEARCH_SECONDS = 30.0  # a backend's time when discover() was given no t
 _unavailable: dict[str, str] = {}  # backends found unable to run in this process, with the reason
 
 
-def backend_law(name: str, data: Dataset, constants: Mapping[str, float], time_limit: float | None,
-                random_state: int | None, hint: Law | None = None, snap: bool = True, bootstrap: int = 0,
-                verbose: bool = False) -> Law:
+def backend_law(
+    name: str,
+    data: Dataset,
+    constants: Mapping[str, float],
+    time_limit: float | None,
+    random_state: int | None,
+    hint: Law | None = None,
+    snap: bool = True,
+    bootstrap: int = 0,
+    verbose: bool = False,
+) -> Law:
     """The law from one search backend's candidates, settled by the shared SymPy layer.
 
     With ``bootstrap`` resamples, the candidates are settled again on rows
@@ -38,8 +47,15 @@ def backend_law(name: str, data: Dataset, constants: Mapping[str, float], time_l
     return law
 
 
-def run_backend(name: str, data: Dataset, constants: Mapping[str, float], time_limit: float | None,
-                random_state: int | None, hint: Law | None, snap: bool) -> tuple[Law, list[ExpressionCandidate]]:
+def run_backend(
+    name: str,
+    data: Dataset,
+    constants: Mapping[str, float],
+    time_limit: float | None,
+    random_state: int | None,
+    hint: Law | None,
+    snap: bool,
+) -> tuple[Law, list[ExpressionCandidate]]:
     """The backend's law and the candidates it was settled from."""
     if name in _unavailable:
         raise BackendUnavailable(_unavailable[name])
@@ -53,25 +69,47 @@ def run_backend(name: str, data: Dataset, constants: Mapping[str, float], time_l
         _unavailable[name] = str(err)
         raise
     settle_seconds = max(1.0, seconds - (time.perf_counter() - start))
-    law = law_from_candidates(candidates, data, constants, snap, info={"method": name, "backend": name},
-                              seconds=settle_seconds, random_state=_seed(random_state))
+    law = law_from_candidates(
+        candidates,
+        data,
+        constants,
+        snap,
+        info={"method": name, "backend": name},
+        seconds=settle_seconds,
+        random_state=_seed(random_state),
+    )
     if law is None:
         raise DataError(f"{name} returned no expression that is finite on the {data.n_rows} rows")
     law.info["seconds"] = time.perf_counter() - start
     law.info["candidates"] = len(candidates)
     # The backend's options as run, for law.info and law files.
-    law.info["settings"] = dict(backend.options(data, seconds, random_state, hint_expression, constants),
-                                time_limit=time_limit, random_state=random_state)
+    law.info["settings"] = dict(
+        backend.options(data, seconds, random_state, hint_expression, constants),
+        time_limit=time_limit,
+        random_state=random_state,
+    )
     return law, candidates
 
 
-def bootstrap_backend_law(law: Law, candidates: list[ExpressionCandidate], data: Dataset,
-                          constants: Mapping[str, float], snap: bool, resamples: int, random_state: int | None,
-                          verbose: bool) -> None:
+def bootstrap_backend_law(
+    law: Law,
+    candidates: list[ExpressionCandidate],
+    data: Dataset,
+    constants: Mapping[str, float],
+    snap: bool,
+    resamples: int,
+    random_state: int | None,
+    verbose: bool,
+) -> None:
     """Settle the candidates again on resampled rows; the report goes to ``law.info["bootstrap"]``."""
     report = bootstrap_report(
-        law, data, lambda rows: law_from_candidates(candidates, rows, constants, snap, random_state=_seed(random_state)),
-        resamples, random_state, verbose)
+        law,
+        data,
+        lambda rows: law_from_candidates(candidates, rows, constants, snap, random_state=_seed(random_state)),
+        resamples,
+        random_state,
+        verbose,
+    )
     law.info["bootstrap"] = report.as_dict()
 
 

@@ -5,13 +5,14 @@ Each candidate's floats are refitted, pruned and snapped
 candidates form the Pareto front and the simplest within ``MARGIN["bic"]``
 BIC units of the best is the law, as for the basis regressor.
 """
+
 from __future__ import annotations
 
 import math
 import time
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import numpy as np
 import sympy as sp
 
 from ..io.dataset import Dataset
@@ -26,9 +27,15 @@ from .base import ExpressionCandidate
 MAX_CANDIDATES = 8  # the lowest-loss candidates settled (each costs a refit per snapping trial)
 
 
-def law_from_candidates(candidates: Sequence[ExpressionCandidate], data: Dataset, constants: Mapping[str, float] | None,
-                        snap: bool = True, info: Mapping[str, Any] | None = None,
-                        seconds: float | None = None, random_state: int | None = 0) -> Law | None:
+def law_from_candidates(
+    candidates: Sequence[ExpressionCandidate],
+    data: Dataset,
+    constants: Mapping[str, float] | None,
+    snap: bool = True,
+    info: Mapping[str, Any] | None = None,
+    seconds: float | None = None,
+    random_state: int | None = 0,
+) -> Law | None:
     """Settle the candidates and choose the law: the simplest within ``MARGIN["bic"]`` BIC of the best.
 
     The ``MAX_CANDIDATES`` with the lowest loss are settled, most accurate

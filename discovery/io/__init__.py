@@ -1,1 +1,1 @@
-"""Data in: user tables checked into one ``Dataset``, CSV files, and user libraries checked against the data."""
+"""Data in: user tables read into checked columns and a ``Dataset``, CSV files, the row rule, user libraries."""

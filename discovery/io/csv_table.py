@@ -1,4 +1,5 @@
 """Read a user's CSV file into named columns, with messages that point at the cell."""
+
 from __future__ import annotations
 
 import csv
@@ -52,7 +53,5 @@ def read_csv(path: str | Path) -> dict[str, np.ndarray]:
             try:
                 columns[i, j] = float(text)
             except ValueError:
-                raise DataError(
-                    f"{str(path)!r} line {line}, column {header[j]!r}: {text!r} is not a number"
-                ) from None
+                raise DataError(f"{str(path)!r} line {line}, column {header[j]!r}: {text!r} is not a number") from None
     return {name: columns[:, j] for j, name in enumerate(header)}

@@ -1,7 +1,9 @@
 """A user's library (text, a ``bases.Library`` or a sequence of terms), checked against the data."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 

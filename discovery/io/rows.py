@@ -1,4 +1,5 @@
 """The one rule for working on fewer rows than the data has: a seeded random draw, kept in row order."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -8,13 +8,15 @@ them is a coin toss. For each coefficient the report also counts which exact
 value it snapped to (or none), so a constant such as 1/g that survives every
 resample can be trusted, and one that flips between 7/(3√π) and 4/3 cannot.
 """
+
 from __future__ import annotations
 
 import sys
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -51,8 +53,12 @@ class BootstrapReport:
     same_law: float
 
     def as_dict(self) -> dict[str, Any]:
-        return {"resamples": self.resamples, "inclusion": dict(self.inclusion),
-                "exact_values": {k: dict(v) for k, v in self.exact_values.items()}, "same_law": self.same_law}
+        return {
+            "resamples": self.resamples,
+            "inclusion": dict(self.inclusion),
+            "exact_values": {k: dict(v) for k, v in self.exact_values.items()},
+            "same_law": self.same_law,
+        }
 
     def table(self) -> str:
         """Each term's inclusion probability and the exact values its coefficient took."""
@@ -64,8 +70,14 @@ def _shape(law: Law) -> frozenset[tuple[str, str]]:
     return frozenset((sp.sstr(c.term), FREE if c.exact is None else sp.sstr(c.exact)) for c in law.coefficients)
 
 
-def bootstrap_report(law: Law, data: Dataset, refit: Callable[[Dataset], Law | None], resamples: int,
-                     random_state: int | None, verbose: bool = False) -> BootstrapReport:
+def bootstrap_report(
+    law: Law,
+    data: Dataset,
+    refit: Callable[[Dataset], Law | None],
+    resamples: int,
+    random_state: int | None,
+    verbose: bool = False,
+) -> BootstrapReport:
     """Refit ``resamples`` times on rows drawn with replacement.
 
     Parameters
@@ -106,8 +118,11 @@ def bootstrap_report(law: Law, data: Dataset, refit: Callable[[Dataset], Law | N
             if verbose:
                 print(f"[bootstrap] {b + 1}/{resamples}: {found.formula}", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
-        warnings.warn(f"bootstrap interrupted after {done} of {resamples} resamples; the report covers those",
-                      RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"bootstrap interrupted after {done} of {resamples} resamples; the report covers those",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     n = max(done, 1)
     order = chosen_terms + sorted((t for t in kept if t not in chosen_terms), key=lambda t: -kept[t])
     return BootstrapReport(

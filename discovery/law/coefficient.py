@@ -1,4 +1,5 @@
 """A law's coefficients with their uncertainty, and the entries of its Pareto front."""
+
 from __future__ import annotations
 
 import math
@@ -100,7 +101,7 @@ class Coefficient:
         }
 
     @classmethod
-    def from_dict(cls, data: dict, path: str | Path = "the law file") -> "Coefficient":
+    def from_dict(cls, data: dict, path: str | Path = "the law file") -> Coefficient:
         """The coefficient of :meth:`to_dict`'s data; LawFileError naming a missing field."""
         exact = field_of(data, "exact", path)
         dof = data.get("dof")
@@ -151,7 +152,7 @@ class FrontEntry:
         }
 
     @classmethod
-    def from_dict(cls, data: dict, path: str | Path = "the law file") -> "FrontEntry":
+    def from_dict(cls, data: dict, path: str | Path = "the law file") -> FrontEntry:
         """The entry of :meth:`to_dict`'s data; LawFileError naming a missing field."""
 
         def get(key: str) -> Any:

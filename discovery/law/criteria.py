@@ -1,4 +1,5 @@
 """How fits are judged: information criteria, the exact-fit floor and the selection margins."""
+
 from __future__ import annotations
 
 import math

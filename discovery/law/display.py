@@ -1,8 +1,10 @@
 """How laws and their numbers are shown: rounded floats, value ± error, the bootstrap table."""
+
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import sympy as sp
 
@@ -42,8 +44,10 @@ def bootstrap_table(report: Mapping[str, Any]) -> str:
     ``report`` is :meth:`discovery.law.bootstrap.BootstrapReport.as_dict`'s
     data, as kept in ``law.info["bootstrap"]``.
     """
-    lines = [f"bootstrap, {report['resamples']} resamples: the same law in {report['same_law']:.0%}",
-             f"  {'inclusion':>9}  term: exact values of its coefficient"]
+    lines = [
+        f"bootstrap, {report['resamples']} resamples: the same law in {report['same_law']:.0%}",
+        f"  {'inclusion':>9}  term: exact values of its coefficient",
+    ]
     for term, share in report["inclusion"].items():
         values = report["exact_values"].get(term, {})
         shown = ", ".join(f"{v} {p:.0%}" for v, p in values.items())

@@ -1,7 +1,8 @@
 """Evaluate a law's expression on columns of data."""
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp

@@ -5,18 +5,28 @@ cost (a rough description length); among the values within tolerance of a
 fitted coefficient the cheapest wins. Whether the snapped law is accepted is
 decided elsewhere, by comparing its fit with the free coefficient's.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
-from typing import Mapping
 
 import sympy as sp
 
-PI_POWERS = (Fraction(0), Fraction(1), Fraction(-1), Fraction(2), Fraction(-2), Fraction(3), Fraction(-3),
-             Fraction(1, 2), Fraction(-1, 2))
+PI_POWERS = (
+    Fraction(0),
+    Fraction(1),
+    Fraction(-1),
+    Fraction(2),
+    Fraction(-2),
+    Fraction(3),
+    Fraction(-3),
+    Fraction(1, 2),
+    Fraction(-1, 2),
+)
 CONSTANT_POWERS = (0, 1, -1, 2, -2)
 SURDS = ((1, 0.0), (2, 2.0), (3, 2.0))  # sqrt(s) factors and their cost: 1/sqrt(2*pi) needs sqrt(2)
 MAX_COST = 12.0  # beyond this an 'exact' value describes the number no better than its digits
@@ -99,8 +109,10 @@ def exact_values_near(
                 cost = _cost(fraction, a, exps) + surd_cost
                 if cost > max_cost:
                     continue
-                expr = sp.Rational(fraction.numerator, fraction.denominator) * sp.sqrt(surd) * sp.pi ** sp.Rational(
-                    a.numerator, a.denominator
+                expr = (
+                    sp.Rational(fraction.numerator, fraction.denominator)
+                    * sp.sqrt(surd)
+                    * sp.pi ** sp.Rational(a.numerator, a.denominator)
                 )
                 for name, b in zip(names, exps):
                     expr *= sp.Symbol(name) ** b
@@ -110,8 +122,9 @@ def exact_values_near(
     return [entry[2] for entry in sorted(found.values(), key=lambda e: (e[0], e[1]))]
 
 
-def expected_false_matches(value: float, cost: float, width: float, constants: Mapping[str, float] | None = None,
-                           max_denominator: int = 12) -> float:
+def expected_false_matches(
+    value: float, cost: float, width: float, constants: Mapping[str, float] | None = None, max_denominator: int = 12
+) -> float:
     """How many exact values costing at most ``cost`` lie within ``±width`` of ``value``, on average.
 
     The look-elsewhere test of snapping: each family ``(p/q)·√s·π^a·Πc^b``

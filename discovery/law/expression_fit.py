@@ -8,11 +8,12 @@ the parameters are snapped to exact values (2, 1/g, π) one at a time, kept
 only when the BIC does not get worse — the same rules as for a linear law
 (:mod:`discovery.law.settle`).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import sympy as sp
@@ -39,8 +40,13 @@ class SettledExpression:
     bic: float
 
 
-def settle_expression(expression: sp.Expr, data: Dataset, constants: Mapping[str, float] | None = None,
-                      snap: bool = True, random_state: int | None = 0) -> SettledExpression | None:
+def settle_expression(
+    expression: sp.Expr,
+    data: Dataset,
+    constants: Mapping[str, float] | None = None,
+    snap: bool = True,
+    random_state: int | None = 0,
+) -> SettledExpression | None:
     """Refit, prune and snap the floats of one expression on the data.
 
     The refits use at most :data:`~discovery.io.rows.ROW_CAP` rows (drawn with
@@ -67,19 +73,28 @@ def settle_expression(expression: sp.Expr, data: Dataset, constants: Mapping[str
     exact: dict[int, sp.Expr] = {}
     final = fit
     if snap:
-        exact, final = snap_coefficients(lambda fixed: model.fit(fixed, fit.coef) or _failed(model.n), fit,
-                                         len(y), constants, floor)
+        exact, final = snap_coefficients(
+            lambda fixed: model.fit(fixed, fit.coef) or _failed(model.n), fit, len(y), constants, floor
+        )
     values = {p: (exact[j] if j in exact else sp.Float(final.coef[j])) for j, p in enumerate(model.parameters)}
     settled = model.expression.xreplace(values)
     coefficients = [
-        Coefficient(model.term_of(j), float(final.coef[j]), float(fit.stderr[j]), exact.get(j),
-                    estimate=float(fit.coef[j]), dof=len(y) - fit.n_free)
+        Coefficient(
+            model.term_of(j),
+            float(final.coef[j]),
+            float(fit.stderr[j]),
+            exact.get(j),
+            estimate=float(fit.coef[j]),
+            dof=len(y) - fit.n_free,
+        )
         for j in range(model.n)
     ]
     return _measured(settled, coefficients, data, constants, floor)
 
 
-def _prune_terms(model: ParametrisedExpression, fit: ParameterFit, columns, y, constants, floor) -> tuple[ParametrisedExpression, ParameterFit]:
+def _prune_terms(
+    model: ParametrisedExpression, fit: ParameterFit, columns, y, constants, floor
+) -> tuple[ParametrisedExpression, ParameterFit]:
     """Drop additive terms one at a time while the BIC does not get worse."""
     n = len(y)
     improved = True
@@ -99,8 +114,9 @@ def _failed(n: int) -> ParameterFit:
     return ParameterFit(np.full(n, np.nan), np.full(n, np.inf), math.inf, 0)
 
 
-def _measured(expression: sp.Expr, coefficients: list[Coefficient], data: Dataset,
-              constants: Mapping[str, float], floor: float) -> SettledExpression | None:
+def _measured(
+    expression: sp.Expr, coefficients: list[Coefficient], data: Dataset, constants: Mapping[str, float], floor: float
+) -> SettledExpression | None:
     try:
         with np.errstate(all="ignore"):
             predicted = np.broadcast_to(numpy_evaluator(expression, constants)(data.columns()), data.y.shape)
@@ -110,5 +126,4 @@ def _measured(expression: sp.Expr, coefficients: list[Coefficient], data: Datase
         return None
     rss = float(np.sum((data.y - predicted) ** 2))
     free = sum(c.exact is None for c in coefficients)
-    return SettledExpression(expression, coefficients, math.sqrt(rss / data.n_rows),
-                            bic(rss, data.n_rows, free, floor))
+    return SettledExpression(expression, coefficients, math.sqrt(rss / data.n_rows), bic(rss, data.n_rows, free, floor))

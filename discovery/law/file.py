@@ -8,6 +8,7 @@ evaluates code: only SymPy's arithmetic nodes, its named constants and its
 function classes are rebuilt. A human-readable ``formula`` and ``latex``
 sit beside the tree for people; the tree is what is read back.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,7 @@ from ..errors import DataError
 DISTRIBUTION = "equation-discovery"
 FORMAT = "equation-discovery.law"
 FORMAT_VERSION = 1
-_CONSTANTS = {"pi": sp.pi, "E": sp.E, "EulerGamma": sp.EulerGamma, "GoldenRatio": sp.GoldenRatio,
-              "Catalan": sp.Catalan}
+_CONSTANTS = {"pi": sp.pi, "E": sp.E, "EulerGamma": sp.EulerGamma, "GoldenRatio": sp.GoldenRatio, "Catalan": sp.Catalan}
 _OPERATIONS = {"Add": sp.Add, "Mul": sp.Mul, "Pow": sp.Pow}
 
 
@@ -178,8 +178,10 @@ def read_json(path: str | Path) -> dict:
     except json.JSONDecodeError as err:
         raise LawFileError(f"{str(path)!r} is not a law file: not valid JSON ({err})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise LawFileError(f"{str(path)!r} is not a law file: it has no \"format\": \"{FORMAT}\" field; "
-                           "write law files with law.save(path) or 'discovery fit ... --save law.json'")
+        raise LawFileError(
+            f'{str(path)!r} is not a law file: it has no "format": "{FORMAT}" field; '
+            "write law files with law.save(path) or 'discovery fit ... --save law.json'"
+        )
     version = data.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise LawFileError(f"{str(path)!r} has no integer format_version; it was not written by law.save")
@@ -190,8 +192,9 @@ def read_json(path: str | Path) -> dict:
             f"which reads format version {FORMAT_VERSION} and older: upgrade with 'pip install -U equation-discovery'"
         )
     if version < 1:
-        raise LawFileError(f"{str(path)!r} has unknown law format version {version}; known versions are 1 to "
-                           f"{FORMAT_VERSION}")
+        raise LawFileError(
+            f"{str(path)!r} has unknown law format version {version}; known versions are 1 to {FORMAT_VERSION}"
+        )
     return data
 
 

@@ -5,12 +5,13 @@ floats are parameters (:class:`ParametrisedExpression`, for a search
 backend's proposals) and a linear law seen through an inverse transform
 (:func:`fit_through_inverse`, for laws found for 1/y, log y, ...).
 """
+
 from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import numpy as np
 import sympy as sp
@@ -18,6 +19,7 @@ import sympy as sp
 from .evaluate import with_constants
 
 MAX_EVALUATIONS = 200  # per Levenberg-Marquardt refit of an expression: each starts near its optimum
+
 
 @dataclass(frozen=True)
 class ParameterFit:
@@ -136,9 +138,14 @@ def fit_parameters(
     return ParameterFit(full.copy(), stderr, rss, len(free))
 
 
-def fit_through_inverse(design: np.ndarray, y: np.ndarray, inverse: Callable[[np.ndarray], np.ndarray],
-                        inverse_slope: Callable[[np.ndarray], np.ndarray], start: np.ndarray,
-                        fixed: Mapping[int, float] | None = None) -> ParameterFit:
+def fit_through_inverse(
+    design: np.ndarray,
+    y: np.ndarray,
+    inverse: Callable[[np.ndarray], np.ndarray],
+    inverse_slope: Callable[[np.ndarray], np.ndarray],
+    start: np.ndarray,
+    fixed: Mapping[int, float] | None = None,
+) -> ParameterFit:
     """Nonlinear least squares of ``y ≈ inverse(design @ c)``: a linear law for a transformed target, fitted on y.
 
     Parameters
@@ -151,15 +158,17 @@ def fit_through_inverse(design: np.ndarray, y: np.ndarray, inverse: Callable[[np
     start : numpy.ndarray, shape (k,)
     fixed : mapping of index → value, optional
     """
-    return fit_parameters(lambda c: inverse(design @ c) - y, lambda c: inverse_slope(design @ c)[:, None] * design,
-                          start, fixed)
+    return fit_parameters(
+        lambda c: inverse(design @ c) - y, lambda c: inverse_slope(design @ c)[:, None] * design, start, fixed
+    )
 
 
 class ParametrisedExpression:
     """An expression with its floats replaced by parameters p0, p1, ...; fits them by Levenberg–Marquardt."""
 
-    def __init__(self, expression: sp.Expr, columns: Mapping[str, np.ndarray], y: np.ndarray,
-                 constants: Mapping[str, float]) -> None:
+    def __init__(
+        self, expression: sp.Expr, columns: Mapping[str, np.ndarray], y: np.ndarray, constants: Mapping[str, float]
+    ) -> None:
         floats = sorted(expression.atoms(sp.Float), key=lambda f: sp.default_sort_key(f))
         self.parameters = [sp.Symbol(f"_p{j}") for j in range(len(floats))]
         self.expression = expression.xreplace(dict(zip(floats, self.parameters)))
@@ -185,18 +194,27 @@ class ParametrisedExpression:
         if not self.n:
             return np.zeros((len(self.y), 0))
         with np.errstate(all="ignore"):
-            return np.column_stack([np.broadcast_to(np.asarray(o, dtype=np.float64), self.y.shape)
-                                    for o in self._slopes(*self._inputs, *theta)])
+            return np.column_stack(
+                [
+                    np.broadcast_to(np.asarray(o, dtype=np.float64), self.y.shape)
+                    for o in self._slopes(*self._inputs, *theta)
+                ]
+            )
 
     def fit(self, fixed: Mapping[int, float], start: np.ndarray | None = None) -> ParameterFit | None:
         try:
-            fit = fit_parameters(lambda full: self.evaluate(full) - self.y, self.jacobian,
-                                 self.start if start is None else start, fixed, MAX_EVALUATIONS)
+            fit = fit_parameters(
+                lambda full: self.evaluate(full) - self.y,
+                self.jacobian,
+                self.start if start is None else start,
+                fixed,
+                MAX_EVALUATIONS,
+            )
         except (ValueError, TypeError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
             return None
         return fit if math.isfinite(fit.rss) and fit.rss < 1e299 else None
 
-    def on_rows(self, rows: np.ndarray) -> "ParametrisedExpression":
+    def on_rows(self, rows: np.ndarray) -> ParametrisedExpression:
         """The same model, its compiled functions reused, on a subset of its rows."""
         subset = copy.copy(self)
         subset.y = self.y[rows]
@@ -204,7 +222,7 @@ class ParametrisedExpression:
         subset._inputs = [x[rows] for x in self._inputs]
         return subset
 
-    def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> "ParametrisedExpression":
+    def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> ParametrisedExpression:
         """The same model with one additive term removed, the other parameters starting at ``values``."""
         reduced = (self.expression - term).xreplace({p: sp.Float(v) for p, v in zip(self.parameters, values)})
         return ParametrisedExpression(reduced, self.columns, self.y, constants)

@@ -1,9 +1,10 @@
 """Held-out error of a law whose floats must be refitted fold by fold (mapped and backend laws)."""
+
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
@@ -16,8 +17,9 @@ from .law import Law
 HELD_OUT_FOLDS = 5
 
 
-def held_out_rmse(expression: sp.Expr, data: Dataset, constants: Mapping[str, float] | None = None,
-                  random_state: int | None = 0) -> float:
+def held_out_rmse(
+    expression: sp.Expr, data: Dataset, constants: Mapping[str, float] | None = None, random_state: int | None = 0
+) -> float:
     """Held-out RMSE of a law's form: its floats refitted on four folds, the error measured on the fifth.
 
     An expression without floats has nothing to refit; its held-out error is
@@ -54,7 +56,8 @@ def with_held_out_errors(law: Law, data: Dataset, random_state: int | None = 0) 
     front = list(law.front)
     for i in range(max(chosen - 1, 0), min(chosen + 2, len(front))):
         if math.isnan(front[i].cv_rmse):
-            front[i] = dataclasses.replace(front[i], cv_rmse=held_out_rmse(front[i].expression, data,
-                                                                           law.constants, random_state))
+            front[i] = dataclasses.replace(
+                front[i], cv_rmse=held_out_rmse(front[i].expression, data, law.constants, random_state)
+            )
     law.front = front
     return law

@@ -1,21 +1,36 @@
 """The result of a discovery: a law that prints, exports, predicts and saves itself."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from ..io.dataset import Dataset, input_columns
+from ..io.columns import input_columns
+from ..io.dataset import Dataset
 from .coefficient import Coefficient, FrontEntry
 from .criteria import MARGIN
 from .display import DISPLAY_DIGITS, bootstrap_table, rounded, same_number, with_error
 from .evaluate import numpy_evaluator, with_constants
-from .file import FORMAT, FORMAT_VERSION, LawFileError, encode_expression, decode_expression, field_of, number
-from .file import package_version, plain, read_json, read_number, write_json
+from .file import (
+    FORMAT,
+    FORMAT_VERSION,
+    LawFileError,
+    decode_expression,
+    encode_expression,
+    field_of,
+    number,
+    package_version,
+    plain,
+    read_json,
+    read_number,
+    write_json,
+)
 
 
 @dataclass(eq=False)
@@ -56,9 +71,17 @@ class Law:
     info: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def fitted(cls, expression: sp.Expr, data: Dataset, *, constants: Mapping[str, float],
-               coefficients: list[Coefficient], front: list[FrontEntry], rmse: float,
-               info: Mapping[str, Any] | None = None) -> "Law":
+    def fitted(
+        cls,
+        expression: sp.Expr,
+        data: Dataset,
+        *,
+        constants: Mapping[str, float],
+        coefficients: list[Coefficient],
+        front: list[FrontEntry],
+        rmse: float,
+        info: Mapping[str, Any] | None = None,
+    ) -> Law:
         """The law ``data.target = expression`` as fitted to ``data``, with its R² measured there.
 
         Every search path builds its law here, so that the error, R² and
@@ -108,12 +131,12 @@ class Law:
             return rounded(self.expression)
         free = [c for c in self.coefficients if c.exact is None and math.isfinite(c.stderr)]
         shown = {}
-        for number in self.expression.atoms(sp.Float):
-            match = next((c for c in free if same_number(float(number), c.value)), None)
+        for literal in self.expression.atoms(sp.Float):
+            match = next((c for c in free if same_number(float(literal), c.value)), None)
             if match is None:
-                shown[number] = sp.Float(number, DISPLAY_DIGITS)
+                shown[literal] = sp.Float(literal, DISPLAY_DIGITS)
             else:
-                shown[number] = sp.Symbol(f"({with_error(match.value, match.stderr)})")
+                shown[literal] = sp.Symbol(f"({with_error(match.value, match.stderr)})")
         return self.expression.xreplace(shown)
 
     @property
@@ -163,7 +186,7 @@ class Law:
         write_json(self.to_dict(), path)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Law":
+    def load(cls, path: str | Path) -> Law:
         """Read a law written by :meth:`save`; it predicts exactly what the saved law did.
 
         Raises
@@ -195,7 +218,7 @@ class Law:
         }
 
     @classmethod
-    def from_dict(cls, data: dict, path: str | Path = "the law file") -> "Law":
+    def from_dict(cls, data: dict, path: str | Path = "the law file") -> Law:
         """The law of a law file's JSON data (checked by :func:`discovery.law.file.read_json`)."""
 
         def get(key: str) -> Any:
@@ -244,17 +267,21 @@ class Law:
             return "evidence: no front recorded"
         criterion = self.info.get("criterion", "bic")
         c = self.front[chosen]
-        lines = [f"evidence (criterion {criterion}; the simplest law within "
-                 f"{MARGIN.get(criterion, 0):g} of the lowest score is chosen):",
-                 f"  chosen          BIC {c.bic:10.1f}, held-out rmse {c.cv_rmse:.4g}: {self.target} = "
-                 f"{sp.sstr(rounded(c.expression))}"]
+        lines = [
+            f"evidence (criterion {criterion}; the simplest law within "
+            f"{MARGIN.get(criterion, 0):g} of the lowest score is chosen):",
+            f"  chosen          BIC {c.bic:10.1f}, held-out rmse {c.cv_rmse:.4g}: {self.target} = "
+            f"{sp.sstr(rounded(c.expression))}",
+        ]
         for label, i in (("simpler", chosen - 1), ("more complex", chosen + 1)):
             if not 0 <= i < len(self.front):
                 continue
             e = self.front[i]
             delta = e.bic - c.bic
-            lines.append(f"  {label:<14}  BIC {e.bic:10.1f} ({delta:+.1f}), held-out rmse {e.cv_rmse:.4g}: "
-                         f"{self.target} = {sp.sstr(rounded(e.expression))}")
+            lines.append(
+                f"  {label:<14}  BIC {e.bic:10.1f} ({delta:+.1f}), held-out rmse {e.cv_rmse:.4g}: "
+                f"{self.target} = {sp.sstr(rounded(e.expression))}"
+            )
         return "\n".join(lines)
 
     def summary(self) -> str:

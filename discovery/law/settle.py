@@ -6,10 +6,11 @@ get worse, and build the SymPy expression. :func:`settle_terms` does it for a
 sum of library terms; :mod:`discovery.law.expression_fit` does the same for a
 whole expression with floats in it, through :func:`snap_coefficients`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -81,18 +82,27 @@ def settle_terms(
     free_fit = fit
     if snap:
         kept_columns = columns[:, keep]
-        exact, fit = snap_coefficients(lambda fixed: least_squares(kept_columns, y, fixed), fit, n,
-                                       constants or {}, floor)
+        exact, fit = snap_coefficients(
+            lambda fixed: least_squares(kept_columns, y, fixed), fit, n, constants or {}, floor
+        )
     coefficients = []
     expression = sp.Integer(0)
     for pos, j in enumerate(keep):
         value = exact.get(pos)
         coefficients.append(
-            Coefficient(terms[j], float(fit.coef[pos]), float(free_fit.stderr[pos]), value,
-                        estimate=float(free_fit.coef[pos]), dof=n - free_fit.n_free)
+            Coefficient(
+                terms[j],
+                float(fit.coef[pos]),
+                float(free_fit.stderr[pos]),
+                value,
+                estimate=float(free_fit.coef[pos]),
+                dof=n - free_fit.n_free,
+            )
         )
         expression += (value if value is not None else sp.Float(fit.coef[pos])) * terms[j]
-    return SettledTerms(tidy_expression(expression) if tidy else expression, coefficients, fit, tuple(terms[j] for j in keep))
+    return SettledTerms(
+        tidy_expression(expression) if tidy else expression, coefficients, fit, tuple(terms[j] for j in keep)
+    )
 
 
 def _prune_terms(columns, y, keep, fit, prune_tol, floor):
@@ -111,8 +121,13 @@ def _prune_terms(columns, y, keep, fit, prune_tol, floor):
     return keep, fit
 
 
-def snap_coefficients(refit: Callable[[dict[int, float]], ParameterFit], fit: ParameterFit, n: int,
-                      constants: Mapping[str, float], floor: float) -> tuple[dict[int, sp.Expr], ParameterFit]:
+def snap_coefficients(
+    refit: Callable[[dict[int, float]], ParameterFit],
+    fit: ParameterFit,
+    n: int,
+    constants: Mapping[str, float],
+    floor: float,
+) -> tuple[dict[int, sp.Expr], ParameterFit]:
     """Fix coefficients to exact values one at a time, most precise first.
 
     Parameters
@@ -145,7 +160,10 @@ def snap_coefficients(refit: Callable[[dict[int, float]], ParameterFit], fit: Pa
             continue
         tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
         for candidate in exact_values_near(value, tolerance, constants)[:SNAP_TRIES]:
-            if expected_false_matches(value, candidate.cost, FALSE_MATCH_SIGMAS * stderr, constants) > MAX_FALSE_MATCHES:
+            if (
+                expected_false_matches(value, candidate.cost, FALSE_MATCH_SIGMAS * stderr, constants)
+                > MAX_FALSE_MATCHES
+            ):
                 break  # candidates are sorted by cost, and costlier ones are denser still
             trial = refit({**fixed, j: candidate.value})
             if bic(trial.rss, n, trial.n_free, floor) <= bic(current.rss, n, current.n_free, floor):

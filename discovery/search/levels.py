@@ -1,4 +1,5 @@
 """The default search: grow the default library level by level, on y and on transforms of y."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -83,8 +84,9 @@ class _Grower:
         return result
 
 
-def search_levels(data: Dataset, settings: Settings, time_limit: float | None = None,
-           verbose: bool = False) -> LibraryFit:
+def search_levels(
+    data: Dataset, settings: Settings, time_limit: float | None = None, verbose: bool = False
+) -> LibraryFit:
     """Grow the default library on y and on transforms of y, cheapest levels first.
 
     Level 0 is the constant plus the power laws proposed from log space;
@@ -113,8 +115,11 @@ def search_levels(data: Dataset, settings: Settings, time_limit: float | None = 
     except KeyboardInterrupt:
         if state.fit is None:
             raise  # nothing found yet: let the caller (the CLI) report the interruption
-        warnings.warn(f"interrupted: returning the best law found so far ({state.fit.law.formula}, "
-                      f"level {state.level})", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"interrupted: returning the best law found so far ({state.fit.law.formula}, level {state.level})",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         state.fit.law.info["interrupted"] = True
         return _tidied(state.fit)
 
@@ -128,8 +133,17 @@ class _Best:
     level: int = -1
 
 
-def _grow(data: Dataset, settings: Settings, growers, floor: float, sign: int, best: _Best,
-          time_limit: float | None, verbose: bool, start: float) -> LibraryFit:
+def _grow(
+    data: Dataset,
+    settings: Settings,
+    growers,
+    floor: float,
+    sign: int,
+    best: _Best,
+    time_limit: float | None,
+    verbose: bool,
+    start: float,
+) -> LibraryFit:
     for level in range(0, MAX_LEVEL + 1):
         for transform, grower in growers:
             try:
@@ -146,8 +160,12 @@ def _grow(data: Dataset, settings: Settings, growers, floor: float, sign: int, b
             score = law_bic(law, data, floor)
             if verbose:
                 target = "y" if transform is None else transform.name
-                print(f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
-                      f"(rmse {law.rmse:.3g}, {time.perf_counter() - start:.2f}s)", file=sys.stderr, flush=True)
+                print(
+                    f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
+                    f"(rmse {law.rmse:.3g}, {time.perf_counter() - start:.2f}s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
             margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else 0.0
             if best.fit is None or score < best.bic - margin:
                 best.fit, best.bic, best.level = LibraryFit(law, fit.library, fit.coef, score), score, level

@@ -1,9 +1,11 @@
 """Fit one library: Gram sums, the solver's supports, scoring on the rows, the Pareto front, the SymPy layer."""
+
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -66,8 +68,9 @@ class LibraryFit:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def fit_library(data: Dataset, library: Library, settings: Settings, warn: bool = True,
-                tidy: bool = True) -> LibraryFit:
+def fit_library(
+    data: Dataset, library: Library, settings: Settings, warn: bool = True, tidy: bool = True
+) -> LibraryFit:
     """Fit one library: Gram sums, solver path, scoring, Pareto front, SymPy layer.
 
     Parameters
@@ -88,8 +91,16 @@ def fit_library(data: Dataset, library: Library, settings: Settings, warn: bool 
     rows = sample_rows(data.n_rows, rng)
     X_search, y_search = data.X[rows], data.y[rows]
     folds = rng.permutation(len(y_search)) % max(2, settings.cv_folds)
-    gram = library.gram(X_search, y_search, data.variables, device=settings.device, dtype=settings.dtype,
-                        chunk_rows=settings.chunk_rows, groups=folds, warn=warn)
+    gram = library.gram(
+        X_search,
+        y_search,
+        data.variables,
+        device=settings.device,
+        dtype=settings.dtype,
+        chunk_rows=settings.chunk_rows,
+        groups=folds,
+        warn=warn,
+    )
     gram = gram.restrict(_distinct_columns(gram))
     if not gram.terms:
         raise DataError("no term of the library is defined and non-zero on the data; give a different library")
@@ -117,13 +128,28 @@ def fit_library(data: Dataset, library: Library, settings: Settings, warn: bool 
     chosen = choose(front, settings.criterion, data.n_rows)
     entries, settled_chosen = [], None
     for c in front:
-        settled = settle_terms(columns_of(c.support), data.y, [gram.terms[j].expr for j in c.support],
-                         settings.constants, settings.prune_tol, settings.snap, tidy=tidy and c is chosen)
+        settled = settle_terms(
+            columns_of(c.support),
+            data.y,
+            [gram.terms[j].expr for j in c.support],
+            settings.constants,
+            settings.prune_tol,
+            settings.snap,
+            tidy=tidy and c is chosen,
+        )
         if c is chosen:
             settled_chosen = settled
-        entries.append(FrontEntry(settled.expression, complexity(settled.expression), len(settled.terms),
-                                  float(np.sqrt(settled.fit.rss / data.n_rows)), float(np.sqrt(c.cv_mse)),
-                                  c.bic, c is chosen))
+        entries.append(
+            FrontEntry(
+                settled.expression,
+                complexity(settled.expression),
+                len(settled.terms),
+                float(np.sqrt(settled.fit.rss / data.n_rows)),
+                float(np.sqrt(c.cv_mse)),
+                c.bic,
+                c is chosen,
+            )
+        )
     assert settled_chosen is not None
 
     kept = Library(gram.terms)

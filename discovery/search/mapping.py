@@ -9,11 +9,12 @@ inverse transform, y ≈ T⁻¹(Σ cⱼ·termⱼ), by nonlinear least squares on
 removes the bias; the coefficients are then snapped to exact values as for
 any law, with the BIC measured on y.
 """
+
 from __future__ import annotations
 
 import functools
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -97,13 +98,23 @@ def refit_on_y(
     refitted = []
     for j, c in enumerate(coefficients):
         value = exact.get(j)
-        refitted.append(Coefficient(c.term, float(final.coef[j]), float(free_fit.stderr[j]), value,
-                                    estimate=float(free_fit.coef[j]), dof=n - free_fit.n_free))
+        refitted.append(
+            Coefficient(
+                c.term,
+                float(final.coef[j]),
+                float(free_fit.stderr[j]),
+                value,
+                estimate=float(free_fit.coef[j]),
+                dof=n - free_fit.n_free,
+            )
+        )
         inner += (value if value is not None else sp.Float(final.coef[j])) * c.term
     return transform.inverse(inner, sign), refitted, float(np.sqrt(final.rss / n))
 
 
-def fit_library_on_target(data: Dataset, library: Library, settings: Settings, transform_name: str | None) -> Law | None:
+def fit_library_on_target(
+    data: Dataset, library: Library, settings: Settings, transform_name: str | None
+) -> Law | None:
     """The law ``library`` gives on ``data``, for y or mapped back from the named transform of y.
 
     The step that chose a basis law, repeated on other rows (the bootstrap).
@@ -132,8 +143,10 @@ def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law
     if rmse**2 > floor:  # not exact: the transformed fit's coefficients are biased by the noise on y
         refitted = refit_on_y(law.coefficients, transform, sign, data.columns(), data.y, law.constants, floor)
         if refitted is not None:
+
             def free(cs):
                 return sum(c.exact is None for c in cs)
+
             n = data.n_rows
             if bic(refitted[2] ** 2 * n, n, free(refitted[1]), floor) < bic(rmse**2 * n, n, free(coefficients), floor):
                 expression, coefficients, rmse = refitted
@@ -144,10 +157,26 @@ def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law
         entry_rmse = _rmse_on(mapped, law, data)
         if entry_rmse is None:
             continue
-        front.append(FrontEntry(mapped, complexity(mapped), e.n_terms, entry_rmse, math.nan,
-                                bic(entry_rmse**2 * data.n_rows, data.n_rows, e.n_terms, floor), e.chosen))
-    return Law.fitted(expression, data, constants=law.constants, coefficients=coefficients, front=front, rmse=rmse,
-                      info=dict(law.info, transform=transform.name))
+        front.append(
+            FrontEntry(
+                mapped,
+                complexity(mapped),
+                e.n_terms,
+                entry_rmse,
+                math.nan,
+                bic(entry_rmse**2 * data.n_rows, data.n_rows, e.n_terms, floor),
+                e.chosen,
+            )
+        )
+    return Law.fitted(
+        expression,
+        data,
+        constants=law.constants,
+        coefficients=coefficients,
+        front=front,
+        rmse=rmse,
+        info=dict(law.info, transform=transform.name),
+    )
 
 
 def _snap_mapped_floats(expression: sp.Expr, rmse: float, law: Law, data: Dataset) -> tuple[sp.Expr, float]:

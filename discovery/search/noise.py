@@ -5,6 +5,7 @@ nearest neighbour's: their correlation is about zero. If the law misses
 structure, the residual is a smooth function of the inputs and neighbours
 share it. The test needs no estimate of the noise itself.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,8 +46,13 @@ def neighbour_correlation(X: np.ndarray, residual: np.ndarray, random_state: int
     return float((a * b).sum() / denominator) if denominator > 0 else 0.0
 
 
-def residuals_look_like_noise(X: np.ndarray, residual: np.ndarray, random_state: int | None = 0,
-                              min_correlation: float = MIN_CORRELATION, sigmas: float = 3.0) -> bool:
+def residuals_look_like_noise(
+    X: np.ndarray,
+    residual: np.ndarray,
+    random_state: int | None = 0,
+    min_correlation: float = MIN_CORRELATION,
+    sigmas: float = 3.0,
+) -> bool:
     """True when neighbouring rows' residuals correlate less than ``max(min_correlation, sigmas/√m)``."""
     m = min(len(residual), MAX_QUERIES)
     limit = max(min_correlation, sigmas / np.sqrt(max(m, 1)))
@@ -63,8 +69,9 @@ def fits_to_noise(law: Law, data: Dataset, random_state: int | None = 0, **thres
         return True
     with np.errstate(all="ignore"):
         residual = data.y - law.predict(data.columns())
-    return bool(np.all(np.isfinite(residual))) and residuals_look_like_noise(data.X, residual, random_state,
-                                                                              **threshold)
+    return bool(np.all(np.isfinite(residual))) and residuals_look_like_noise(
+        data.X, residual, random_state, **threshold
+    )
 
 
 def exact_fit(law: Law, data: Dataset) -> bool:

@@ -9,6 +9,7 @@ monomial × factor terms, for factors sin(xᵢ), cos(xᵢ), and differences
 G·m1·m2·(1/r2 − 1/r1) = G·m1·m2·(r1 − r2)/(r1·r2) are single proposals.
 Variable names play no part: every variable and every pair is tried.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,9 +1,10 @@
 """Selection: score proposed supports on the rows, keep the Pareto front, choose; compare laws by BIC."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 

@@ -5,10 +5,11 @@
 ``exp(-θ²/2)`` after ``y → log y``. Each transform has its inverse, applied to
 the law found for the transformed target.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import sympy as sp
@@ -32,19 +33,47 @@ def _one_sign(y: np.ndarray) -> bool:
 
 
 TRANSFORMS: tuple[Transform, ...] = (
-    Transform("1/y", lambda y: 1 / y, lambda e, s: 1 / e, _one_sign,
-              lambda u, s: 1 / u, lambda u, s: -1 / u**2),
-    Transform("y**2", lambda y: y**2, lambda e, s: s * sp.sqrt(e), _one_sign,
-              lambda u, s: s * np.sqrt(u), lambda u, s: s / (2 * np.sqrt(u))),
-    Transform("1/y**2", lambda y: 1 / y**2, lambda e, s: s / sp.sqrt(e), _one_sign,
-              lambda u, s: s / np.sqrt(u), lambda u, s: -s / (2 * u**1.5)),
-    Transform("log(y)", lambda y: np.log(y), lambda e, s: sp.exp(e), lambda y: bool(np.all(y > 0)),
-              lambda u, s: np.exp(u), lambda u, s: np.exp(u)),
-    Transform("sqrt(y)", lambda y: np.sqrt(y), lambda e, s: e**2, lambda y: bool(np.all(y > 0)),
-              lambda u, s: u**2, lambda u, s: 2 * u),
-    Transform("sin(y)", lambda y: np.sin(y), lambda e, s: sp.asin(e),
-              lambda y: bool(np.all(np.abs(y) < np.pi / 2)),
-              lambda u, s: np.arcsin(u), lambda u, s: 1 / np.sqrt(1 - u**2)),
+    Transform("1/y", lambda y: 1 / y, lambda e, s: 1 / e, _one_sign, lambda u, s: 1 / u, lambda u, s: -1 / u**2),
+    Transform(
+        "y**2",
+        lambda y: y**2,
+        lambda e, s: s * sp.sqrt(e),
+        _one_sign,
+        lambda u, s: s * np.sqrt(u),
+        lambda u, s: s / (2 * np.sqrt(u)),
+    ),
+    Transform(
+        "1/y**2",
+        lambda y: 1 / y**2,
+        lambda e, s: s / sp.sqrt(e),
+        _one_sign,
+        lambda u, s: s / np.sqrt(u),
+        lambda u, s: -s / (2 * u**1.5),
+    ),
+    Transform(
+        "log(y)",
+        lambda y: np.log(y),
+        lambda e, s: sp.exp(e),
+        lambda y: bool(np.all(y > 0)),
+        lambda u, s: np.exp(u),
+        lambda u, s: np.exp(u),
+    ),
+    Transform(
+        "sqrt(y)",
+        lambda y: np.sqrt(y),
+        lambda e, s: e**2,
+        lambda y: bool(np.all(y > 0)),
+        lambda u, s: u**2,
+        lambda u, s: 2 * u,
+    ),
+    Transform(
+        "sin(y)",
+        lambda y: np.sin(y),
+        lambda e, s: sp.asin(e),
+        lambda y: bool(np.all(np.abs(y) < np.pi / 2)),
+        lambda u, s: np.arcsin(u),
+        lambda u, s: 1 / np.sqrt(1 - u**2),
+    ),
 )
 
 

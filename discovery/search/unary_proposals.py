@@ -11,11 +11,12 @@ beat the plain power law clearly become terms P·F(c·M), P from the same fit;
 the sparse search then confirms them, or not, in the original space.
 Variable names play no part.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import sympy as sp

@@ -1,4 +1,5 @@
 """Sparse solvers: each proposes supports; scoring and refitting are shared."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,5 +34,14 @@ def make_solver(solver: Any) -> Solver:
     raise DataError(f"unknown solver {solver!r}; choose from {', '.join(SOLVERS)}.{did_you_mean}")
 
 
-__all__ = ["AdamL1", "LassoPath", "LeastSquares", "Problem", "SOLVERS", "STLSQ", "Solver", "SubsetSearch",
-           "make_solver"]
+__all__ = [
+    "AdamL1",
+    "LassoPath",
+    "LeastSquares",
+    "Problem",
+    "SOLVERS",
+    "STLSQ",
+    "Solver",
+    "SubsetSearch",
+    "make_solver",
+]

@@ -1,7 +1,8 @@
 """The seed's way, generalised: train the weights with Adam and an L1 penalty."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .base import Problem, Solver, Support, unique_supports
 

@@ -5,11 +5,13 @@ columns, scoring supports in batched solves) and each implements one hook,
 :meth:`Solver.path`, returning the supports it proposes. Scoring, refitting on
 the rows and choosing among the supports happen elsewhere, once for all.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -1,4 +1,5 @@
 """The L1 (lasso) path by coordinate descent on the Gram matrix."""
+
 from __future__ import annotations
 
 import numpy as np

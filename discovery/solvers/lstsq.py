@@ -1,4 +1,5 @@
 """Plain least squares on every term."""
+
 from __future__ import annotations
 
 from .base import Problem, Solver, Support

@@ -1,7 +1,8 @@
 """Sequentially thresholded least squares (SINDy's solver), over a threshold sweep."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

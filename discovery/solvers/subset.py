@@ -1,4 +1,5 @@
 """Exact small-subset (L0) search: the best k terms for each k."""
+
 from __future__ import annotations
 
 from itertools import combinations
