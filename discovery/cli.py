@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .errors import BackendUnavailable, DataError
+from .parameters import METHODS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--method",
         default="auto",
-        choices=("auto", "basis", "operon", "pysr"),
+        choices=METHODS,
         help="auto (default): the basis regressor, then a search backend if the law misses "
         "structure; basis; operon; pysr (needs Julia)",
     )
