@@ -31,7 +31,7 @@ from .search.selection import law_bic
 AUTO_ORDER = ("pysr", "operon")
 MIN_SEARCH_SECONDS = 5.0  # auto starts no backend with less time left than this
 # Auto calls a backend only on clear evidence of missed structure: a neighbour correlation of the
-# residuals above this (or 5 standard errors). The engine's own stop uses 0.1, which the true
+# residuals above this (or 5 standard errors). The basis search's own stop uses 0.1, which the true
 # cannon law exceeds by chance on 2 seeds in 10 (0.108, 0.129); a backend costs seconds.
 AUTO_MIN_CORRELATION = 0.2
 
@@ -111,7 +111,7 @@ def discover(
         drawn with replacement; ``law.info["bootstrap"]`` then holds each
         term's inclusion probability, how often each coefficient snapped to
         each exact value, and how often the same law came back
-        (:class:`discovery.bootstrap.BootstrapReport`). Costs that step's
+        (:class:`discovery.BootstrapReport`). Costs that step's
         time once per resample; Ctrl-C stops it with the resamples done.
 
     Returns
@@ -160,6 +160,9 @@ def discover(
             bootstrap=int(bootstrap),
             verbose=verbose,
         )
+    auto = method == "auto" and library is None  # a given library asks for the basis regressor alone
+    # auto and the bootstrap need the checked data too: check it once, and fit the estimator on it.
+    data = as_dataset(X, y, variables=variables, target=target) if auto or bootstrap else None
     model = SparseBasisRegressor(
         library=library,
         solver=solver,
@@ -168,17 +171,15 @@ def discover(
         constants=constants,
         random_state=random_state,
         device=device,
-        variables=variables,
-        target=target,
+        variables=variables if data is None else list(data.variables),
+        target=target if data is None else data.target,
         time_limit=time_limit,
         verbose=verbose,
     )
-    law = model.fit(X, y).law_
+    law = (model.fit(X, y) if data is None else model.fit(data.X, data.y)).law_
     law.info["method"] = "basis"
-    auto = method == "auto" and library is None  # a given library asks for the basis regressor alone
-    if not auto and not bootstrap:
+    if data is None:
         return law
-    data = as_dataset(X, y, variables=variables, target=target)
     if auto:
         left = None if time_limit is None else time_limit - (time.perf_counter() - start)
         law = auto_law(

@@ -278,3 +278,15 @@ def test_discover_checks_every_parameter_even_for_a_backend(good):
         discover(X, y, method="operon", max_terms=-1)
     with pytest.raises(DataError, match="method must be one of .*did you mean 'operon'"):
         discover(X, y, method="operom")
+
+
+def test_discover_checks_the_data_once_on_the_auto_path(cannon):
+    import warnings
+
+    from sklearn.exceptions import DataConversionWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        law = discover(cannon.X, cannon.y[:, None], variables=["v", "theta"], constants={"g": 9.81}, random_state=0)
+    assert str(law) == "y = v**2*sin(2*theta)/g"
+    assert sum(issubclass(w.category, DataConversionWarning) for w in caught) == 1
