@@ -182,9 +182,7 @@ def discover(
         return law
     if auto:
         left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-        law = auto_law(
-            law, data, check_constants(constants, data.variables), left, random_state, verbose, bootstrap=int(bootstrap)
-        )
+        law = auto_law(law, data, model.settings_.constants, left, random_state, verbose, bootstrap=int(bootstrap))
     if bootstrap and law.info["method"] == "basis":
         transform = law.info.get("transform")
         report = bootstrap_report(

@@ -16,6 +16,7 @@ from bases import Library
 from .io.columns import input_columns
 from .io.dataset import as_dataset
 from .io.library import resolve_library
+from .law.evaluate import numpy_evaluator
 from .parameters import check_parameters, settings_for
 from .search.levels import search_levels
 from .search.library_fit import fit_library
@@ -160,7 +161,9 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Evaluate the law on X (same columns as in ``fit``; checked as in ``fit``)."""
         check_is_fitted(self)
-        return self.law_.predict(input_columns(X, self.variables_, expected_by=type(self).__name__))
+        # Checked once, here, so the message names the estimator; then evaluated as Law.predict does.
+        columns = input_columns(X, self.variables_, expected_by=type(self).__name__)
+        return numpy_evaluator(self.law_.expression, self.law_.constants)(columns)
 
     def _library_record(self, result) -> dict[str, Any]:
         """Which terms were searched: the given library's, or the default library's level and size."""
