@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
+from functools import lru_cache
+from itertools import combinations, product
+
+import sympy as sp
 
 from .families import constant, differences, harmonics, powers, unary
 from .library import Library
+from .term import Term
 
 MAX_LEVEL = 3
 
@@ -53,40 +57,59 @@ def default_library(variables: Sequence[str], level: int = 1, max_terms: int | N
     """
     if not 1 <= level <= MAX_LEVEL:
         raise ValueError(f"level must be between 1 and {MAX_LEVEL}, got {level}")
-    library = constant() if level == 1 else default_library(variables, level - 1, max_terms)
+    return _default_library(tuple(variables), level, max_terms)
+
+
+# One search asks for the same library once per target transform: build it once. A group
+# over the cap is abandoned as soon as it overflows, so its size never costs SymPy time (a
+# level-3 group over nine variables has ~10⁵ products).
+@lru_cache(maxsize=16)
+def _default_library(variables: tuple[str, ...], level: int, max_terms: int | None) -> Library:
+    library = constant() if level == 1 else _default_library(variables, level - 1, max_terms)
     own = {v: single_variable_library(v, level) for v in variables}
     simple = {v: powers(v, [-2, -1, 1, 2]) for v in variables}
     pairs = {(a, b): differences(a, b) for a, b in combinations(variables, 2)}
     others = {pair: [v for v in variables if v not in pair] for pair in pairs}
-    groups = [[own[v] for v in variables]]
+    # A group is a list of products, each product a tuple of libraries whose terms multiply.
+    groups: list[list[tuple[Library, ...]]] = [[(own[v],) for v in variables]]
     if level == 1:
-        groups.append([simple[a] * simple[b] for a, b in combinations(variables, 2)])
-    groups.append([own[a] * own[b] for a, b in combinations(variables, 2)])
+        groups.append([(simple[a], simple[b]) for a, b in combinations(variables, 2)])
+    groups.append([(own[a], own[b]) for a, b in combinations(variables, 2)])
     if level == 2:
-        groups.append(list(pairs.values()))
-        groups.append([simple[a] * simple[b] * simple[c] for a, b, c in combinations(variables, 3)])
+        groups.append([(diff,) for diff in pairs.values()])
+        groups.append([(simple[a], simple[b], simple[c]) for a, b, c in combinations(variables, 3)])
     if level == 3:
-        groups.append([diff * simple[c] for pair, diff in pairs.items() for c in others[pair]])
+        groups.append([(diff, simple[c]) for pair, diff in pairs.items() for c in others[pair]])
         trig = {v: harmonics(v, [1]) for v in variables}
+        for third in (trig, own):
+            groups.append(
+                [
+                    product
+                    for a, b, c in combinations(variables, 3)
+                    for product in (
+                        (simple[a], simple[b], third[c]),
+                        (simple[a], third[b], simple[c]),
+                        (third[a], simple[b], simple[c]),
+                    )
+                ]
+            )
         groups.append(
-            [
-                simple[a] * simple[b] * trig[c] + simple[a] * trig[b] * simple[c] + trig[a] * simple[b] * simple[c]
-                for a, b, c in combinations(variables, 3)
-            ]
-        )
-        groups.append(
-            [
-                simple[a] * simple[b] * own[c] + simple[a] * own[b] * simple[c] + own[a] * simple[b] * simple[c]
-                for a, b, c in combinations(variables, 3)
-            ]
-        )
-        groups.append(
-            [diff * simple[c] * simple[d] for pair, diff in pairs.items() for c, d in combinations(others[pair], 2)]
+            [(diff, simple[c], simple[d]) for pair, diff in pairs.items() for c, d in combinations(others[pair], 2)]
         )
     for group in groups:  # each group whole or not at all, simplest first
-        grown = library
-        for part in group:
-            grown = grown + part
-        if max_terms is None or len(grown) <= max_terms:
+        grown = _with_group(library, group, max_terms)
+        if grown is not None:
             library = grown
     return library
+
+
+def _with_group(library: Library, group: list[tuple[Library, ...]], max_terms: int | None) -> Library | None:
+    """``library`` plus every product of the group (duplicates removed), or None past ``max_terms``."""
+    seen: dict[sp.Expr, Term] = {term.expr: term for term in library}
+    for factors in group:
+        for combination in product(*(factor.terms for factor in factors)):
+            term = Term(sp.Mul(*(t.expr for t in combination)))
+            seen.setdefault(term.expr, term)
+            if max_terms is not None and len(seen) > max_terms:
+                return None
+    return Library(seen.values())

@@ -121,3 +121,15 @@ def test_default_library_levels_grow():
     level1 = set(default_library(["v", "theta"], 1).terms)
     assert level1 <= set(default_library(["v", "theta"], 2).terms)
     assert "v**2*sin(2*theta)" in default_library(["v", "theta"], 1)
+
+
+def test_default_library_cap_skips_whole_groups_and_keeps_lower_levels():
+    # Nine variables: level 3's triple products number ~10⁵; the cap keeps the groups that fit.
+    names = [f"x{i}" for i in range(9)]
+    level2 = default_library(names, 2, max_terms=2498)
+    level3 = default_library(names, 3, max_terms=2498)
+    assert len(level3) <= 2498
+    assert set(level2.terms) <= set(level3.terms)
+    assert "x0*x1*sin(x2)" not in level3  # the triple-product group would overflow: left out whole
+    assert "x0**5" in level3  # the single-variable group fits: added
+    assert default_library(names, 3, max_terms=2498) is level3  # built once per search, not per target
