@@ -89,8 +89,12 @@ def discover(
     random_state : int or None
         Seed; the same seed gives the same law.
     time_limit : float or None
-        Seconds after which no further library level or target transform is
-        tried (checked between fits, so a fit under way finishes).
+        Seconds the search may take; ``discover`` returns within
+        ``time_limit + max(2 s, 10 %)``. A fit is started only when the
+        largest fit so far says it will end in time, and a search backend
+        stops itself with a fifth of its time left for settling its
+        candidates. When the search stopped early, ``law.info["time_limit_reached"]``
+        is True and ``law.info["stopped"]`` says what was left undone.
     device : str
         ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
     verbose : bool

@@ -65,8 +65,10 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
     target : str, optional
         Name of the output (a DataFrame column when ``y`` is omitted).
     time_limit : float or None
-        Seconds after which no further default-library level or target
-        transform is tried (checked between fits).
+        Seconds the default-library search may take: a level or target
+        transform is fitted only when the largest fit so far says it will end
+        within ``time_limit + max(1 s, 5 %)``; ``law_.info["time_limit_reached"]``
+        says when the search stopped early.
     verbose : bool
         Print a progress line per fitted level and target to stderr.
 

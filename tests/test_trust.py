@@ -203,10 +203,10 @@ def test_ctrl_c_during_the_search_returns_the_best_law_so_far(rng, monkeypatch):
 
     original = levels._Grower.fit
 
-    def interrupted_at_level_one(self, level):
+    def interrupted_at_level_one(self, level, library=None):
         if level >= 1:
             raise KeyboardInterrupt
-        return original(self, level)
+        return original(self, level, library)
 
     monkeypatch.setattr(levels._Grower, "fit", interrupted_at_level_one)
     X = rng.uniform(1, 2, size=(500, 2))
@@ -220,7 +220,7 @@ def test_ctrl_c_during_the_search_returns_the_best_law_so_far(rng, monkeypatch):
 def test_ctrl_c_before_any_law_reaches_the_command_line(cannon, tmp_path, monkeypatch, capsys):
     from discovery.search import levels
 
-    def interrupted(self, level):
+    def interrupted(self, level, library=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(levels._Grower, "fit", interrupted)

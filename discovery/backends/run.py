@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 
+from ..deadline import Deadline
 from ..errors import BackendUnavailable, DataError
 from ..io.dataset import Dataset
 from ..law.bootstrap import bootstrap_report
@@ -16,6 +16,8 @@ from .settle import law_from_candidates
 
 BACKENDS: dict[str, type[SearchBackend]] = {"operon": OperonBackend, "pysr": PySRBackend}
 DEFAULT_SEARCH_SECONDS = 30.0  # a backend's time when discover() was given no time_limit
+SETTLE_SHARE = 0.2  # of a backend's time, kept for refitting and snapping its candidates
+MIN_ENGINE_SECONDS = 1.0  # the engines' own limits are whole seconds
 
 _unavailable: dict[str, str] = {}  # backends found unable to run in this process, with the reason
 
@@ -59,8 +61,9 @@ def run_backend(
     """The backend's law and the candidates it was settled from."""
     if name in _unavailable:
         raise BackendUnavailable(_unavailable[name])
-    seconds = DEFAULT_SEARCH_SECONDS if time_limit is None else float(time_limit)
-    start = time.perf_counter()
+    deadline = Deadline(DEFAULT_SEARCH_SECONDS if time_limit is None else float(time_limit))
+    # The engine stops itself at its time; settling its candidates gets the rest.
+    seconds = max(MIN_ENGINE_SECONDS, deadline.limit * (1 - SETTLE_SHARE))
     backend = BACKENDS[name]()
     hint_expression = hint.expression if hint else None
     try:
@@ -68,7 +71,7 @@ def run_backend(
     except BackendUnavailable as err:
         _unavailable[name] = str(err)
         raise
-    settle_seconds = max(1.0, seconds - (time.perf_counter() - start))
+    settle_seconds = max(0.0, deadline.left())
     law = law_from_candidates(
         candidates,
         data,
@@ -80,7 +83,7 @@ def run_backend(
     )
     if law is None:
         raise DataError(f"{name} returned no expression that is finite on the {data.n_rows} rows")
-    law.info["seconds"] = time.perf_counter() - start
+    law.info["seconds"] = deadline.elapsed()
     law.info["candidates"] = len(candidates)
     # The backend's options as run, for law.info and law files.
     law.info["settings"] = dict(

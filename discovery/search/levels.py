@@ -15,6 +15,7 @@ import numpy as np
 from bases import Library, constant, default_library
 from bases.defaults import MAX_LEVEL
 
+from ..deadline import Deadline, scaled_cost
 from ..errors import DataError
 from ..io.dataset import Dataset
 from ..law.criteria import mse_floor
@@ -33,6 +34,7 @@ MAX_LIBRARY_TERMS = 2500  # default libraries stop growing here (Gram cost ~ row
 # replace a smaller one's law: searching more terms finds spurious fits more easily.
 LEVEL_GAIN = 2.0
 LEVEL0_TERMS = 2  # level 0 confirms one proposed term (and a constant)
+MIN_TERMS_TO_SCALE = 50  # a fit's cost is extrapolated to larger libraries from this size on
 
 
 class _Grower:
@@ -47,14 +49,17 @@ class _Grower:
         self.unary_pending = unary
         self.previous_size = -1
 
-    def fit(self, level: int) -> LibraryFit | None:
-        """Fit one level; None when it is empty or equal to the last (the size cap)."""
+    def library(self, level: int) -> Library | None:
+        """Level ``level``'s library (from level 1 on); None when it equals the last one (the size cap)."""
+        cap = MAX_LIBRARY_TERMS - len(self.proposed)
+        library = default_library(self.data.variables, level, cap) + self.proposed
+        return None if len(library) == self.previous_size else library
+
+    def fit(self, level: int, library: Library | None = None) -> LibraryFit | None:
+        """Fit one level (``library`` is :meth:`library`'s, from level 1 on); None when there is none."""
         if level == 0:  # the proposed terms alone: a tiny library, exact when the law is one of them
             return self._fit_proposed()
-        else:
-            cap = MAX_LIBRARY_TERMS - len(self.proposed)
-            library = default_library(self.data.variables, level, cap) + self.proposed
-        if len(library) == self.previous_size:
+        if library is None:
             return None
         self.previous_size = len(library)
         result = fit_library(self.data, library, self.settings, warn=False, tidy=False)
@@ -98,18 +103,20 @@ def search_levels(
     level. The search stops as soon as a law is exact; at the end of a level
     from level 1 on when the best law fits to the noise level (residuals that
     neighbouring rows do not share); after the last level; or when
-    ``time_limit`` seconds have passed (checked between fits). Once no power
+    the next fit would end past ``time_limit`` (foreseen from the largest fit
+    so far) or the limit has passed; then ``law.info["time_limit_reached"]``
+    is True and ``law.info["stopped"]`` says what was left undone. Once no power
     law alone is exact, y's proposals also hold the unary functions of
     monomials of :mod:`discovery.unary_proposals`, from level 0 on.
     """
-    start = time.perf_counter()
+    deadline = Deadline(time_limit)
     floor = mse_floor(data.y)
     sign = sign_of(data.y)
     growers: list[tuple[Any, _Grower]] = [(None, _Grower(data, settings, unary=True))]
     growers += _transformed_growers(data, settings)
     state = _Best()
     try:
-        found = _tidied(_grow(data, settings, growers, floor, sign, state, time_limit, verbose, start))
+        found = _tidied(_grow(data, settings, growers, floor, sign, state, deadline, verbose))
         with_held_out_errors(found.law, data, settings.random_state)  # mapped laws have no Gram-based one
         return found
     except KeyboardInterrupt:
@@ -140,14 +147,22 @@ def _grow(
     floor: float,
     sign: int,
     best: _Best,
-    time_limit: float | None,
+    deadline: Deadline,
     verbose: bool,
-    start: float,
 ) -> LibraryFit:
+    costs = _FitCosts()
     for level in range(0, MAX_LEVEL + 1):
         for transform, grower in growers:
+            library = grower.library(level) if level else None
+            if level and library is None:
+                continue
+            expected = costs.expected(len(library)) if library is not None else 0.0
+            if best.fit is not None and not deadline.allows(expected):
+                target = "y" if transform is None else transform.name
+                return _out_of_time(best.fit, f"level {level}, target {target} not started (about {expected:.1f} s)")
+            started = time.perf_counter()
             try:
-                fit = grower.fit(level)
+                fit = grower.fit(level, library)
             except DataError:
                 if transform is None:
                     raise
@@ -155,6 +170,7 @@ def _grow(
             if fit is None:
                 continue
             law = fit.law if transform is None else map_to_y(fit.law, transform, sign, data, floor)
+            costs.record(len(fit.library), time.perf_counter() - started)
             if law is None:
                 continue
             score = law_bic(law, data, floor)
@@ -162,7 +178,7 @@ def _grow(
                 target = "y" if transform is None else transform.name
                 print(
                     f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
-                    f"(rmse {law.rmse:.3g}, {time.perf_counter() - start:.2f}s)",
+                    f"(rmse {law.rmse:.3g}, {deadline.elapsed():.2f}s)",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -171,8 +187,8 @@ def _grow(
                 best.fit, best.bic, best.level = LibraryFit(law, fit.library, fit.coef, score), score, level
                 if exact_fit(law, data):
                     return best.fit
-            if time_limit is not None and time.perf_counter() - start > time_limit:
-                return best.fit
+            if deadline.passed():
+                return _out_of_time(best.fit, f"the limit passed during level {level}")
         # Only after every target at this level: a short law for log y can beat a long one for y
         # that already fits to the noise. Not after level 0: its terms were themselves fitted to
         # the data, and a sum of several of them can fit the noise of a smooth 1-D law.
@@ -180,6 +196,29 @@ def _grow(
             return best.fit
     assert best.fit is not None
     return best.fit
+
+
+class _FitCosts:
+    """The largest fit so far and its seconds, to foresee whether the next fits in the time left."""
+
+    def __init__(self) -> None:
+        self.terms = 0
+        self.seconds = 0.0
+
+    def record(self, terms: int, seconds: float) -> None:
+        if terms >= self.terms:
+            self.terms, self.seconds = terms, seconds
+
+    def expected(self, terms: int) -> float:
+        # Before a fit of some size nothing is known; small fits take milliseconds.
+        return scaled_cost(self.seconds, self.terms, terms) if self.terms >= MIN_TERMS_TO_SCALE else 0.0
+
+
+def _out_of_time(fit: LibraryFit, where: str) -> LibraryFit:
+    """The best fit so far, its law marked as returned at the time limit (``where``: what was left undone)."""
+    fit.law.info["time_limit_reached"] = True
+    fit.law.info["stopped"] = f"time limit: {where}"
+    return fit
 
 
 def _tidied(fit: LibraryFit) -> LibraryFit:
