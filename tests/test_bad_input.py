@@ -44,8 +44,8 @@ def test_non_numeric_column_is_named(good):
 
 def test_too_few_rows(good):
     X, y = good
-    with pytest.raises(DataError, match="got 5 rows, fewer than the 10 needed"):
-        discover(X[:5], y[:5])
+    with pytest.raises(DataError, match="got 4 rows, fewer than the 5 needed"):
+        discover(X[:4], y[:4])
 
 
 def test_constant_target(good):

@@ -5,6 +5,7 @@ import pytest
 import sympy as sp
 
 import discovery.law.settle as settle_module
+from discovery import discover
 from discovery.law.exact_values import exact_values_near
 from discovery.law.settle import settle_terms
 
@@ -109,3 +110,16 @@ def test_false_matches_grow_with_cost_and_window():
     assert expected_false_matches(1.3172, 2.0, 0.006) < expected_false_matches(1.3172, 8.0, 0.006)
     assert expected_false_matches(1.3172, 8.0, 0.0006) < expected_false_matches(1.3172, 8.0, 0.006)
     assert expected_false_matches(1.3172, 8.0, 1e-15) < 1e-9
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.01])
+def test_a_square_root_of_a_user_constant_is_recognised(noise):
+    # A pendulum's period 2π·√(L/g): found through a transform of T, read (and snapped) as a law for T.
+    rng = np.random.default_rng(3)
+    L = rng.uniform(0.1, 5, 2000)
+    T = 2 * np.pi * np.sqrt(L / 9.81)
+    T = T + rng.normal(0, noise * np.sqrt(np.mean(T**2)), 2000)
+    law = discover(L[:, None], T, variables=["L"], target="T", constants={"g": 9.81}, random_state=0)
+    L_, g = sp.symbols("L g", positive=True)
+    found = law.expression.xreplace({sp.Symbol("L"): L_, sp.Symbol("g"): g})
+    assert sp.simplify(found - 2 * sp.pi * sp.sqrt(L_ / g)) == 0, law

@@ -8,7 +8,7 @@ from discovery import SparseBasisRegressor
 EXPECTED_FAILURES = {
     "check_dtype_object": "a cell that is not a number raises DataError (a ValueError) naming its column and row, "
     "where sklearn expects numpy's TypeError",
-    "check_fit2d_1sample": "too few rows raise DataError 'got 1 rows, fewer than the 10 needed to find and check "
+    "check_fit2d_1sample": "too few rows raise DataError 'got 1 rows, fewer than the 5 needed to find and check "
     "a law', which does not use sklearn's words ('1 sample')",
 }
 

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import DataError
 from .columns import check_finite, check_name, named_columns, numeric_columns, split_target, target_values
 
-MIN_ROWS = 10
+MIN_ROWS = 5  # a law with one or two free constants can be found and checked on five rows
 # Least squares sums y²: beyond these sizes it overflows or underflows and every fit looks alike.
 TARGET_RANGE = (1e-150, 1e150)
 

@@ -31,3 +31,31 @@ def bic(rss: float, n: int, n_params: int, floor: float) -> float:
 def aic(rss: float, n: int, n_params: int, floor: float) -> float:
     """Akaike information criterion of a Gaussian fit: n·log(MSE) + 2k."""
     return n * math.log(max(rss / n, floor)) + 2 * n_params
+
+
+def relative_bic(residual: np.ndarray, y: np.ndarray, n_params: int) -> float:
+    """BIC of a fit whose noise is relative (σᵢ ∝ |yᵢ|): the Gaussian -2·log L with σᵢ = s·|yᵢ|.
+
+    n·log(mean((rᵢ/yᵢ)²)) + 2·Σ log|yᵢ| + k·log(n): on the same scale as :func:`bic`
+    (both are -2·log L of y up to the same constant), so the two noise models
+    compare directly. Infinite when some yᵢ is 0 (no relative noise model there).
+    """
+    n = len(y)
+    size = np.abs(y)
+    if n == 0 or not np.all(size > 0):
+        return math.inf
+    relative = residual / size
+    mse = max(float(np.mean(relative * relative)), EXACT_RELATIVE_RMSE**2)
+    return n * math.log(mse) + 2.0 * float(np.sum(np.log(size))) + n_params * math.log(n)
+
+
+def noise_model_bics(residual: np.ndarray, y: np.ndarray, n_params: int, floor: float) -> dict[str, float]:
+    """BIC of a fit under each noise model: ``"additive"`` (constant σ) and ``"relative"`` (σ ∝ |y|).
+
+    The relative model is left out where some y is 0 or a residual is not finite.
+    """
+    n = len(y)
+    scores = {"additive": bic(float(np.sum(residual * residual)), n, n_params, floor)}
+    if np.all(y != 0) and np.all(np.isfinite(residual)):
+        scores["relative"] = relative_bic(residual, y, n_params)
+    return scores

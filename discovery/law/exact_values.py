@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from itertools import product
 
 import sympy as sp
@@ -27,7 +28,15 @@ PI_POWERS = (
     Fraction(1, 2),
     Fraction(-1, 2),
 )
-CONSTANT_POWERS = (0, 1, -1, 2, -2)
+CONSTANT_POWERS = (
+    Fraction(0),
+    Fraction(1),
+    Fraction(-1),
+    Fraction(2),
+    Fraction(-2),
+    Fraction(1, 2),  # 2*pi*sqrt(L/g): a pendulum's period
+    Fraction(-1, 2),
+)
 SURDS = ((1, 0.0), (2, 2.0), (3, 2.0))  # sqrt(s) factors and their cost: 1/sqrt(2*pi) needs sqrt(2)
 MAX_COST = 12.0  # beyond this an 'exact' value describes the number no better than its digits
 
@@ -64,7 +73,7 @@ def exact_values_near(
     Values have the form ``(p/q) · √s · π^a · Π c_i^b_i`` with ``q ≤ max_denominator``,
     ``s`` in {1, 2, 3},
     ``|p| ≤ max_numerator``, ``a`` in {0, ±1/2, ±1, ±2, ±3} and each ``b_i`` in
-    {0, ±1, ±2} for the user constants ``c_i``.
+    {0, ±1/2, ±1, ±2} for the user constants ``c_i``.
 
     Parameters
     ----------
@@ -89,36 +98,35 @@ def exact_values_near(
     constants = dict(constants or {})
     names = list(constants)
     found: dict[sp.Expr, tuple[float, float, ExactValue]] = {}
-    for (surd, surd_cost), a in product(SURDS, PI_POWERS):
-        for exps in product(CONSTANT_POWERS, repeat=len(names)):
-            base = math.sqrt(surd) * math.pi ** float(a)
+    for family in _families(tuple(constants.items())):
+        surd, surd_cost, a, exps, base = family.surd, family.surd_cost, family.pi_power, family.exponents, family.base
+        if surd_cost + family.powers_cost + 1.0 > max_cost:
+            continue
+        ratio = value / base
+        for q in range(1, max_denominator + 1):
+            p = round(ratio * q)
+            if p == 0 or abs(p) > max_numerator:
+                continue
+            fraction = Fraction(p, q)
+            if fraction.denominator != q:
+                continue  # seen with a smaller denominator
+            candidate = float(fraction) * base
+            error = abs(candidate - value)
+            if error > tolerance:
+                continue
+            cost = 1.0 + math.log2(abs(fraction.numerator)) + math.log2(q) + family.powers_cost + surd_cost
+            if cost > max_cost:
+                continue
+            expr = (
+                sp.Rational(fraction.numerator, fraction.denominator)
+                * sp.sqrt(surd)
+                * sp.pi ** sp.Rational(a.numerator, a.denominator)
+            )
             for name, b in zip(names, exps):
-                base *= constants[name] ** b
-            ratio = value / base
-            for q in range(1, max_denominator + 1):
-                p = round(ratio * q)
-                if p == 0 or abs(p) > max_numerator:
-                    continue
-                fraction = Fraction(p, q)
-                if fraction.denominator != q:
-                    continue  # seen with a smaller denominator
-                candidate = float(fraction) * base
-                error = abs(candidate - value)
-                if error > tolerance:
-                    continue
-                cost = _cost(fraction, a, exps) + surd_cost
-                if cost > max_cost:
-                    continue
-                expr = (
-                    sp.Rational(fraction.numerator, fraction.denominator)
-                    * sp.sqrt(surd)
-                    * sp.pi ** sp.Rational(a.numerator, a.denominator)
-                )
-                for name, b in zip(names, exps):
-                    expr *= sp.Symbol(name) ** b
-                previous = found.get(expr)
-                if previous is None or (cost, error) < previous[:2]:
-                    found[expr] = (cost, error, ExactValue(expr, candidate, cost))
+                expr *= sp.Symbol(name) ** sp.Rational(b.numerator, b.denominator)
+            previous = found.get(expr)
+            if previous is None or (cost, error) < previous[:2]:
+                found[expr] = (cost, error, ExactValue(expr, candidate, cost))
     return [entry[2] for entry in sorted(found.values(), key=lambda e: (e[0], e[1]))]
 
 
@@ -142,30 +150,50 @@ def expected_false_matches(
     constants : mapping of name → value, optional
     max_denominator : int
     """
-    constants = dict(constants or {})
-    names = list(constants)
     total = 0.0
-    for (surd, surd_cost), a in product(SURDS, PI_POWERS):
-        for exps in product(CONSTANT_POWERS, repeat=len(names)):
-            base = math.sqrt(surd) * math.pi ** float(a)
-            for name, b in zip(names, exps):
-                base *= constants[name] ** b
-            base = abs(base)
-            powers_cost = 2.0 * abs(float(a)) + (1.0 if a.denominator == 2 else 0.0) + 1.5 * sum(map(abs, exps))
-            for q in range(1, max_denominator + 1):
-                left = cost - (1.0 + math.log2(q) + powers_cost + surd_cost)  # bits left for the numerator
-                if left < 0 or abs(value) * q / base > 2.0**left + 0.5:
-                    continue  # this family has no value that cheap near ``value``
-                total += 2.0 * width * _TOTIENT[q] / base
+    for family in _families(tuple(dict(constants or {}).items())):
+        base = abs(family.base)
+        for q in range(1, max_denominator + 1):
+            left = cost - (1.0 + math.log2(q) + family.powers_cost + family.surd_cost)  # bits left for the numerator
+            if left < 0 or abs(value) * q / base > 2.0**left + 0.5:
+                continue  # this family has no value that cheap near ``value``
+            total += 2.0 * width * _TOTIENT[q] / base
     return total
+
+
+@dataclass(frozen=True)
+class _Family:
+    """Values (p/q)·base with base = √s·π^a·Πcᵢ^bᵢ, and what the factors of the base cost."""
+
+    surd: int
+    surd_cost: float
+    pi_power: Fraction
+    exponents: tuple[Fraction, ...]
+    base: float
+    powers_cost: float
+
+
+@lru_cache(maxsize=64)
+def _families(constants: tuple[tuple[str, float], ...]) -> tuple[_Family, ...]:
+    """Every family of exact values for these constants (computed once per set of constants)."""
+    out = []
+    for (surd, surd_cost), a in product(SURDS, PI_POWERS):
+        for exps in product(CONSTANT_POWERS, repeat=len(constants)):
+            powers_cost = _powers_cost(a, exps)
+            if powers_cost + surd_cost + 1.0 > MAX_COST:
+                continue  # no numerator makes it cheap enough
+            base = math.sqrt(surd) * math.pi ** float(a)
+            for (_, value), b in zip(constants, exps):
+                base *= value ** float(b)
+            out.append(_Family(surd, surd_cost, a, exps, base, powers_cost))
+    return tuple(out)
 
 
 _TOTIENT = {q: sum(1 for p in range(1, q + 1) if math.gcd(p, q) == 1) for q in range(1, 101)}
 
 
-def _cost(fraction: Fraction, pi_power: Fraction, constant_powers: tuple[int, ...]) -> float:
-    """Description length: bits of numerator and denominator, plus each power used."""
-    cost = 1.0 + math.log2(abs(fraction.numerator)) + math.log2(fraction.denominator)
-    cost += 2.0 * abs(float(pi_power)) + (1.0 if pi_power.denominator == 2 else 0.0)
-    cost += 1.5 * sum(abs(b) for b in constant_powers)
+def _powers_cost(pi_power: Fraction, constant_powers: tuple[Fraction, ...]) -> float:
+    """Description length of the powers: 2 per power of π, 1.5 per power of a constant, 1 per half power."""
+    cost = 2.0 * abs(float(pi_power)) + (1.0 if pi_power.denominator == 2 else 0.0)
+    cost += sum(1.5 * abs(float(b)) + (1.0 if b.denominator == 2 else 0.0) for b in constant_powers)
     return cost

@@ -57,6 +57,9 @@ class Settings:
         }
 
 
+ROWS_PER_TERM = 4
+
+
 @dataclass
 class LibraryFit:
     """The law found with one library, and what the estimator exposes of it."""
@@ -110,7 +113,9 @@ def fit_library(
             "once and needs more rows than terms; use solver='l0' or a smaller library"
         )
     term_complexity = np.array([t.complexity for t in gram.terms])
-    problem = _standardise(gram, term_complexity, min(settings.max_terms, gram.n_rows - 2), settings.random_state)
+    problem = _standardise(
+        gram, term_complexity, min(settings.max_terms, terms_allowed(data.n_rows)), settings.random_state
+    )
     supports = solver.path(problem)
     if not supports:
         raise DataError("the solver proposed no terms: the target is not explained by any term of the library")
@@ -173,6 +178,16 @@ def fit_library(
         },
     )
     return LibraryFit(law, kept, coef, chosen.bic)
+
+
+def terms_allowed(n_rows: int) -> int:
+    """Most terms a law fitted to ``n_rows`` rows may have: one per four rows (and at least one).
+
+    With few rows, BIC's penalty (log n per term) is too small to stop a sum
+    of terms from fitting the measurement errors: eight planets are fitted to
+    1e-7 by five terms. Five rows allow one free term, eight allow two.
+    """
+    return max(1, n_rows // ROWS_PER_TERM)
 
 
 def _merge_same_laws(entries: list[FrontEntry]) -> list[FrontEntry]:

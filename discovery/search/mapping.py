@@ -23,9 +23,10 @@ from bases import Library
 
 from ..io.dataset import Dataset
 from ..law.coefficient import Coefficient, FrontEntry
-from ..law.criteria import bic, mse_floor
+from ..law.criteria import bic, mse_floor, noise_model_bics
 from ..law.evaluate import numpy_evaluator
 from ..law.exact_values import exact_values_near
+from ..law.expression_fit import settle_expression
 from ..law.fitting import ParameterFit, fit_through_inverse
 from ..law.law import Law
 from ..law.settle import complexity, snap_coefficients
@@ -140,16 +141,14 @@ def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law
     if rmse is None:
         return None
     coefficients = law.coefficients
-    if rmse**2 > floor:  # not exact: the transformed fit's coefficients are biased by the noise on y
+    if rmse**2 > floor:  # not exact: with additive noise on y, the transformed fit's coefficients are biased
         refitted = refit_on_y(law.coefficients, transform, sign, data.columns(), data.y, law.constants, floor)
-        if refitted is not None:
-
-            def free(cs):
-                return sum(c.exact is None for c in cs)
-
-            n = data.n_rows
-            if bic(refitted[2] ** 2 * n, n, free(refitted[1]), floor) < bic(rmse**2 * n, n, free(coefficients), floor):
-                expression, coefficients, rmse = refitted
+        # With relative noise on y, the fit of log y (or of another transform) can be the better one:
+        # the two are compared under both noise models, as laws from different targets are.
+        if refitted is not None and bic_on_y(*refitted, law, data, floor) < bic_on_y(
+            expression, coefficients, rmse, law, data, floor
+        ):
+            expression, coefficients, rmse = refitted
     expression, rmse = _snap_mapped_floats(expression, rmse, law, data)
     front = []
     for e in law.front:
@@ -196,6 +195,21 @@ def _snap_mapped_floats(expression: sp.Expr, rmse: float, law: Law, data: Datase
     return expression, rmse
 
 
+def bic_on_y(
+    expression: sp.Expr, coefficients: Sequence[Coefficient], rmse: float, law: Law, data: Dataset, floor: float
+) -> float:
+    """The BIC on y (free coefficients counted) under the noise model the residuals support best.
+
+    ``law`` lends its constants.
+    """
+    n, free = data.n_rows, sum(c.exact is None for c in coefficients)
+    with np.errstate(all="ignore"):
+        residual = data.y - numpy_evaluator(expression, law.constants)(data.columns())
+    if not np.all(np.isfinite(residual)):
+        return bic(rmse**2 * n, n, free, floor)
+    return min(noise_model_bics(residual, data.y, free, floor).values())
+
+
 def _rmse_on(expression: sp.Expr, law: Law, data: Dataset) -> float | None:
     try:
         with np.errstate(all="ignore"):
@@ -205,3 +219,31 @@ def _rmse_on(expression: sp.Expr, law: Law, data: Dataset) -> float | None:
     if predicted.shape != data.y.shape or not np.all(np.isfinite(predicted)) or np.iscomplexobj(predicted):
         return None
     return float(np.sqrt(np.mean((data.y - predicted) ** 2)))
+
+
+def settled_on_y(law: Law, data: Dataset, settings: Settings) -> Law:
+    """A mapped law with its remaining floats refitted and snapped in the form it is read in.
+
+    A coefficient snapped in the transformed target's terms (4π²/g·L under y²)
+    can fail where the same number is simple for y (2π/√g·√L): the floats of
+    the law for y go through the same refit, prune and snap once more, and the
+    result is kept when its BIC on y is no worse.
+    """
+    if not settings.snap or law.info.get("transform") is None or not law.expression.atoms(sp.Float):
+        return law
+    settled = settle_expression(law.expression, data, settings.constants, True, settings.random_state)
+    if settled is None or len(settled.expression.atoms(sp.Float)) >= len(law.expression.atoms(sp.Float)):
+        return law
+    floor = mse_floor(data.y)
+    before = bic_on_y(law.expression, law.coefficients, law.rmse, law, data, floor)
+    if bic_on_y(settled.expression, settled.coefficients, settled.rmse, law, data, floor) > before:
+        return law
+    return Law.fitted(
+        settled.expression,
+        data,
+        constants=law.constants,
+        coefficients=settled.coefficients,
+        front=law.front,
+        rmse=settled.rmse,
+        info=law.info,
+    )

@@ -11,7 +11,7 @@ import numpy as np
 from bases import Gram
 
 from ..io.dataset import Dataset
-from ..law.criteria import CRITERIA, MARGIN, aic, bic, mse_floor
+from ..law.criteria import CRITERIA, MARGIN, aic, bic, mse_floor, noise_model_bics
 from ..law.fitting import least_squares
 from ..law.law import Law
 
@@ -121,7 +121,25 @@ def choose(front: Sequence[ScoredSupport], criterion: str, n_rows: int) -> Score
 
 
 def law_bic(law: Law, data: Dataset, floor: float) -> float:
-    """BIC of a law on y, with its number of coefficients as the parameter count."""
+    """BIC of a law on y, with its number of coefficients as the parameter count.
+
+    Under the noise model the law's residuals support best (see :func:`noise_bics`).
+    """
+    return min(noise_bics(law, data, floor).values())
+
+
+def noise_bics(law: Law, data: Dataset, floor: float) -> dict[str, float]:
+    """The law's BIC on y under each noise model: ``"additive"`` (constant σ) and ``"relative"`` (σ ∝ |y|).
+
+    Measurements that span decades often carry relative errors (a period of
+    0.24 years is known to 1e-4 of itself, one of 248 years too): judged with
+    a constant σ, the largest values alone would decide between laws.
+    """
     # Laws compete by their number of terms, snapped or not: under noise almost any coefficient
     # is near some exact value, and counting only free ones would favour long snapped sums.
-    return bic(law.rmse**2 * data.n_rows, data.n_rows, len(law.coefficients), floor)
+    k = len(law.coefficients)
+    with np.errstate(all="ignore"):
+        residual = data.y - law.predict(data.columns())
+    if not np.all(np.isfinite(residual)):
+        return {"additive": bic(law.rmse**2 * data.n_rows, data.n_rows, k, floor)}
+    return noise_model_bics(residual, data.y, k, floor)

@@ -1,0 +1,50 @@
+"""Small data and relative errors: a handful of measured rows give the law, judged on y's own scale."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from discovery import discover
+from discovery.io.dataset import Dataset
+from discovery.law.criteria import bic, relative_bic
+from discovery.search.library_fit import terms_allowed
+from discovery.search.selection import noise_bics
+
+
+@pytest.mark.parametrize("rows, terms", [(5, 1), (7, 1), (8, 2), (11, 2), (12, 3), (20, 5), (10_000, 2500)])
+def test_a_law_on_few_rows_has_at_most_one_term_per_four_rows(rows, terms):
+    assert terms_allowed(rows) == terms
+
+
+@pytest.mark.parametrize("rows", [5, 8])
+def test_five_to_eight_rows_give_a_power_law(rows):
+    x = np.array([0.4, 0.7, 1.0, 1.5, 2.8, 5.2, 9.6, 19.2])[:rows]
+    rng = np.random.default_rng(1)
+    y = x**1.5 * (1 + rng.normal(0, 1e-3, rows))  # measured to a part in a thousand
+    law = discover(x[:, None], y, variables=["a"], random_state=0)
+    assert len(law.coefficients) <= terms_allowed(rows)
+    a = sp.Symbol("a", positive=True)
+    ratio = sp.simplify(law.expression.xreplace({sp.Symbol("a"): a}) / a ** sp.Rational(3, 2))
+    assert ratio.is_number, law  # c·a^(3/2)
+    assert abs(float(ratio) - 1) < 0.01
+
+
+def test_relative_and_additive_bics_are_on_one_scale(rng):
+    y = np.exp(rng.uniform(0, 6, 400))  # spans decades
+    relative = y * rng.normal(0, 0.01, 400)  # 1 % of each value
+    additive = np.full(400, 0.01 * np.sqrt(np.mean(y**2))) * rng.normal(0, 1, 400)
+    # Each noise model scores its own kind of residuals better than the other's.
+    assert relative_bic(relative, y, 1) < bic(np.sum(relative**2), 400, 1, 1e-300)
+    assert bic(np.sum(additive**2), 400, 1, 1e-300) < relative_bic(additive, y, 1)
+    assert relative_bic(relative, np.where(y > 10, y, 0.0), 1) == np.inf  # no relative model where y is 0
+
+
+def test_noise_bics_score_a_law_under_both_models(rng):
+    x = rng.uniform(1, 100, 300)
+    y = 2 * x**2 * (1 + rng.normal(0, 0.01, 300))
+    data = Dataset(x[:, None], y, ("x",), "y")
+    law = discover(x[:, None], y, variables=["x"], random_state=0, method="basis")
+    scores = noise_bics(law, data, 1e-300)
+    assert set(scores) == {"additive", "relative"}
+    assert scores["relative"] < scores["additive"]  # errors of 1 % of each value
+    assert sp.simplify(law.expression / sp.Symbol("x") ** 2).is_number, law
