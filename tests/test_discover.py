@@ -101,3 +101,21 @@ def test_library_given_as_text(cannon):
         random_state=0,
     )
     assert _exact(law, CANNON)
+
+
+@pytest.mark.parametrize("seed", [47, 48])
+def test_no_false_term_survives_the_search_on_the_cannon(seed):
+    # Under plain BIC these seeds gained 0.0026*sin(2v)*cos(theta) and 0.0015*cos(v): one of a
+    # hundred candidate terms fits the noise well enough. The extended BIC charges for the search.
+    shots = cannon_shots(n=1000, seed=seed)
+    law = discover(shots.X, shots.y, variables=["v", "theta"], target="s", constants={"g": 9.81}, random_state=seed)
+    v, theta, g = sp.symbols("v theta g")
+    assert sp.simplify(law.expression - v**2 * sp.sin(2 * theta) / g) == 0, law
+
+
+def test_the_search_penalty_grows_with_the_candidates_searched():
+    from discovery.search.selection import search_penalty
+
+    assert search_penalty(100, 0) == 0.0 and search_penalty(1, 1) == 0.0
+    assert 0 < search_penalty(10, 1) < search_penalty(100, 1) < search_penalty(100, 2)
+    assert search_penalty(100, 1) == pytest.approx(np.log(100))  # 2·γ·log C(100, 1) with γ = 1/2

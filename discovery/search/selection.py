@@ -15,6 +15,8 @@ from ..law.criteria import CRITERIA, MARGIN, aic, bic, mse_floor, noise_model_bi
 from ..law.fitting import least_squares
 from ..law.law import Law
 
+EXTENDED_BIC_GAMMA = 0.5  # Chen and Chen's γ: 0 is plain BIC, 1 their most conservative choice
+
 
 @dataclass(frozen=True)
 class ScoredSupport:
@@ -64,13 +66,28 @@ def score_supports(
                 coef=fit.coef,
                 mse=fit.rss / n,
                 cv_mse=cross_validated_mse(gram, support),
-                bic=bic(fit.rss, n, k, floor),
+                bic=bic(fit.rss, n, k, floor) + search_penalty(len(gram.terms), k),
                 aic=aic(fit.rss, n, k, floor),
                 # Each term costs its nodes plus a coefficient and a '+'.
                 complexity=int(term_complexity[list(support)].sum()) + 2 * k - 1,
             )
         )
     return out
+
+
+def search_penalty(candidates: int, k: int) -> float:
+    """The extended BIC's charge for having searched: ``2·γ·log C(p, k)`` for k terms out of p.
+
+    Among a hundred candidate terms, one fits the noise well enough to pass
+    plain BIC's log(n) about once in thirty tries (the cannon at 1 % noise
+    gained a 0.0015·cos(v) on 3 seeds of 100); charging for the number of
+    supports of that size that were searched (Chen and Chen, 2008) makes that
+    rare. ``γ = EXTENDED_BIC_GAMMA``.
+    """
+    if k <= 0 or candidates <= k:
+        return 0.0
+    log_supports = math.lgamma(candidates + 1) - math.lgamma(k + 1) - math.lgamma(candidates - k + 1)
+    return 2.0 * EXTENDED_BIC_GAMMA * log_supports
 
 
 def cross_validated_mse(gram: Gram, support: Sequence[int]) -> float:
