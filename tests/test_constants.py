@@ -123,3 +123,12 @@ def test_a_square_root_of_a_user_constant_is_recognised(noise):
     L_, g = sp.symbols("L g", positive=True)
     found = law.expression.xreplace({sp.Symbol("L"): L_, sp.Symbol("g"): g})
     assert sp.simplify(found - 2 * sp.pi * sp.sqrt(L_ / g)) == 0, law
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(0.4342944819, 1 / sp.log(10)), (-2.302585093, -sp.log(10)), (4.342944819, 10 / sp.log(10))],
+)
+def test_base_ten_logarithm_factors_are_recognised(value, expected):
+    # pH = pKa + log10(base/acid) is fitted as 0.4343*log(base); 10**(-x) as exp(-2.3026*x).
+    assert exact_values_near(value, 1e-8)[0].expr == expected

@@ -15,6 +15,7 @@ from fractions import Fraction
 from functools import lru_cache
 from itertools import product
 
+import numpy as np
 import sympy as sp
 
 PI_POWERS = (
@@ -37,7 +38,15 @@ CONSTANT_POWERS = (
     Fraction(1, 2),  # 2*pi*sqrt(L/g): a pendulum's period
     Fraction(-1, 2),
 )
-SURDS = ((1, 0.0), (2, 2.0), (3, 2.0))  # sqrt(s) factors and their cost: 1/sqrt(2*pi) needs sqrt(2)
+# Irrational factors and their cost: 1/sqrt(2*pi) needs sqrt(2); base-10 logarithms (pH, decibels,
+# magnitudes, 10**(-x)) give log(x)/log(10) and exp(-log(10)*x).
+FACTORS = (
+    (sp.Integer(1), 0.0),
+    (sp.sqrt(2), 2.0),
+    (sp.sqrt(3), 2.0),
+    (1 / sp.log(10), 2.0),
+    (sp.log(10), 2.0),
+)
 MAX_COST = 12.0  # beyond this an 'exact' value describes the number no better than its digits
 
 
@@ -70,8 +79,8 @@ def exact_values_near(
 ) -> list[ExactValue]:
     """Exact values within ``tolerance`` of ``value``, simplest first.
 
-    Values have the form ``(p/q) · √s · π^a · Π c_i^b_i`` with ``q ≤ max_denominator``,
-    ``s`` in {1, 2, 3},
+    Values have the form ``(p/q) · f · π^a · Π c_i^b_i`` with ``q ≤ max_denominator``,
+    ``f`` in {1, √2, √3, 1/ln 10, ln 10},
     ``|p| ≤ max_numerator``, ``a`` in {0, ±1/2, ±1, ±2, ±3} and each ``b_i`` in
     {0, ±1/2, ±1, ±2} for the user constants ``c_i``.
 
@@ -97,36 +106,27 @@ def exact_values_near(
         return []
     constants = dict(constants or {})
     names = list(constants)
+    table = _family_table(tuple(constants.items()))
     found: dict[sp.Expr, tuple[float, float, ExactValue]] = {}
-    for family in _families(tuple(constants.items())):
-        surd, surd_cost, a, exps, base = family.surd, family.surd_cost, family.pi_power, family.exponents, family.base
-        if surd_cost + family.powers_cost + 1.0 > max_cost:
-            continue
-        ratio = value / base
-        for q in range(1, max_denominator + 1):
-            p = round(ratio * q)
-            if p == 0 or abs(p) > max_numerator:
-                continue
-            fraction = Fraction(p, q)
+    ratio = value / table.base
+    for q in range(1, max_denominator + 1):
+        p = np.round(ratio * q)
+        cost = 1.0 + np.log2(np.maximum(np.abs(p), 1.0)) + math.log2(q) + table.cost
+        error = np.abs(p / q * table.base - value)
+        hits = np.flatnonzero((p != 0) & (np.abs(p) <= max_numerator) & (error <= tolerance) & (cost <= max_cost))
+        for i in hits:
+            fraction = Fraction(int(p[i]), q)
             if fraction.denominator != q:
                 continue  # seen with a smaller denominator
-            candidate = float(fraction) * base
-            error = abs(candidate - value)
-            if error > tolerance:
-                continue
-            cost = 1.0 + math.log2(abs(fraction.numerator)) + math.log2(q) + family.powers_cost + surd_cost
-            if cost > max_cost:
-                continue
-            expr = (
-                sp.Rational(fraction.numerator, fraction.denominator)
-                * sp.sqrt(surd)
-                * sp.pi ** sp.Rational(a.numerator, a.denominator)
-            )
-            for name, b in zip(names, exps):
+            family = table.families[i]
+            expr = sp.Rational(fraction.numerator, fraction.denominator) * family.factor
+            expr *= sp.pi ** sp.Rational(family.pi_power.numerator, family.pi_power.denominator)
+            for name, b in zip(names, family.exponents):
                 expr *= sp.Symbol(name) ** sp.Rational(b.numerator, b.denominator)
+            candidate = ExactValue(expr, float(fraction) * family.base, float(cost[i]))
             previous = found.get(expr)
-            if previous is None or (cost, error) < previous[:2]:
-                found[expr] = (cost, error, ExactValue(expr, candidate, cost))
+            if previous is None or (candidate.cost, float(error[i])) < previous[:2]:
+                found[expr] = (candidate.cost, float(error[i]), candidate)
     return [entry[2] for entry in sorted(found.values(), key=lambda e: (e[0], e[1]))]
 
 
@@ -135,7 +135,7 @@ def expected_false_matches(
 ) -> float:
     """How many exact values costing at most ``cost`` lie within ``±width`` of ``value``, on average.
 
-    The look-elsewhere test of snapping: each family ``(p/q)·√s·π^a·Πc^b``
+    The look-elsewhere test of snapping: each family ``(p/q)·f·π^a·Πc^b``
     puts values ``base/q`` apart (those with p and q coprime: φ(q) in every q),
     up to the numerator its cost allows. Where this count is not small, an
     exact value that close is what any number would find, and says nothing.
@@ -150,43 +150,51 @@ def expected_false_matches(
     constants : mapping of name → value, optional
     max_denominator : int
     """
+    table = _family_table(tuple(dict(constants or {}).items()))
+    base = np.abs(table.base)
     total = 0.0
-    for family in _families(tuple(dict(constants or {}).items())):
-        base = abs(family.base)
-        for q in range(1, max_denominator + 1):
-            left = cost - (1.0 + math.log2(q) + family.powers_cost + family.surd_cost)  # bits left for the numerator
-            if left < 0 or abs(value) * q / base > 2.0**left + 0.5:
-                continue  # this family has no value that cheap near ``value``
-            total += 2.0 * width * _TOTIENT[q] / base
+    for q in range(1, max_denominator + 1):
+        left = cost - (1.0 + math.log2(q) + table.cost)  # bits left for the numerator
+        # A family has values that cheap near ``value`` only when its numerator fits in the bits left.
+        reachable = (left >= 0) & (abs(value) * q / base <= 2.0 ** np.maximum(left, 0.0) + 0.5)
+        total += 2.0 * width * _TOTIENT[q] * float(np.sum(1.0 / base[reachable]))
     return total
 
 
 @dataclass(frozen=True)
 class _Family:
-    """Values (p/q)·base with base = √s·π^a·Πcᵢ^bᵢ, and what the factors of the base cost."""
+    """Values (p/q)·base with base = factor·π^a·Πcᵢ^bᵢ."""
 
-    surd: int
-    surd_cost: float
+    factor: sp.Expr
     pi_power: Fraction
     exponents: tuple[Fraction, ...]
     base: float
-    powers_cost: float
+
+
+@dataclass(frozen=True)
+class _FamilyTable:
+    """Every family for one set of constants, with their bases and costs as arrays (searched at once)."""
+
+    families: tuple[_Family, ...]
+    base: np.ndarray
+    cost: np.ndarray  # of the factor and the powers; the rational p/q adds its own
 
 
 @lru_cache(maxsize=64)
-def _families(constants: tuple[tuple[str, float], ...]) -> tuple[_Family, ...]:
+def _family_table(constants: tuple[tuple[str, float], ...]) -> _FamilyTable:
     """Every family of exact values for these constants (computed once per set of constants)."""
-    out = []
-    for (surd, surd_cost), a in product(SURDS, PI_POWERS):
+    families, costs = [], []
+    for (factor, factor_cost), a in product(FACTORS, PI_POWERS):
         for exps in product(CONSTANT_POWERS, repeat=len(constants)):
-            powers_cost = _powers_cost(a, exps)
-            if powers_cost + surd_cost + 1.0 > MAX_COST:
+            cost = _powers_cost(a, exps) + factor_cost
+            if cost + 1.0 > MAX_COST:
                 continue  # no numerator makes it cheap enough
-            base = math.sqrt(surd) * math.pi ** float(a)
+            base = float(factor) * math.pi ** float(a)
             for (_, value), b in zip(constants, exps):
                 base *= value ** float(b)
-            out.append(_Family(surd, surd_cost, a, exps, base, powers_cost))
-    return tuple(out)
+            families.append(_Family(factor, a, exps, base))
+            costs.append(cost)
+    return _FamilyTable(tuple(families), np.array([f.base for f in families]), np.array(costs))
 
 
 _TOTIENT = {q: sum(1 for p in range(1, q + 1) if math.gcd(p, q) == 1) for q in range(1, 101)}
