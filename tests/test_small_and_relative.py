@@ -48,3 +48,22 @@ def test_noise_bics_score_a_law_under_both_models(rng):
     assert set(scores) == {"additive", "relative"}
     assert scores["relative"] < scores["additive"]  # errors of 1 % of each value
     assert sp.simplify(law.expression / sp.Symbol("x") ** 2).is_number, law
+
+
+def test_relative_errors_are_recognised_and_the_law_refitted_with_weights(rng):
+    x = np.exp(rng.uniform(np.log(0.1), np.log(100), 300))  # y spans six decades
+    y = 2.5 * x**1.5 * (1 + rng.normal(0, 0.01, 300))
+    law = discover(x[:, None], y, variables=["x"], random_state=0)
+    assert law.info["noise"] == "relative"
+    (coefficient,) = law.coefficients
+    # Weighted by 1/|y|, every decade counts: the estimate is good to a part in a thousand.
+    assert abs(coefficient.value - 2.5) < 0.005 and coefficient.stderr < 0.002, law
+    x_ = sp.Symbol("x", positive=True)
+    assert sp.simplify(law.expression.xreplace({sp.Symbol("x"): x_}) / x_ ** sp.Rational(3, 2)).is_number
+
+
+def test_additive_errors_keep_the_unweighted_fit(rng):
+    x = rng.uniform(1, 10, 300)
+    y = 2.5 * x**1.5 + rng.normal(0, 0.5, 300)
+    law = discover(x[:, None], y, variables=["x"], random_state=0)
+    assert law.info["noise"] == "additive"

@@ -46,11 +46,14 @@ def settle_expression(
     constants: Mapping[str, float] | None = None,
     snap: bool = True,
     random_state: int | None = 0,
+    weights: np.ndarray | None = None,
 ) -> SettledExpression | None:
     """Refit, prune and snap the floats of one expression on the data.
 
     The refits use at most :data:`~discovery.io.rows.ROW_CAP` rows (drawn with
     ``random_state``); the settled expression's error is measured on all rows.
+    With ``weights`` (one per row, e.g. 1/|y| for relative errors) every
+    refit, prune and snap minimises and judges the weighted residuals.
     Returns None when the expression is not finite on the rows.
     """
     # SymPy's cache can hand back an equal Float of another precision made by an earlier call,
@@ -61,9 +64,10 @@ def settle_expression(
     rows = sample_rows(data.n_rows, random_state)
     columns = {k: v[rows] for k, v in data.columns().items()}
     y = data.y[rows]
-    floor = mse_floor(data.y)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)[rows]
+    floor = mse_floor(data.y if weights is None else data.y * weights)
     expression = sp.sympify(expression)
-    model = ParametrisedExpression(expression, columns, y, constants)
+    model = ParametrisedExpression(expression, columns, y, constants, w)
     if model.n == 0:
         return _measured(expression, [], data, constants, floor)
     fit = model.fit({})

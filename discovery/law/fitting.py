@@ -167,8 +167,14 @@ class ParametrisedExpression:
     """An expression with its floats replaced by parameters p0, p1, ...; fits them by Levenberg–Marquardt."""
 
     def __init__(
-        self, expression: sp.Expr, columns: Mapping[str, np.ndarray], y: np.ndarray, constants: Mapping[str, float]
+        self,
+        expression: sp.Expr,
+        columns: Mapping[str, np.ndarray],
+        y: np.ndarray,
+        constants: Mapping[str, float],
+        weights: np.ndarray | None = None,
     ) -> None:
+        self.weights = weights  # each row's residual is multiplied by its weight (1/σᵢ up to a factor)
         floats = sorted(expression.atoms(sp.Float), key=lambda f: sp.default_sort_key(f))
         self.parameters = [sp.Symbol(f"_p{j}") for j in range(len(floats))]
         self.expression = expression.xreplace(dict(zip(floats, self.parameters)))
@@ -203,9 +209,12 @@ class ParametrisedExpression:
 
     def fit(self, fixed: Mapping[int, float], start: np.ndarray | None = None) -> ParameterFit | None:
         try:
+            w = self.weights
             fit = fit_parameters(
-                lambda full: self.evaluate(full) - self.y,
-                self.jacobian,
+                (lambda full: self.evaluate(full) - self.y)
+                if w is None
+                else (lambda full: (self.evaluate(full) - self.y) * w),
+                self.jacobian if w is None else (lambda full: self.jacobian(full) * w[:, None]),
                 self.start if start is None else start,
                 fixed,
                 MAX_EVALUATIONS,
@@ -220,12 +229,13 @@ class ParametrisedExpression:
         subset.y = self.y[rows]
         subset.columns = {k: v[rows] for k, v in self.columns.items()}
         subset._inputs = [x[rows] for x in self._inputs]
+        subset.weights = None if self.weights is None else self.weights[rows]
         return subset
 
     def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> ParametrisedExpression:
         """The same model with one additive term removed, the other parameters starting at ``values``."""
         reduced = (self.expression - term).xreplace({p: sp.Float(v) for p, v in zip(self.parameters, values)})
-        return ParametrisedExpression(reduced, self.columns, self.y, constants)
+        return ParametrisedExpression(reduced, self.columns, self.y, constants, self.weights)
 
     def term_of(self, j: int) -> sp.Expr:
         """What parameter j multiplies: the smallest product it is a factor of (1 when it stands alone)."""

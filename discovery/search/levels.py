@@ -22,7 +22,7 @@ from ..law.criteria import mse_floor
 from ..law.held_out import with_held_out_errors
 from ..law.settle import tidy_expression
 from .library_fit import LibraryFit, Settings, fit_library
-from .mapping import map_to_y, settled_on_y
+from .mapping import map_to_y, refitted_for_its_noise, settled_on_y
 from .noise import exact_fit, fits_to_noise
 from .proposals import power_law_terms
 from .selection import law_bic
@@ -117,7 +117,7 @@ def search_levels(
     state = _Best()
     try:
         found = _tidied(_grow(data, settings, growers, floor, sign, state, deadline, verbose))
-        found.law = settled_on_y(found.law, data, settings)
+        found.law = refitted_for_its_noise(settled_on_y(found.law, data, settings), data, settings)
         with_held_out_errors(found.law, data, settings.random_state)  # mapped laws have no Gram-based one
         return found
     except KeyboardInterrupt:

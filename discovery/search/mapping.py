@@ -12,6 +12,7 @@ any law, with the BIC measured on y.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Mapping, Sequence
@@ -26,11 +27,12 @@ from ..law.coefficient import Coefficient, FrontEntry
 from ..law.criteria import bic, mse_floor, noise_model_bics
 from ..law.evaluate import numpy_evaluator
 from ..law.exact_values import exact_values_near
-from ..law.expression_fit import settle_expression
+from ..law.expression_fit import SettledExpression, settle_expression
 from ..law.fitting import ParameterFit, fit_through_inverse
 from ..law.law import Law
 from ..law.settle import complexity, snap_coefficients
 from .library_fit import Settings, fit_library
+from .selection import noise_bics
 from .transforms import TRANSFORMS, Transform, sign_of
 
 MAX_REFIT_TERMS = 8  # longer laws are approximations; refitting them is not worth the time
@@ -238,12 +240,62 @@ def settled_on_y(law: Law, data: Dataset, settings: Settings) -> Law:
     before = bic_on_y(law.expression, law.coefficients, law.rmse, law, data, floor)
     if bic_on_y(settled.expression, settled.coefficients, settled.rmse, law, data, floor) > before:
         return law
+    return _resettled(law, settled, data)
+
+
+# The relative noise model must beat the additive one by this much (strong evidence) before the
+# law is refitted with weights 1/|y|.
+RELATIVE_EVIDENCE = 6.0
+
+
+def refitted_for_its_noise(law: Law, data: Dataset, settings: Settings) -> Law:
+    """The law refitted with weights 1/|y| when its residuals say the errors are relative.
+
+    ``law.info["noise"]`` records the model: ``"additive"`` (constant σ) or
+    ``"relative"`` (σ ∝ |y|). Under relative errors an unweighted fit lets
+    the largest values alone set the coefficients (0.9986·a^(3/2) for the
+    planets' periods); the weighted refit, pruned and snapped like any other,
+    is kept when its BIC on y is no worse.
+    """
+    floor = mse_floor(data.y)
+    scores = noise_bics(law, data, floor)
+    relative = "relative" in scores and scores["relative"] < scores["additive"] - RELATIVE_EVIDENCE
+    law.info["noise"] = "relative" if relative else "additive"
+    if not relative or not law.expression.atoms(sp.Float):
+        return law
+    weights = 1.0 / np.abs(data.y)
+    settled = settle_expression(
+        law.expression, data, settings.constants, settings.snap, settings.random_state, weights=weights
+    )
+    if settled is None:
+        return law
+    before = bic_on_y(law.expression, law.coefficients, law.rmse, law, data, floor)
+    if bic_on_y(settled.expression, settled.coefficients, settled.rmse, law, data, floor) > before:
+        return law
+    return _resettled(law, settled, data)
+
+
+def _resettled(law: Law, settled: SettledExpression, data: Dataset) -> Law:
+    """The law with its settled form, shown as the chosen entry of its front."""
+    front = [
+        dataclasses.replace(
+            e,
+            expression=settled.expression,
+            complexity=complexity(settled.expression),
+            rmse=settled.rmse,
+            cv_rmse=math.nan,  # measured again for the settled form
+            bic=settled.bic,
+        )
+        if e.chosen
+        else e
+        for e in law.front
+    ]
     return Law.fitted(
         settled.expression,
         data,
         constants=law.constants,
         coefficients=settled.coefficients,
-        front=law.front,
+        front=front,
         rmse=settled.rmse,
         info=law.info,
     )
