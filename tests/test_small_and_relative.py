@@ -67,3 +67,17 @@ def test_additive_errors_keep_the_unweighted_fit(rng):
     y = 2.5 * x**1.5 + rng.normal(0, 0.5, 300)
     law = discover(x[:, None], y, variables=["x"], random_state=0)
     assert law.info["noise"] == "additive"
+
+
+@pytest.mark.parametrize("bodies", [8, 10])
+def test_kepler_from_the_measured_orbits(bodies):
+    # NASA's fact-sheet values: periods known to a few parts in 10⁵, spanning three decades.
+    from pathlib import Path
+
+    import pandas as pd
+
+    planets = pd.read_csv(Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "planets.csv")[:bodies]
+    law = discover(planets[["a"]], planets["T"].to_numpy(), target="T", random_state=0)
+    a = sp.Symbol("a", positive=True)
+    assert sp.simplify(law.expression.xreplace({sp.Symbol("a"): a}) - a ** sp.Rational(3, 2)) == 0, law
+    assert law.info["noise"] == "relative"
