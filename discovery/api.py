@@ -92,7 +92,7 @@ def discover(
         Seconds the search may take; ``discover`` returns within
         ``time_limit + max(2 s, 10 %)``. A fit is started only when the
         largest fit so far says it will end in time, and a search backend
-        stops itself with a fifth of its time left for settling its
+        stops itself with 30 % of its time left for settling its
         candidates. When the search stopped early, ``law.info["time_limit_reached"]``
         is True and ``law.info["stopped"]`` says what was left undone.
     device : str

@@ -16,7 +16,7 @@ from .settle import law_from_candidates
 
 BACKENDS: dict[str, type[SearchBackend]] = {"operon": OperonBackend, "pysr": PySRBackend}
 DEFAULT_SEARCH_SECONDS = 30.0  # a backend's time when discover() was given no time_limit
-SETTLE_SHARE = 0.2  # of a backend's time, kept for refitting and snapping its candidates
+SETTLE_SHARE = 0.3  # of a backend's time, kept for refitting, snapping and measuring its candidates
 MIN_ENGINE_SECONDS = 1.0  # the engines' own limits are whole seconds
 
 _unavailable: dict[str, str] = {}  # backends found unable to run in this process, with the reason

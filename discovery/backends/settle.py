@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 
+from ..deadline import Deadline
 from ..io.dataset import Dataset
 from ..law.coefficient import FrontEntry
 from ..law.criteria import MARGIN
@@ -81,4 +82,4 @@ def law_from_candidates(
         rmse=chosen.rmse,
         info=dict(info or {}, **({"interrupted": True} if interrupted else {})),
     )
-    return with_held_out_errors(law, data, random_state)
+    return with_held_out_errors(law, data, random_state, None if seconds is None else Deadline(seconds, start))

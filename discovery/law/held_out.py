@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import sympy as sp
 
+from ..deadline import Deadline
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
 from .fitting import ParametrisedExpression
@@ -43,19 +44,27 @@ def held_out_rmse(
     return math.sqrt(squared / len(rows)) if math.isfinite(squared) else math.nan
 
 
-def with_held_out_errors(law: Law, data: Dataset, random_state: int | None = 0) -> Law:
+def with_held_out_errors(
+    law: Law, data: Dataset, random_state: int | None = 0, deadline: Deadline | None = None
+) -> Law:
     """Fill in the held-out error of the chosen front entry and its neighbours where it is missing.
 
     Laws mapped back from a transformed target and laws from search
     backends have no Gram-based held-out error; this refits their floats
-    fold by fold instead (a few Levenberg–Marquardt fits per entry).
+    fold by fold instead (a few Levenberg–Marquardt fits per entry). Past
+    ``deadline`` the remaining entries are left unmeasured (NaN), and
+    ``law.info["held_out"]`` says so.
     """
     chosen = next((i for i, e in enumerate(law.front) if e.chosen), None)
     if chosen is None:
         return law
     front = list(law.front)
-    for i in range(max(chosen - 1, 0), min(chosen + 2, len(front))):
+    # The chosen entry first: if time runs out, its error is the one worth having.
+    for i in sorted(range(max(chosen - 1, 0), min(chosen + 2, len(front))), key=lambda i: i != chosen):
         if math.isnan(front[i].cv_rmse):
+            if deadline is not None and deadline.passed():
+                law.info["held_out"] = "not measured for every front entry: the time limit was reached"
+                break
             front[i] = dataclasses.replace(
                 front[i], cv_rmse=held_out_rmse(front[i].expression, data, law.constants, random_state)
             )

@@ -117,8 +117,9 @@ def search_levels(
     state = _Best()
     try:
         found = _tidied(_grow(data, settings, growers, floor, sign, state, deadline, verbose))
-        found.law = refitted_for_its_noise(settled_on_y(found.law, data, settings), data, settings)
-        with_held_out_errors(found.law, data, settings.random_state)  # mapped laws have no Gram-based one
+        if not deadline.passed():  # settling again is worth having, not worth overrunning the limit for
+            found.law = refitted_for_its_noise(settled_on_y(found.law, data, settings), data, settings)
+        with_held_out_errors(found.law, data, settings.random_state, deadline)  # mapped laws have no Gram-based one
         return found
     except KeyboardInterrupt:
         if state.fit is None:
