@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
 from pathlib import Path
@@ -133,48 +134,59 @@ def _save(path: Path, records: list[dict]) -> None:
     os.replace(tmp, path)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--noise", type=float, nargs="+", default=[0.0], help="noise levels (default 0)")
+def add_run_arguments(parser: argparse.ArgumentParser, noise: list[float], out: Path, what: str) -> None:
+    """The options both ground-truth benchmarks take; ``what`` names a problem in the help."""
+    levels = " ".join(f"{n:g}" for n in noise)
+    parser.add_argument("--noise", type=float, nargs="+", default=noise, help=f"noise levels (default {levels})")
     parser.add_argument("--n", type=int, default=10_000, help="training rows (default 10000)")
     parser.add_argument("--n-test", type=int, default=10_000, help="clean test rows (default 10000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=30.0, help="discover's time_limit per problem")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="equation names, e.g. I.12.1")
-    parser.add_argument("--limit", type=int, help="only the first N equations")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help=f"{what} names")
+    parser.add_argument("--limit", type=int, help=f"only the first N {what}s")
     parser.add_argument("--jobs", type=int, default=1, help="problems in parallel (processes)")
-    parser.add_argument("--out", type=Path, default=RESULTS / "feynman.json")
+    parser.add_argument("--out", type=Path, default=out)
     parser.add_argument("--fresh", action="store_true", help="ignore earlier results instead of resuming")
     parser.add_argument("--rejudge", action="store_true", help="judge the stored laws again, without refitting")
-    args = parser.parse_args()
-    if args.rejudge:
-        rejudge(args.out)
-        return
 
-    equations = load_equations()
+
+def run_benchmark(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    problems: list,
+    run_one: Callable[..., dict],
+    summary: Callable[[list[dict], list[float], int], str],
+    what: str,
+) -> None:
+    """Run every (problem, noise) not yet in ``args.out``, saving after each; write and print the summary.
+
+    ``problems`` have a ``name``; ``run_one(problem, noise, seed, n, n_test, time_limit)``
+    returns a record; ``summary(records, noises, count)`` the Markdown table.
+    """
     if args.only:
-        unknown = sorted(set(args.only) - {e.name for e in equations})
+        unknown = sorted(set(args.only) - {p.name for p in problems})
         if unknown:
-            parser.error(f"unknown equation(s): {', '.join(unknown)}")
-        equations = [e for e in equations if e.name in args.only]
+            parser.error(f"unknown {what}(s): {', '.join(unknown)}")
+        problems = [p for p in problems if p.name in args.only]
     if args.limit:
-        equations = equations[: args.limit]
+        problems = problems[: args.limit]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     records = [] if args.fresh or not args.out.exists() else json.loads(args.out.read_text())
     done = {(r["equation"], r["noise"], r["seed"]) for r in records}
-    todo = [(e, noise) for noise in args.noise for e in equations if (e.name, noise, args.seed) not in done]
+    todo = [(p, noise) for noise in args.noise for p in problems if (p.name, noise, args.seed) not in done]
     print(f"{len(todo)} problems to run ({len(done)} already in {args.out})", file=sys.stderr, flush=True)
+    width = max((len(p.name) for p in problems), default=0)
 
     def report(record: dict, count: int) -> None:
         status = ("solved" if record["symbolic_solution"] else "FAILED") + (", exact" if record["exact"] else "")
         print(
-            f"[{count:>3}/{len(todo)}] {record['equation']:<10} noise={record['noise']:<6g} {status:<14} "
+            f"[{count:>3}/{len(todo)}] {record['equation']:<{width}} noise={record['noise']:<6g} {status:<14} "
             f"{record['seconds']:6.1f}s  {record['law'] or record['error']}",
             file=sys.stderr,
             flush=True,
         )
 
-    work = [(e, noise, args.seed, args.n, args.n_test, args.time_limit) for e, noise in todo]
+    work = [(p, noise, args.seed, args.n, args.n_test, args.time_limit) for p, noise in todo]
     try:
         if args.jobs > 1:
             with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -190,11 +202,21 @@ def main() -> None:
                 report(records[-1], count)
     except KeyboardInterrupt:
         print("\ninterrupted: results so far are saved; run again to resume", file=sys.stderr)
-    names = {e.name for e in equations}
+    names = {p.name for p in problems}
     shown = [r for r in records if r["equation"] in names and r["seed"] == args.seed]
-    table = summarise(shown, args.noise, len(equations))
+    table = summary(shown, args.noise, len(problems))
     args.out.with_suffix(".md").write_text(table + "\n")
     print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_run_arguments(parser, [0.0], RESULTS / "feynman.json", "equation")
+    args = parser.parse_args()
+    if args.rejudge:
+        rejudge(args.out)
+        return
+    run_benchmark(parser, args, load_equations(), run_one, summarise, "equation")
 
 
 if __name__ == "__main__":

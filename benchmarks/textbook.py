@@ -29,14 +29,13 @@ import json
 import sys
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from feynman import _save, summarise  # noqa: E402
+from feynman import _save, add_run_arguments, run_benchmark, summarise  # noqa: E402
 from feynman_problems import add_noise  # noqa: E402
 from textbook_problems import FIELDS, Problem, judge_law, load_problems, parse, sample  # noqa: E402
 
@@ -154,68 +153,12 @@ def report(records: list[dict], noises: list[float], total: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--noise", type=float, nargs="+", default=[0.0, 0.01, 0.1], help="noise levels (default 0 0.01 0.1)"
-    )
-    parser.add_argument("--n", type=int, default=10_000, help="training rows (default 10000)")
-    parser.add_argument("--n-test", type=int, default=10_000, help="clean test rows (default 10000)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--time-limit", type=float, default=30.0, help="discover's time_limit per problem")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="law names, e.g. arrhenius")
-    parser.add_argument("--limit", type=int, help="only the first N laws")
-    parser.add_argument("--jobs", type=int, default=1, help="problems in parallel (processes)")
-    parser.add_argument("--out", type=Path, default=RESULTS / "textbook.json")
-    parser.add_argument("--fresh", action="store_true", help="ignore earlier results instead of resuming")
-    parser.add_argument("--rejudge", action="store_true", help="judge the stored laws again, without refitting")
+    add_run_arguments(parser, [0.0, 0.01, 0.1], RESULTS / "textbook.json", "law")
     args = parser.parse_args()
     if args.rejudge:
         rejudge(args.out)
         return
-
-    problems = load_problems()
-    if args.only:
-        unknown = sorted(set(args.only) - {p.name for p in problems})
-        if unknown:
-            parser.error(f"unknown law(s): {', '.join(unknown)}")
-        problems = [p for p in problems if p.name in args.only]
-    if args.limit:
-        problems = problems[: args.limit]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    records = [] if args.fresh or not args.out.exists() else json.loads(args.out.read_text())
-    done = {(r["equation"], r["noise"], r["seed"]) for r in records}
-    todo = [(p, noise) for noise in args.noise for p in problems if (p.name, noise, args.seed) not in done]
-    print(f"{len(todo)} problems to run ({len(done)} already in {args.out})", file=sys.stderr, flush=True)
-
-    def show(record: dict, count: int) -> None:
-        status = ("solved" if record["symbolic_solution"] else "FAILED") + (", exact" if record["exact"] else "")
-        print(
-            f"[{count:>3}/{len(todo)}] {record['equation']:<24} noise={record['noise']:<6g} {status:<14} "
-            f"{record['seconds']:6.1f}s  {record['law'] or record['error']}",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    work = [(p, noise, args.seed, args.n, args.n_test, args.time_limit) for p, noise in todo]
-    try:
-        if args.jobs > 1:
-            with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-                futures = [pool.submit(run_one, *w) for w in work]
-                for count, future in enumerate(as_completed(futures), 1):
-                    records.append(future.result())
-                    _save(args.out, records)
-                    show(records[-1], count)
-        else:
-            for count, w in enumerate(work, 1):
-                records.append(run_one(*w))
-                _save(args.out, records)
-                show(records[-1], count)
-    except KeyboardInterrupt:
-        print("\ninterrupted: results so far are saved; run again to resume", file=sys.stderr)
-    names = {p.name for p in problems}
-    shown = [r for r in records if r["equation"] in names and r["seed"] == args.seed]
-    table = report(shown, args.noise, len(problems))
-    args.out.with_suffix(".md").write_text(table + "\n")
-    print(table)
+    run_benchmark(parser, args, load_problems(), run_one, report, "law")
 
 
 if __name__ == "__main__":
