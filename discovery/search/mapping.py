@@ -24,7 +24,7 @@ from bases import Library
 
 from ..io.dataset import Dataset
 from ..law.coefficient import Coefficient, FrontEntry
-from ..law.criteria import bic, mse_floor, noise_model_bics
+from ..law.criteria import bic, mse_floor
 from ..law.evaluate import numpy_evaluator
 from ..law.exact_values import exact_values_near
 from ..law.expression_fit import SettledExpression, settle_expression
@@ -32,7 +32,7 @@ from ..law.fitting import ParameterFit, fit_through_inverse
 from ..law.law import Law
 from ..law.settle import complexity, snap_coefficients
 from .library_fit import Settings, fit_library
-from .selection import noise_bics
+from .selection import expression_bics, noise_bics
 from .transforms import TRANSFORMS, Transform, sign_of
 
 MAX_REFIT_TERMS = 8  # longer laws are approximations; refitting them is not worth the time
@@ -204,12 +204,8 @@ def bic_on_y(
 
     ``law`` lends its constants.
     """
-    n, free = data.n_rows, sum(c.exact is None for c in coefficients)
-    with np.errstate(all="ignore"):
-        residual = data.y - numpy_evaluator(expression, law.constants)(data.columns())
-    if not np.all(np.isfinite(residual)):
-        return bic(rmse**2 * n, n, free, floor)
-    return min(noise_model_bics(residual, data.y, free, floor).values())
+    free = sum(c.exact is None for c in coefficients)
+    return min(expression_bics(expression, law.constants, rmse, free, data, floor).values())
 
 
 def _rmse_on(expression: sp.Expr, law: Law, data: Dataset) -> float | None:

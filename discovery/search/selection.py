@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from bases import Gram
 
 from ..io.dataset import Dataset
 from ..law.criteria import CRITERIA, MARGIN, aic, bic, mse_floor, noise_model_bics
+from ..law.evaluate import numpy_evaluator
 from ..law.fitting import least_squares
 from ..law.law import Law
 
@@ -154,9 +156,18 @@ def noise_bics(law: Law, data: Dataset, floor: float) -> dict[str, float]:
     """
     # Laws compete by their number of terms, snapped or not: under noise almost any coefficient
     # is near some exact value, and counting only free ones would favour long snapped sums.
-    k = len(law.coefficients)
+    return expression_bics(law.expression, law.constants, law.rmse, len(law.coefficients), data, floor)
+
+
+def expression_bics(
+    expression: sp.Expr, constants: Mapping[str, float], rmse: float, n_params: int, data: Dataset, floor: float
+) -> dict[str, float]:
+    """An expression's BIC on y under each noise model, with ``n_params`` parameters.
+
+    Where the expression is not finite on every row, only the additive one, from ``rmse``.
+    """
     with np.errstate(all="ignore"):
-        residual = data.y - law.predict(data.columns())
+        residual = data.y - numpy_evaluator(expression, constants)(data.columns())
     if not np.all(np.isfinite(residual)):
-        return {"additive": bic(law.rmse**2 * data.n_rows, data.n_rows, k, floor)}
-    return noise_model_bics(residual, data.y, k, floor)
+        return {"additive": bic(rmse**2 * data.n_rows, data.n_rows, n_params, floor)}
+    return noise_model_bics(residual, data.y, n_params, floor)
