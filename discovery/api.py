@@ -1,9 +1,12 @@
 """The front door: ``discover(X, y, ...)`` returns a Law.
 
 ``method="auto"`` runs the basis regressor first; when its law clearly misses
-structure (neighbouring rows' residuals correlate by 0.2 or more), the first
-search backend that can run here (PySR, else Operon) gets the remaining time,
-and the law with the lower BIC on y wins.
+structure (neighbouring rows' residuals correlate by 0.2 or more) or holds
+more than two fitted floats, the parametric forms (exponentials with
+offsets, logistic, Hill, Gaussian peaks, ...) are fitted next, and when the
+better law still misses structure the
+first search backend that can run here (PySR, else Operon) gets the
+remaining time; at each step the law with the lower BIC on y wins.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import sympy as sp
+
 from bases import Library
 
+from .backends.base import ExpressionCandidate
 from .backends.run import backend_law, bootstrap_backend_law, run_backend
+from .deadline import Deadline
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset, as_dataset, check_constants
@@ -29,7 +36,14 @@ from .search.noise import fits_to_noise
 from .search.selection import law_bic
 
 AUTO_ORDER = ("pysr", "operon")
-MIN_SEARCH_SECONDS = 5.0  # auto starts no backend with less time left than this
+MIN_SEARCH_SECONDS = 5.0  # auto starts no search backend with less time left than this
+MIN_FORMS_SECONDS = 1.0  # nor the parametric forms
+AUTO_RESERVE = 0.2  # of time_limit, what auto keeps from the basis search for the forms and a backend
+FORMS_SHARE = 0.5  # of the time left after the basis search, the most the forms (and their settling) may take
+DEFAULT_FORMS_SECONDS = 10.0  # their time when discover() was given no time_limit
+# A law that fits to the noise with more fitted floats than this may still be a long stand-in for a
+# form with three or four parameters (a polynomial for an exponential with an offset): forms are tried.
+MAX_FLOATS_WITHOUT_FORMS = 2
 # Auto calls a backend only on clear evidence of missed structure: a neighbour correlation of the
 # residuals above this (or 5 standard errors). The basis search's own stop uses 0.1, which the true
 # cannon law exceeds by chance on 2 seeds in 10 (0.108, 0.129); a backend costs seconds.
@@ -93,20 +107,29 @@ def discover(
         ``time_limit + max(2 s, 10 %)``. A fit is started only when the
         largest fit so far says it will end in time, and a search backend
         stops itself with 30 % of its time left for settling its
-        candidates. When the search stopped early, ``law.info["time_limit_reached"]``
-        is True and ``law.info["stopped"]`` says what was left undone.
+        candidates. With ``method="auto"`` the basis search gets 80 % of the
+        limit; the rest is for the forms and a backend. When the search
+        stopped early, ``law.info["time_limit_reached"]`` is True and
+        ``law.info["stopped"]`` says what was left undone.
     device : str
         ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
     verbose : bool
         Print a progress line per fitted level and target to stderr.
-    method : {"auto", "basis", "pysr", "operon"}
-        ``"basis"``: the sparse basis regressor. ``"pysr"`` / ``"operon"``: that
-        search backend alone, for ``time_limit`` seconds (30 when None); its
-        candidates go through the same SymPy layer (refit, prune, snap).
+    method : {"auto", "basis", "forms", "pysr", "operon"}
+        ``"basis"``: the sparse basis regressor. ``"forms"``: parametric forms
+        (exponential or power law with an offset, logistic, saturating, Hill,
+        Gaussian peak, damped oscillation, rational, Planck-like) over
+        monomials of the inputs, fitted by Levenberg–Marquardt from several
+        starts. ``"pysr"`` / ``"operon"``: that search backend alone, for
+        ``time_limit`` seconds (30 when None). The candidates of forms and
+        backends go through the same SymPy layer (refit, prune, snap).
         ``"auto"`` (default): the basis regressor, then — only when its law
         clearly misses structure (neighbouring rows' residuals correlate by
-        0.2 or more) — the first backend that runs here
-        (PySR, else Operon) for the time left; the lower BIC wins. PySR needs
+        0.2 or more) or holds more than two fitted floats — the parametric
+        forms (with at most half the time left), then, when the better law
+        still misses structure, the first
+        backend that runs here (PySR, else Operon) for the time left; the
+        lower BIC wins at each step. PySR needs
         Julia: where it cannot start, ``"pysr"`` raises BackendUnavailable
         saying how to provide it, and ``"auto"`` warns and goes on.
     bootstrap : int
@@ -148,7 +171,7 @@ def discover(
         )
     )
     start = time.perf_counter()
-    if method in ("pysr", "operon"):
+    if method in ("forms", "pysr", "operon"):
         if library is not None:
             raise DataError(
                 f"library= is for the basis regressor; method={method!r} searches whole expressions. "
@@ -177,7 +200,8 @@ def discover(
         device=device,
         variables=variables if data is None else list(data.variables),
         target=target if data is None else data.target,
-        time_limit=time_limit,
+        # auto keeps a share of the time for the forms and a backend, which run when the basis law misses structure
+        time_limit=time_limit if time_limit is None or not auto else time_limit * (1 - AUTO_RESERVE),
         verbose=verbose,
     )
     law = (model.fit(X, y) if data is None else model.fit(data.X, data.y)).law_
@@ -210,34 +234,96 @@ def auto_law(
     verbose: bool = False,
     bootstrap: int = 0,
 ) -> Law:
-    """The basis law, or a backend's when the basis law misses structure and the backend's BIC is lower."""
+    """The basis law, or the parametric forms' or a backend's when the basis law misses structure.
+
+    The forms are fitted when the basis law misses structure or holds more
+    than ``MAX_FLOATS_WITHOUT_FORMS`` fitted floats; a backend runs when the
+    best law so far still misses structure. A law replaces the best one only
+    when its BIC on y is lower.
+    """
     basis.info.setdefault("method", "basis")
-    if fits_to_noise(basis, data, random_state, min_correlation=AUTO_MIN_CORRELATION, sigmas=5.0):
-        return basis  # no clear evidence of missed structure
-    if time_left is not None and time_left < MIN_SEARCH_SECONDS:
-        basis.info["auto"] = f"no search backend: {max(time_left, 0):.1f} s of the time limit left"
-        return basis
+    fits = _fits(basis, data, random_state)
+    if fits and len(basis.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
+        return basis  # no clear evidence of missed structure, and no form would be shorter
+    deadline = Deadline(time_left)
+    best, candidates = _with_forms(basis, data, constants, deadline, random_state, verbose)
+    if fits or _fits(best, data, random_state):
+        return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
+    left = deadline.left()
+    if time_left is not None and left < MIN_SEARCH_SECONDS:
+        best.info["auto"] = f"no search backend: {max(left, 0):.1f} s of the time limit left"
+        return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
     for name in AUTO_ORDER:
         try:
-            found, candidates = run_backend(name, data, constants, time_left, random_state, basis, True)
+            found, found_candidates = run_backend(
+                name, data, constants, None if time_left is None else left, random_state, best, True
+            )
         except KeyboardInterrupt:
             warnings.warn(
-                f"interrupted during the {name} search: returning the basis law {basis.formula}",
+                f"interrupted during the {name} search: returning the law found before it, {best.formula}",
                 RuntimeWarning,
                 stacklevel=3,
             )
-            basis.info["interrupted"] = True
-            return basis
+            best.info["interrupted"] = True
+            return best
         except BackendUnavailable as err:
             if name == "pysr":
                 warnings.warn(f"method='auto' skips PySR: {err}", RuntimeWarning, stacklevel=3)
             continue
-        floor = mse_floor(data.y)
-        if verbose:
-            print(f"[discover] {name}: {found} (rmse {found.rmse:.3g})", file=sys.stderr, flush=True)
-        if law_bic(found, data, floor) >= law_bic(basis, data, floor):
-            return basis  # the caller bootstraps a basis law itself
-        if bootstrap:  # only the law returned is worth resampling
-            bootstrap_backend_law(found, candidates, data, constants, True, bootstrap, random_state, verbose)
-        return found
-    return basis
+        _report(verbose, name, found)
+        if _better(found, best, data):
+            best, candidates = found, found_candidates
+        break
+    return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
+
+
+def _with_forms(
+    basis: Law,
+    data: Dataset,
+    constants: Mapping[str, float],
+    deadline: Deadline,
+    random_state: int | None,
+    verbose: bool,
+) -> tuple[Law, list[ExpressionCandidate] | None]:
+    """The parametric forms' law when its BIC beats the basis law's (with its candidates), else the basis law."""
+    seconds = DEFAULT_FORMS_SECONDS if deadline.limit is None else FORMS_SHARE * deadline.left()
+    if seconds < MIN_FORMS_SECONDS:
+        return basis, None
+    try:
+        found, candidates = run_backend("forms", data, constants, seconds, random_state, basis, True)
+    except KeyboardInterrupt:
+        basis.info["interrupted"] = True
+        return basis, None
+    except DataError:
+        return basis, None  # no form is finite on the rows
+    _report(verbose, "forms", found)
+    return (found, candidates) if _better(found, basis, data) else (basis, None)
+
+
+def _fits(law: Law, data: Dataset, random_state: int | None) -> bool:
+    return fits_to_noise(law, data, random_state, min_correlation=AUTO_MIN_CORRELATION, sigmas=5.0)
+
+
+def _better(found: Law, best: Law, data: Dataset) -> bool:
+    floor = mse_floor(data.y)
+    return law_bic(found, data, floor) < law_bic(best, data, floor)
+
+
+def _report(verbose: bool, name: str, found: Law) -> None:
+    if verbose:
+        print(f"[discover] {name}: {found} (rmse {found.rmse:.3g})", file=sys.stderr, flush=True)
+
+
+def _bootstrapped(
+    law: Law,
+    candidates: list[ExpressionCandidate] | None,
+    data: Dataset,
+    constants: Mapping[str, float],
+    bootstrap: int,
+    random_state: int | None,
+    verbose: bool,
+) -> Law:
+    """The law, with a backend's or the forms' candidates settled again on resamples (a basis law's caller does it)."""
+    if bootstrap and candidates is not None:  # only the law returned is worth resampling
+        bootstrap_backend_law(law, candidates, data, constants, True, bootstrap, random_state, verbose)
+    return law

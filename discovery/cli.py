@@ -56,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         "--method",
         default="auto",
         choices=METHODS,
-        help="auto (default): the basis regressor, then a search backend if the law misses "
-        "structure; basis; operon; pysr (needs Julia)",
+        help="auto (default): the basis regressor, then parametric forms and a search backend if "
+        "the law misses structure; basis; forms; operon; pysr (needs Julia)",
     )
     fit.add_argument(
         "--max-terms", type=_positive_int, default=5, help="most terms in the law for l0, lasso and adam (default 5)"

@@ -1,4 +1,4 @@
-"""Run a search backend and settle its candidates into a law (``discover(..., method="operon"|"pysr")``)."""
+"""Run a search backend and settle its candidates into a law (``discover(..., method="forms"|"operon"|"pysr")``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from ..io.dataset import Dataset
 from ..law.bootstrap import bootstrap_report
 from ..law.law import Law
 from .base import ExpressionCandidate, SearchBackend
+from .forms_backend import FormsBackend
 from .operon_backend import OperonBackend
 from .pysr_backend import PySRBackend
 from .settle import law_from_candidates
 
-BACKENDS: dict[str, type[SearchBackend]] = {"operon": OperonBackend, "pysr": PySRBackend}
+BACKENDS: dict[str, type[SearchBackend]] = {"forms": FormsBackend, "operon": OperonBackend, "pysr": PySRBackend}
 DEFAULT_SEARCH_SECONDS = 30.0  # a backend's time when discover() was given no time_limit
 SETTLE_SHARE = 0.3  # of a backend's time, kept for refitting, snapping and measuring its candidates
 MIN_ENGINE_SECONDS = 1.0  # the engines' own limits are whole seconds

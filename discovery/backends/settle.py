@@ -64,7 +64,11 @@ def law_from_candidates(
     if not settled:
         return None
     best = min(s.bic for s in settled)
-    chosen = min((s for s in settled if s.bic <= best + MARGIN["bic"]), key=lambda s: (complexity(s.expression), s.bic))
+    # The simplest within the margin; at equal complexity, the one with fewer coefficients (snapped or not).
+    chosen = min(
+        (s for s in settled if s.bic <= best + MARGIN["bic"]),
+        key=lambda s: (complexity(s.expression), len(s.coefficients), s.bic),
+    )
     chosen_expression = tidy_expression(chosen.expression)
     front: dict[sp.Expr, FrontEntry] = {}
     for s in settled:

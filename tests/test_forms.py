@@ -1,0 +1,90 @@
+"""Parametric forms: the curves a data analyst fits by hand come back as the law, at 1 % noise."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from discovery import discover
+from discovery.io.dataset import as_dataset
+from discovery.search.forms import FORMS, form_fits
+
+
+def noisy(y: np.ndarray, rng: np.random.Generator, level: float = 0.01) -> np.ndarray:
+    return y + level * np.sqrt(np.mean(y**2)) * rng.standard_normal(len(y))
+
+
+def max_relative_gap(law, X: np.ndarray, truth: np.ndarray) -> float:
+    """Largest gap between the law and the noiseless truth, relative to the truth's spread."""
+    return float(np.max(np.abs(law.predict(X) - truth)) / np.ptp(truth))
+
+
+# (variable, range, truth, the form that must win): laws the default library cannot write.
+CURVES = [
+    ("t", (0, 8), lambda t: 3 + 2 * np.exp(-0.7 * t), "exp"),
+    ("t", (-3, 8), lambda t: 5 / (1 + np.exp(-1.3 * (t - 2))), "exp"),
+    ("x", (0.05, 5), lambda x: x**2.4 / (1.1**2.4 + x**2.4), "x**"),
+    ("x", (0.1, 5), lambda x: 1.2 + 3 * x**1.7, "x**"),
+    ("x", (0.05, 10), lambda x: 2 * (x / 1.3) ** 3 / np.expm1(x / 1.3), "exp"),
+]
+
+
+@pytest.mark.parametrize(
+    "name, bounds, truth, marker", CURVES, ids=["exp+offset", "logistic", "hill", "power+offset", "planck"]
+)
+def test_discover_returns_the_form_at_one_percent_noise(rng, name, bounds, truth, marker):
+    X = rng.uniform(*bounds, (1000, 1))
+    clean = truth(X[:, 0])
+    law = discover(X, noisy(clean, rng), variables=[name], random_state=0, time_limit=20)
+    assert law.info["method"] == "forms", law
+    assert marker in str(law.expression), law
+    assert len(law.coefficients) <= 4, law  # the form's own parameters, not a long stand-in
+    assert max_relative_gap(law, X, clean) < 0.01, law
+
+
+def test_a_damped_oscillation_is_read_with_its_amplitude_and_phase(rng):
+    t = rng.uniform(0, 10, (1000, 1))
+    clean = np.exp(-0.3 * t[:, 0]) * np.cos(2.1 * t[:, 0] + 0.4)
+    law = discover(t, noisy(clean, rng), variables=["t"], random_state=0, time_limit=20)
+    (cosine,) = law.expression.atoms(sp.cos)  # R·exp(−a·t)·cos(ω·t + φ), not a·cos + b·sin
+    assert not law.expression.atoms(sp.sin), law
+    frequency, phase = sp.Poly(cosine.args[0], sp.Symbol("t")).all_coeffs()
+    assert abs(float(frequency) - 2.1) < 0.01 and abs(float(phase) - 0.4) < 0.01, law
+    assert max_relative_gap(law, t, clean) < 0.01, law
+
+
+def test_an_offset_and_amplitude_may_vary_with_the_other_inputs(rng):
+    # Newton's cooling: T_env + (T0 − T_env)·exp(−k·t), with k·t the monomial inside.
+    X = np.column_stack(
+        [rng.uniform(0, 5, 800), rng.uniform(0.2, 1, 800), rng.uniform(10, 30, 800), rng.uniform(60, 90, 800)]
+    )
+    t, k, env, start = X.T
+    y = env + (start - env) * np.exp(-k * t)
+    fits = form_fits(as_dataset(X, y, variables=["t", "k", "T_env", "T0"]))
+    best = fits[0]
+    assert best.form == "exponential" and best.monomial == sp.Symbol("t") * sp.Symbol("k")
+    assert best.rss < 1e-12 * np.sum((y - y.mean()) ** 2)
+
+
+def test_method_forms_settles_its_candidates_like_a_backend(rng):
+    S = rng.uniform(0.05, 10, (300, 1))
+    clean = 2.5 * S[:, 0] / (0.8 + S[:, 0])
+    law = discover(S, noisy(clean, rng), variables=["S"], method="forms", random_state=0, time_limit=10)
+    assert law.info["method"] == "forms"
+    assert law.info["settings"]["forms"] == [f.name for f in FORMS]
+    assert len(law.front) >= 2
+    assert max_relative_gap(law, S, clean) < 0.01, law
+
+
+def test_forms_are_deterministic_for_a_seed(rng):
+    X = rng.uniform(0, 8, (500, 1))
+    y = noisy(3 + 2 * np.exp(-0.7 * X[:, 0]), rng)
+    data = as_dataset(X, y, variables=["t"])
+    first, second = form_fits(data, random_state=3), form_fits(data, random_state=3)
+    assert [str(f.expression) for f in first] == [str(f.expression) for f in second]
+
+
+def test_the_cannon_law_is_not_replaced_by_a_form(rng):
+    v, theta = rng.uniform(1, 10, 1000), rng.uniform(0.1, 1.4, 1000)
+    y = noisy(v**2 * np.sin(2 * theta) / 9.81, rng)
+    law = discover({"v": v, "theta": theta}, y, constants={"g": 9.81}, random_state=0, time_limit=30)
+    assert str(law.expression) == "v**2*sin(2*theta)/g", law
