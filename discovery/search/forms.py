@@ -220,8 +220,10 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
                 theta, rss, k = fitted
                 fits.append((_bic(rss, len(y), k), rss, form, monomial, u, theta))
     fits.sort(key=lambda f: f[0])
-    results = [_result(form, m, theta, rss, bic, outer, u, y, outer_terms) for bic, rss, form, m, u, theta in fits]
-    return [r for r in results[:BEST] if r is not None]
+    results = [
+        _result(form, m, theta, rss, bic, outer, u, y, outer_terms) for bic, rss, form, m, u, theta in fits[:BEST]
+    ]
+    return [r for r in results if r is not None]
 
 
 def _bic(rss: float, n: int, k: int) -> float:
@@ -229,7 +231,7 @@ def _bic(rss: float, n: int, k: int) -> float:
 
 
 def _monomials(X: np.ndarray, symbols: list[sp.Symbol]):
-    """(sympy monomial, values): each input and its inverse, then products and ratios of two."""
+    """(sympy monomial, values): each input and its inverse, products and ratios of two, then differences."""
     d = X.shape[1]
     nonzero = [bool(np.all(X[:, j] != 0)) for j in range(d)]
     for j, s in enumerate(symbols):
@@ -276,9 +278,7 @@ def _projected(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return coef, y - design @ coef
 
 
-def _fit_form(
-    form: Form, u: np.ndarray, y: np.ndarray, outer: np.ndarray, starts: list[np.ndarray] | None = None
-) -> tuple[np.ndarray, float, int] | None:
+def _fit_form(form: Form, u: np.ndarray, y: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, float, int] | None:
     """(θ, rss, parameters counted) of the best LM run from the best-scoring starts; None when none is finite."""
     from scipy.optimize import least_squares
 
@@ -292,7 +292,7 @@ def _fit_form(
         return r if np.all(np.isfinite(r)) else np.full(len(y), huge)
 
     with np.errstate(all="ignore"):
-        candidates = starts if starts is not None else form.starts(u, y)
+        candidates = form.starts(u, y)
         scored = sorted((_squared(residual(t)), i) for i, t in enumerate(candidates))
         best: tuple[float, np.ndarray] | None = None
         for rss0, i in scored[:LM_STARTS]:
