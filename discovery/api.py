@@ -38,7 +38,6 @@ from .search.selection import law_bic
 AUTO_ORDER = ("pysr", "operon")
 MIN_SEARCH_SECONDS = 5.0  # auto starts no search backend with less time left than this
 MIN_FORMS_SECONDS = 1.0  # nor the parametric forms
-AUTO_RESERVE = 0.2  # of time_limit, what auto keeps from the basis search for the forms and a backend
 FORMS_SHARE = 0.5  # of the time left after the basis search, the most the forms (and their settling) may take
 DEFAULT_FORMS_SECONDS = 10.0  # their time when discover() was given no time_limit
 # A law that fits to the noise with more fitted floats than this may still be a long stand-in for a
@@ -107,9 +106,7 @@ def discover(
         ``time_limit + max(2 s, 10 %)``. A fit is started only when the
         largest fit so far says it will end in time, and a search backend
         stops itself with 30 % of its time left for settling its
-        candidates. With ``method="auto"`` the basis search gets 80 % of the
-        limit; the rest is for the forms and a backend. When the search
-        stopped early, ``law.info["time_limit_reached"]`` is True and
+        candidates. When the search stopped early, ``law.info["time_limit_reached"]`` is True and
         ``law.info["stopped"]`` says what was left undone.
     device : str
         ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
@@ -200,8 +197,7 @@ def discover(
         device=device,
         variables=variables if data is None else list(data.variables),
         target=target if data is None else data.target,
-        # auto keeps a share of the time for the forms and a backend, which run when the basis law misses structure
-        time_limit=time_limit if time_limit is None or not auto else time_limit * (1 - AUTO_RESERVE),
+        time_limit=time_limit,
         verbose=verbose,
     )
     law = (model.fit(X, y) if data is None else model.fit(data.X, data.y)).law_
