@@ -88,3 +88,22 @@ def test_the_cannon_law_is_not_replaced_by_a_form(rng):
     y = noisy(v**2 * np.sin(2 * theta) / 9.81, rng)
     law = discover({"v": v, "theta": theta}, y, constants={"g": 9.81}, random_state=0, time_limit=30)
     assert str(law.expression) == "v**2*sin(2*theta)/g", law
+
+
+def test_a_negligible_offset_beside_an_input_is_pruned(rng):
+    # N0·exp(−λ·t) at 10 % noise: the offset N0·a0 the outer terms allow is not kept.
+    X = np.column_stack([rng.uniform(1, 10, 2000), rng.uniform(0.1, 2, 2000), rng.uniform(0, 5, 2000)])
+    clean = X[:, 0] * np.exp(-X[:, 1] * X[:, 2])
+    law = discover(X, noisy(clean, rng, 0.1), variables=["N0", "lam", "t"], method="forms", random_state=0)
+    N0, lam, t = sp.symbols("N0 lam t")
+    assert sp.simplify(law.expression - N0 * sp.exp(-lam * t)) == 0, law
+
+
+def test_a_design_whose_least_squares_fails_is_skipped_not_raised():
+    from discovery.search.forms import FORMS, _fit_form
+
+    u = np.linspace(1, 2, 50)
+    y = np.exp(u)
+    exponential = next(f for f in FORMS if f.name == "exponential")
+    outer = np.column_stack([np.ones(50), np.full(50, np.nan)])  # lstsq cannot converge on NaN
+    assert _fit_form(exponential, u, y, outer) is None

@@ -288,7 +288,10 @@ def _fit_form(form: Form, u: np.ndarray, y: np.ndarray, outer: np.ndarray) -> tu
         design = _design(form, u, theta, outer)
         if design is None:
             return np.full(len(y), huge)
-        _, r = _projected(design, y)
+        try:
+            _, r = _projected(design, y)
+        except np.linalg.LinAlgError:  # SVD that does not converge on a badly scaled design
+            return np.full(len(y), huge)
         return r if np.all(np.isfinite(r)) else np.full(len(y), huge)
 
     with np.errstate(all="ignore"):
@@ -330,9 +333,14 @@ def _result(
     design = _design(form, u, theta, outer)
     if design is None:
         return None
-    coef, _ = _projected(design, y)
+    try:
+        coef, _ = _projected(design, y)
+    except np.linalg.LinAlgError:
+        return None
     columns = form.symbolic(monomial, theta)
     k = len(columns)
     combine = form.combine or _plain_sum
-    shares = [g * combine([float(a) for a in coef[i * k : (i + 1) * k]], columns) for i, g in enumerate(outer_terms)]
-    return FormFit(sp.Add(*shares), form.name, monomial, rss, bic)
+    shares = [combine([float(a) for a in coef[i * k : (i + 1) * k]], columns) for i in range(len(outer_terms))]
+    # One flat sum, g·a·c term by term, so that the SymPy layer can prune each (N0·0.0002 beside N0·exp(−λt)).
+    terms = [g * t for g, share in zip(outer_terms, shares) for t in sp.Add.make_args(share)]
+    return FormFit(sp.Add(*terms), form.name, monomial, rss, bic)
