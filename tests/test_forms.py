@@ -1,5 +1,7 @@
 """Parametric forms: the curves a data analyst fits by hand come back as the law, at 1 % noise."""
 
+import time
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -63,6 +65,24 @@ def test_an_offset_and_amplitude_may_vary_with_the_other_inputs(rng):
     best = fits[0]
     assert best.form == "exponential" and best.monomial == sp.Symbol("t") * sp.Symbol("k")
     assert best.rss < 1e-12 * np.sum((y - y.mean()) ** 2)
+    # Only the outer terms the law uses: T_env + T0·e^(−kt) − T_env·e^(−kt), not ten with zeros.
+    assert len(sp.Add.make_args(best.expression)) == 3, best.expression
+
+
+def test_auto_keeps_time_for_the_forms_where_the_basis_search_uses_the_whole_limit(rng):
+    # Newton's cooling at 1 % noise: the basis search finds no law and would spend all of time_limit.
+    X = np.column_stack(
+        [rng.uniform(0, 5, 2000), rng.uniform(0.2, 1, 2000), rng.uniform(10, 30, 2000), rng.uniform(60, 90, 2000)]
+    )
+    t, k, env, start = X.T
+    clean = env + (start - env) * np.exp(-k * t)
+    began = time.perf_counter()
+    law = discover(X, noisy(clean, rng), variables=["t", "k", "T_env", "T0"], random_state=0, time_limit=30)
+    elapsed = time.perf_counter() - began
+    assert law.info["method"] == "forms", law
+    t, k, env, start = sp.symbols("t k T_env T0")
+    assert sp.simplify(law.expression - (env + (start - env) * sp.exp(-k * t))) == 0, law
+    assert elapsed < 30 + 3, elapsed
 
 
 def test_method_forms_settles_its_candidates_like_a_backend(rng):
@@ -106,4 +126,4 @@ def test_a_design_whose_least_squares_fails_is_skipped_not_raised():
     y = np.exp(u)
     exponential = next(f for f in FORMS if f.name == "exponential")
     outer = np.column_stack([np.ones(50), np.full(50, np.nan)])  # lstsq cannot converge on NaN
-    assert _fit_form(exponential, u, y, outer) is None
+    assert _fit_form(exponential, u, y, outer, floor=1e-30) is None

@@ -15,7 +15,9 @@ an amplitude that vary linearly with the other inputs). For fixed θ the
 model is linear in the ``a``: they are solved by least squares inside the
 residual (variable projection), and Levenberg–Marquardt moves θ alone, from
 starts read off the data (quantiles of u, a frequency scan, a linearised
-rational fit). The fits with the lowest BIC become candidate expressions;
+rational fit). Outer coefficients that the BIC does not need are dropped
+(the one whose loss raises the RSS least first), so that a form counts only the terms it uses. The
+fits with the lowest BIC become candidate expressions;
 the SymPy layer then refits all their floats jointly, prunes and snaps them
 like a search backend's. Variable names play no part.
 """
@@ -34,13 +36,24 @@ import sympy as sp
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
+from ..law.criteria import bic as information_criterion
+from ..law.criteria import mse_floor
 
 SEARCH_ROWS = 400  # rows the forms are fitted on; the SymPy layer refits the winners on more
 MAX_PAIR_VARIABLES = 6  # products and ratios of two inputs are tried up to this many inputs
 MAX_DIFFERENCE_VARIABLES = 4  # differences, alone and times a third input, up to this many
 LM_STARTS = 2  # Levenberg–Marquardt runs per form and monomial, from the best-scoring starts
 LM_EVALUATIONS = 60  # residual evaluations per run
+# Pairs (form, monomial) refined by LM, best scored at their starts first: on the textbook laws the
+# pair that wins is among the first ten, and refining all of them (~350 with four inputs) took 10 s.
+LM_PAIRS = 40
+SCORING_SHARE = 0.6  # of the search's seconds, the most spent scoring pairs at their starts
+SCORING_ROWS = 150  # of the search rows, those the starts are scored on (by the normal equations: coarse, fast)
 BEST = 6  # candidates returned
+# ... and only those within this much BIC of the best on the search rows (a likelihood ratio of e^15):
+# settling each costs a joint refit per pruning and snapping trial, and a fit that much worse on 400
+# rows is far worse on all of them.
+BIC_WINDOW = 30.0
 FREQUENCIES = 60  # grid of the damped oscillation's frequency scan
 
 U = sp.Symbol("u")
@@ -122,7 +135,8 @@ def _peak_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
 def _oscillation_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     s = float(np.ptp(u)) or 1.0
     frequencies = 2 * np.pi * np.geomspace(0.5, len(u) / 8, FREQUENCIES) / s
-    return [np.array([rate / s, w]) for rate in (0.0, 2.0) for w in frequencies]
+    # One decay rate: LM finds the rate from a right frequency, and each start costs a solve.
+    return [np.array([0.0, w]) for w in frequencies]
 
 
 def _planck_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
@@ -197,37 +211,63 @@ class FormFit:
 
 
 def form_fits(data: Dataset, seconds: float | None = None, random_state: int | None = 0) -> list[FormFit]:
-    """The forms fitted over the monomials of the inputs, lowest BIC first (at most ``BEST``).
+    """The forms fitted over the monomials of the inputs, lowest BIC first.
+
+    At most ``BEST`` are returned, those within ``BIC_WINDOW`` of the best.
 
     The outer terms are the constant and, with two inputs or more, each
-    input. The search stops starting new fits after ``seconds``.
+    input. Every (monomial, form) pair is first scored at its starts (cheap);
+    Levenberg–Marquardt then refines the pairs best scored first, so that
+    a short time limit is spent on the likeliest forms; at most ``LM_PAIRS``
+    are refined. At most ``SCORING_SHARE`` of ``seconds`` goes to scoring; no new fit
+    starts after ``seconds``.
     """
     start = time.perf_counter()
+
+    def out_of(share: float) -> bool:
+        return seconds is not None and time.perf_counter() - start > share * seconds
+
     rows = sample_rows(data.n_rows, random_state, cap=SEARCH_ROWS)
     X, y = data.X[rows], data.y[rows]
     symbols = [sp.Symbol(v) for v in data.variables]
     outer = np.ones((len(y), 1)) if X.shape[1] == 1 else np.column_stack([np.ones(len(y)), X])
     outer_terms = [sp.Integer(1)] + (symbols if X.shape[1] > 1 else [])
-    fits: list[tuple[float, float, Form, sp.Expr, np.ndarray, np.ndarray]] = []  # bic, rss, form, monomial, u, θ
+    n, floor = len(y), mse_floor(y)
+    m = min(n, SCORING_ROWS)
+    pairs: list[tuple[float, int, _Pair]] = []  # start BIC, order, pair
     for monomial, u in _monomials(X, symbols):
+        if out_of(SCORING_SHARE):
+            break
         for form in FORMS:
-            if seconds is not None and time.perf_counter() - start > seconds:
-                break
             if form.positive and not np.all(u > 0):
                 continue
-            fitted = _fit_form(form, u, y, outer)
-            if fitted is not None:
-                theta, rss, k = fitted
-                fits.append((_bic(rss, len(y), k), rss, form, monomial, u, theta))
-    fits.sort(key=lambda f: f[0])
-    results = [
-        _result(form, m, theta, rss, bic, outer, u, y, outer_terms) for bic, rss, form, m, u, theta in fits[:BEST]
-    ]
-    return [r for r in results if r is not None]
+            scored = _scored_starts(form, u[:m], y[:m], outer[:m])
+            if scored:
+                k = outer.shape[1] * len(form.columns) + form.n_theta
+                score = information_criterion(scored[0][0], m, k, floor)
+                pairs.append((score, len(pairs), _Pair(form, monomial, u, [theta for _, theta in scored])))
+    pairs.sort(key=lambda p: p[:2])
+    fits: list[tuple[float, int, _Pair, _FittedForm]] = []  # BIC, order, pair, fit
+    for _, order, pair in pairs[:LM_PAIRS]:
+        if out_of(1.0):
+            break
+        fitted = _fit_form(pair.form, pair.u, y, outer, floor, pair.starts)
+        if fitted is not None:
+            k = int(fitted.keep.sum()) + pair.form.n_theta
+            fits.append((information_criterion(fitted.rss, n, k, floor), order, pair, fitted))
+    fits.sort(key=lambda f: f[:2])
+    close = [f for f in fits if f[0] <= fits[0][0] + BIC_WINDOW][:BEST]
+    return [_result(p.form, p.monomial, fitted, bic, outer_terms) for bic, _, p, fitted in close]
 
 
-def _bic(rss: float, n: int, k: int) -> float:
-    return n * math.log(max(rss, 1e-300) / n) + k * math.log(n)
+@dataclass(frozen=True)
+class _Pair:
+    """A form over one monomial, with its starts, best scored first."""
+
+    form: Form
+    monomial: sp.Expr
+    u: np.ndarray
+    starts: list[np.ndarray]
 
 
 def _monomials(X: np.ndarray, symbols: list[sp.Symbol]):
@@ -278,69 +318,147 @@ def _projected(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return coef, y - design @ coef
 
 
-def _fit_form(form: Form, u: np.ndarray, y: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, float, int] | None:
-    """(θ, rss, parameters counted) of the best LM run from the best-scoring starts; None when none is finite."""
-    from scipy.optimize import least_squares
+@dataclass(frozen=True)
+class _FittedForm:
+    """A form's fit on the search rows: θ, the outer coefficients kept and their values."""
 
-    huge = 1e6 * (float(np.abs(y).max()) + 1.0)
+    theta: np.ndarray
+    keep: np.ndarray  # bool per design column
+    coef: np.ndarray  # per design column, 0 where dropped
+    rss: float
+
+
+def _residual(
+    form: Form, u: np.ndarray, y: np.ndarray, outer: np.ndarray, coarse: bool = False
+) -> Callable[[np.ndarray], np.ndarray]:
+    """θ ↦ residual of y after the least-squares outer coefficients (huge where the form is not finite).
+
+    ``coarse`` solves the normal equations instead: three times faster, and
+    good enough to rank starts, not to fit to rounding.
+    """
+    huge = _huge(y)
+    project = _projected_coarsely if coarse else _projected
 
     def residual(theta: np.ndarray) -> np.ndarray:
         design = _design(form, u, theta, outer)
         if design is None:
             return np.full(len(y), huge)
         try:
-            _, r = _projected(design, y)
+            _, r = project(design, y)
         except np.linalg.LinAlgError:  # SVD that does not converge on a badly scaled design
             return np.full(len(y), huge)
         return r if np.all(np.isfinite(r)) else np.full(len(y), huge)
 
+    return residual
+
+
+def _huge(y: np.ndarray) -> float:
+    return 1e6 * (float(np.abs(y).max()) + 1.0)
+
+
+def _scored_starts(form: Form, u: np.ndarray, y: np.ndarray, outer: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """The form's starts that are finite on the rows, as (rss, θ), lowest rss first (coarse solves)."""
+    residual = _residual(form, u, y, outer, coarse=True)
+    failed = len(y) * _huge(y) ** 2 / 2
     with np.errstate(all="ignore"):
-        candidates = form.starts(u, y)
-        scored = sorted((_squared(residual(t)), i) for i, t in enumerate(candidates))
-        best: tuple[float, np.ndarray] | None = None
-        for rss0, i in scored[:LM_STARTS]:
-            if not math.isfinite(rss0) or rss0 >= len(y) * huge**2 / 2:
-                continue
+        scored = [(_squared(residual(t)), i, t) for i, t in enumerate(form.starts(u, y))]
+    scored.sort(key=lambda s: s[:2])
+    return [(rss, theta) for rss, _, theta in scored if math.isfinite(rss) and rss < failed]
+
+
+def _projected_coarsely(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`_projected`, by the normal equations of the scaled columns (a tiny ridge keeps them solvable)."""
+    scale = np.sqrt((design * design).mean(axis=0))
+    scale[~(scale > 0)] = 1.0
+    scaled = design / scale
+    gram = scaled.T @ scaled
+    gram[np.diag_indices_from(gram)] += 1e-10 * len(y)
+    coef = np.linalg.solve(gram, scaled.T @ y) / scale
+    return coef, y - design @ coef
+
+
+def _fit_form(
+    form: Form,
+    u: np.ndarray,
+    y: np.ndarray,
+    outer: np.ndarray,
+    floor: float,
+    starts: list[np.ndarray] | None = None,
+) -> _FittedForm | None:
+    """The best LM run from the best-scoring starts, its unneeded outer terms dropped; None when none is finite."""
+    from scipy.optimize import least_squares
+
+    residual = _residual(form, u, y, outer)
+    if starts is None:
+        starts = [theta for _, theta in _scored_starts(form, u, y, outer)]
+    best: tuple[float, np.ndarray] | None = None
+    with np.errstate(all="ignore"):
+        for start in starts[:LM_STARTS]:
+            rss0 = _squared(residual(start))
             try:
-                run = least_squares(residual, candidates[i], method="lm", max_nfev=LM_EVALUATIONS)
+                run = least_squares(residual, start, method="lm", max_nfev=LM_EVALUATIONS)
                 theta, rss = run.x, float(run.fun @ run.fun)
             except (ValueError, np.linalg.LinAlgError):
-                theta, rss = candidates[i], rss0
-            if rss0 < rss:
-                theta, rss = candidates[i], rss0
+                theta, rss = start, rss0
+            if not rss < rss0:
+                theta, rss = start, rss0
             if best is None or rss < best[0]:
                 best = (rss, theta)
-    if best is None or best[0] >= len(y) * huge**2 / 2:
+    if best is None or best[0] >= len(y) * _huge(y) ** 2 / 2:
         return None
-    return best[1], best[0], outer.shape[1] * len(form.columns) + form.n_theta
+    design = _design(form, u, best[1], outer)
+    if design is None:
+        return None
+    try:
+        keep, coef, rss = _pruned(design, y, floor, form.n_theta)
+    except np.linalg.LinAlgError:
+        return None
+    return _FittedForm(best[1], keep, coef, rss)
+
+
+def _pruned(design: np.ndarray, y: np.ndarray, floor: float, n_theta: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Drop design columns one at a time, the one the fit needs least first, while the BIC does not get worse.
+
+    The column needed least is the one whose removal would raise the RSS
+    least, β_j² / [(AᵀA)⁻¹]_jj for each at once; the BIC is then judged on
+    the refit. Returns the columns kept (bool), the coefficients (0 where
+    dropped) and the RSS.
+    """
+    n, k = design.shape
+    keep = np.ones(k, dtype=bool)
+    coef, r = _projected(design, y)
+    rss = _squared(r)
+    while keep.sum() > 1:
+        columns = design[:, keep]
+        scale = np.sqrt((columns * columns).mean(axis=0))
+        scale[~(scale > 0)] = 1.0
+        scaled = columns / scale
+        inverse_diagonal = np.diag(np.linalg.pinv(scaled.T @ scaled))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            increase = np.where(inverse_diagonal > 0, (coef[keep] * scale) ** 2 / inverse_diagonal, 0.0)
+        trial_keep = keep.copy()
+        trial_keep[np.flatnonzero(keep)[int(np.argmin(increase))]] = False
+        trial_coef = np.zeros(k)
+        trial_coef[trial_keep], trial_r = _projected(design[:, trial_keep], y)
+        trial_rss = _squared(trial_r)
+        current = information_criterion(rss, n, int(keep.sum()) + n_theta, floor)
+        worse = information_criterion(trial_rss, n, int(trial_keep.sum()) + n_theta, floor) > current
+        if not math.isfinite(trial_rss) or worse:
+            break
+        keep, coef, rss = trial_keep, trial_coef, trial_rss
+    return keep, coef, rss
 
 
 def _squared(r: np.ndarray) -> float:
     return float(r @ r)
 
 
-def _result(
-    form: Form,
-    monomial: sp.Expr,
-    theta: np.ndarray,
-    rss: float,
-    bic: float,
-    outer: np.ndarray,
-    u: np.ndarray,
-    y: np.ndarray,
-    outer_terms: list[sp.Expr],
-) -> FormFit | None:
-    design = _design(form, u, theta, outer)
-    if design is None:
-        return None
-    try:
-        coef, _ = _projected(design, y)
-    except np.linalg.LinAlgError:
-        return None
-    columns = form.symbolic(monomial, theta)
+def _result(form: Form, monomial: sp.Expr, fitted: _FittedForm, bic: float, outer_terms: list[sp.Expr]) -> FormFit:
+    coef = fitted.coef
+    columns = form.symbolic(monomial, fitted.theta)
     k = len(columns)
     combine = form.combine or _plain_sum
     shares = [combine([float(a) for a in coef[i * k : (i + 1) * k]], columns) for i in range(len(outer_terms))]
     # One flat sum, g·a·c term by term, so that the SymPy layer can prune each (N0·0.0002 beside N0·exp(−λt)).
     terms = [g * t for g, share in zip(outer_terms, shares) for t in sp.Add.make_args(share)]
-    return FormFit(sp.Add(*terms), form.name, monomial, rss, bic)
+    return FormFit(sp.Add(*terms), form.name, monomial, fitted.rss, bic)
