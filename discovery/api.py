@@ -23,7 +23,7 @@ from bases import Library
 
 from .backends.base import ExpressionCandidate
 from .backends.run import backend_law, bootstrap_backend_law, run_backend
-from .deadline import Deadline
+from .deadline import Deadline, grace
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset, as_dataset, check_constants
@@ -38,7 +38,11 @@ from .search.selection import law_bic
 AUTO_ORDER = ("pysr", "operon")
 MIN_SEARCH_SECONDS = 5.0  # auto starts no search backend with less time left than this
 MIN_FORMS_SECONDS = 1.0  # nor the parametric forms
-FORMS_SHARE = 0.5  # of the time left after the basis search, the most the forms (and their settling) may take
+# Of time_limit, what the basis search leaves to the forms when method="auto": scoring the forms over
+# all monomials of four inputs and refining the best takes about 3 s. Without it the forms never ran
+# where the basis search spends the whole limit, i.e. wherever it misses the law.
+FORMS_RESERVE = 0.15
+FORMS_SHARE = 0.5  # of the time left after the basis search, the most the forms take when more is left
 DEFAULT_FORMS_SECONDS = 10.0  # their time when discover() was given no time_limit
 # A law that fits to the noise with more fitted floats than this may still be a long stand-in for a
 # form with three or four parameters (a polynomial for an exponential with an offset): forms are tried.
@@ -185,6 +189,7 @@ def discover(
             verbose=verbose,
         )
     auto = method == "auto" and library is None  # a given library asks for the basis regressor alone
+    basis_limit = time_limit if not auto or time_limit is None else time_limit * (1 - FORMS_RESERVE)
     # auto and the bootstrap need the checked data too: check it once, and fit the estimator on it.
     data = as_dataset(X, y, variables=variables, target=target) if auto or bootstrap else None
     model = SparseBasisRegressor(
@@ -197,7 +202,7 @@ def discover(
         device=device,
         variables=variables if data is None else list(data.variables),
         target=target if data is None else data.target,
-        time_limit=time_limit,
+        time_limit=basis_limit,
         verbose=verbose,
     )
     law = (model.fit(X, y) if data is None else model.fit(data.X, data.y)).law_
@@ -206,7 +211,17 @@ def discover(
         return law
     if auto:
         left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-        law = auto_law(law, data, model.settings_.constants, left, random_state, verbose, bootstrap=int(bootstrap))
+        law = auto_law(
+            law,
+            data,
+            model.settings_.constants,
+            left,
+            random_state,
+            verbose,
+            bootstrap=int(bootstrap),
+            forms_reserve=0.0 if time_limit is None else time_limit * FORMS_RESERVE,
+            forms_overrun=0.0 if time_limit is None else 0.5 * grace(time_limit),
+        )
     if bootstrap and law.info["method"] == "basis":
         transform = law.info.get("transform")
         report = bootstrap_report(
@@ -229,8 +244,17 @@ def auto_law(
     random_state: int | None,
     verbose: bool = False,
     bootstrap: int = 0,
+    forms_reserve: float = 0.0,
+    forms_overrun: float = 0.0,
 ) -> Law:
     """The basis law, or the parametric forms' or a backend's when the basis law misses structure.
+
+    ``forms_reserve`` seconds of ``time_left`` (or all of it, if less is
+    left) are the forms' at least; when more is left, they take
+    ``FORMS_SHARE`` of it and a backend may use the rest. The basis search
+    may have ended up to half the grace past its own limit: the forms may
+    then run ``forms_overrun`` seconds past ``time_left`` to have their
+    reserve.
 
     The forms are fitted when the basis law misses structure or holds more
     than ``MAX_FLOATS_WITHOUT_FORMS`` fitted floats; a backend runs when the
@@ -242,7 +266,9 @@ def auto_law(
     if fits and len(basis.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
         return basis  # no clear evidence of missed structure, and no form would be shorter
     deadline = Deadline(time_left)
-    best, candidates = _with_forms(basis, data, constants, deadline, random_state, verbose)
+    best, candidates = _with_forms(
+        basis, data, constants, deadline, forms_reserve, forms_overrun, random_state, verbose
+    )
     if fits or _fits(best, data, random_state):
         return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
     left = deadline.left()
@@ -278,11 +304,19 @@ def _with_forms(
     data: Dataset,
     constants: Mapping[str, float],
     deadline: Deadline,
+    reserve: float,
+    overrun: float,
     random_state: int | None,
     verbose: bool,
 ) -> tuple[Law, list[ExpressionCandidate] | None]:
     """The parametric forms' law when its BIC beats the basis law's (with its candidates), else the basis law."""
-    seconds = DEFAULT_FORMS_SECONDS if deadline.limit is None else FORMS_SHARE * deadline.left()
+    if deadline.limit is None:
+        seconds = DEFAULT_FORMS_SECONDS
+    else:  # the reserve, or a share of more when the basis search stopped early (a backend may follow)
+        left = deadline.left()
+        # The basis search may end up to half the grace past its own limit (it starts a level expected
+        # to end there): the forms may then use half of discover's grace, so the reserve is not lost.
+        seconds = max(FORMS_SHARE * left, min(left + overrun, reserve))
     if seconds < MIN_FORMS_SECONDS:
         return basis, None
     try:

@@ -27,11 +27,16 @@ class ExpressionCandidate:
         The backend's own complexity measure.
     loss : float
         The backend's loss on its training data (mean squared error).
+    rank : float, optional
+        The backend's own order of merit, lower first, where it has one that
+        counts parameters too (the forms' BIC); candidates are settled in
+        this order, else by loss.
     """
 
     expression: sp.Expr
     complexity: int
     loss: float
+    rank: float | None = None
 
 
 class SearchBackend(ABC):

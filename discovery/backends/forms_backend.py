@@ -40,6 +40,6 @@ class FormsBackend(SearchBackend):
     ) -> list[ExpressionCandidate]:
         rows = min(SEARCH_ROWS, data.n_rows)
         return [
-            ExpressionCandidate(fit.expression, complexity(fit.expression), fit.rss / rows)
+            ExpressionCandidate(fit.expression, complexity(fit.expression), fit.rss / rows, rank=fit.bic)
             for fit in form_fits(data, time_limit, random_state)
         ]

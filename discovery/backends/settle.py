@@ -39,21 +39,22 @@ def law_from_candidates(
 ) -> Law | None:
     """Settle the candidates and choose the law: the simplest within ``MARGIN["bic"]`` BIC of the best.
 
-    The ``MAX_CANDIDATES`` with the lowest loss are settled, most accurate
-    first, until ``seconds`` have passed (at least one is). ``random_state``
+    The ``MAX_CANDIDATES`` with the lowest loss (or the backend's rank,
+    where it gives one) are settled, best first, until ``seconds`` have passed (at least one is). ``random_state``
     draws the rows of the refits and the held-out folds. Returns None when
     no candidate is finite on the data.
     """
     # The most accurate candidates are the ones worth settling; the cheapest come along at little cost.
-    by_loss = sorted(candidates, key=lambda c: (c.loss if math.isfinite(c.loss) else math.inf, c.complexity))
+    by_loss = sorted(candidates, key=lambda c: (_merit(c), c.complexity))
     start = time.perf_counter()
+    deadline = None if seconds is None else Deadline(seconds, start)
     settled = []
     interrupted = False
     for c in by_loss[:MAX_CANDIDATES]:
         if settled and seconds is not None and time.perf_counter() - start > seconds:
             break  # out of time: the most accurate candidates are settled already
         try:
-            s = settle_expression(c.expression, data, constants, snap, random_state)
+            s = settle_expression(c.expression, data, constants, snap, random_state, deadline=deadline)
         except KeyboardInterrupt:
             if not settled:
                 raise
@@ -86,4 +87,9 @@ def law_from_candidates(
         rmse=chosen.rmse,
         info=dict(info or {}, **({"interrupted": True} if interrupted else {})),
     )
-    return with_held_out_errors(law, data, random_state, None if seconds is None else Deadline(seconds, start))
+    return with_held_out_errors(law, data, random_state, deadline)
+
+
+def _merit(candidate: ExpressionCandidate) -> float:
+    value = candidate.loss if candidate.rank is None else candidate.rank
+    return value if math.isfinite(value) else math.inf

@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 from sympy.core.cache import clear_cache
 
+from ..deadline import Deadline
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
 from .coefficient import Coefficient
@@ -47,6 +48,7 @@ def settle_expression(
     snap: bool = True,
     random_state: int | None = 0,
     weights: np.ndarray | None = None,
+    deadline: Deadline | None = None,
 ) -> SettledExpression | None:
     """Refit, prune and snap the floats of one expression on the data.
 
@@ -54,6 +56,8 @@ def settle_expression(
     ``random_state``); the settled expression's error is measured on all rows.
     With ``weights`` (one per row, e.g. 1/|y| for relative errors) every
     refit, prune and snap minimises and judges the weighted residuals.
+    Once ``deadline`` has passed, no further term is tried for removal and no
+    further exact value is tried: the law is settled as far as it got.
     Returns None when the expression is not finite on the rows.
     """
     # SymPy's cache can hand back an equal Float of another precision made by an earlier call,
@@ -73,13 +77,17 @@ def settle_expression(
     fit = model.fit({})
     if fit is None:
         return None
-    model, fit = _prune_terms(model, fit, columns, y, constants, floor)
+    model, fit = _prune_terms(model, fit, columns, y, constants, floor, deadline)
     exact: dict[int, sp.Expr] = {}
     final = fit
+
+    def refit(fixed: dict[int, float]) -> ParameterFit:
+        if deadline is not None and deadline.passed():
+            return _failed(model.n)  # out of time: no exact value is accepted
+        return model.fit(fixed, fit.coef) or _failed(model.n)
+
     if snap:
-        exact, final = snap_coefficients(
-            lambda fixed: model.fit(fixed, fit.coef) or _failed(model.n), fit, len(y), constants, floor
-        )
+        exact, final = snap_coefficients(refit, fit, len(y), constants, floor)
     values = {p: (exact[j] if j in exact else sp.Float(final.coef[j])) for j, p in enumerate(model.parameters)}
     settled = model.expression.xreplace(values)
     coefficients = [
@@ -97,15 +105,17 @@ def settle_expression(
 
 
 def _prune_terms(
-    model: ParametrisedExpression, fit: ParameterFit, columns, y, constants, floor
+    model: ParametrisedExpression, fit: ParameterFit, columns, y, constants, floor, deadline: Deadline | None = None
 ) -> tuple[ParametrisedExpression, ParameterFit]:
-    """Drop additive terms one at a time while the BIC does not get worse."""
+    """Drop additive terms one at a time while the BIC does not get worse (and the deadline allows)."""
     n = len(y)
     improved = True
     while improved and isinstance(model.expression, sp.Add) and len(model.expression.args) <= MAX_PRUNE_TERMS:
         improved = False
         current = bic(fit.rss, n, fit.n_free, floor)
         for term in model.expression.args:
+            if deadline is not None and deadline.passed():
+                return model, fit
             trial_model = model.without_term(term, fit.coef, constants)
             trial = trial_model.fit({})
             if trial is not None and bic(trial.rss, n, trial.n_free, floor) <= current:
