@@ -131,7 +131,12 @@ def exact_values_near(
 
 
 def expected_false_matches(
-    value: float, cost: float, width: float, constants: Mapping[str, float] | None = None, max_denominator: int = 12
+    value: float,
+    cost: float,
+    width: float,
+    constants: Mapping[str, float] | None = None,
+    max_denominator: int = 12,
+    with_constants_only: bool = False,
 ) -> float:
     """How many exact values costing at most ``cost`` lie within ``±width`` of ``value``, on average.
 
@@ -149,9 +154,17 @@ def expected_false_matches(
         Half-width of the window, e.g. two standard errors.
     constants : mapping of name → value, optional
     max_denominator : int
+    with_constants_only : bool
+        Count only the values that use a user constant: the look-elsewhere
+        test of a candidate such as ``2*pi/sqrt(g)``. The user named the
+        constants because they expect them in the law, so such a candidate
+        competes with the other expressions in them, not with every small
+        rational and power of π.
     """
     table = _family_table(tuple(dict(constants or {}).items()))
     base = np.abs(table.base)
+    if with_constants_only:
+        base = np.where(table.uses_constants, base, np.inf)
     total = 0.0
     for q in range(1, max_denominator + 1):
         left = cost - (1.0 + math.log2(q) + table.cost)  # bits left for the numerator
@@ -178,6 +191,7 @@ class _FamilyTable:
     families: tuple[_Family, ...]
     base: np.ndarray
     cost: np.ndarray  # of the factor and the powers; the rational p/q adds its own
+    uses_constants: np.ndarray  # bool: some user constant's power is not 0
 
 
 @lru_cache(maxsize=64)
@@ -194,7 +208,12 @@ def _family_table(constants: tuple[tuple[str, float], ...]) -> _FamilyTable:
                 base *= value ** float(b)
             families.append(_Family(factor, a, exps, base))
             costs.append(cost)
-    return _FamilyTable(tuple(families), np.array([f.base for f in families]), np.array(costs))
+    return _FamilyTable(
+        tuple(families),
+        np.array([f.base for f in families]),
+        np.array(costs),
+        np.array([any(b != 0 for b in f.exponents) for f in families], dtype=bool),
+    )
 
 
 _TOTIENT = {q: sum(1 for p in range(1, q + 1) if math.gcd(p, q) == 1) for q in range(1, 101)}

@@ -28,6 +28,10 @@ SNAP_MIN_T = 10.0  # a coefficient known to worse than 10 % is not worth an exac
 # found an elaborate "exact" form (benchmarks/coverage.py: 351 of 366 random coefficients, e.g.
 # 19/(4·sqrt(pi))), since the BIC accepts any value within about 2.5 standard errors.
 MAX_FALSE_MATCHES = 0.1
+# A value in the user's named constants (2π/√g, R, 1/(4πε0)) is counted against the other values in
+# them alone, and may be a little more crowded: the user named the constants because they expect them
+# in the law. At 10 % noise a pendulum's 2.0098·√L (2π/√g = 2.0061) met 0.22 such values by chance.
+MAX_FALSE_MATCHES_WITH_CONSTANTS = 0.25
 FALSE_MATCH_SIGMAS = 2.0
 
 
@@ -159,12 +163,16 @@ def snap_coefficients(
         if abs(value) < SNAP_MIN_T * stderr:
             continue
         tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
+        crowded: set[bool] = set()  # kinds (uses a user constant or not) that failed the look-elsewhere test
         for candidate in exact_values_near(value, tolerance, constants)[:SNAP_TRIES]:
-            if (
-                expected_false_matches(value, candidate.cost, FALSE_MATCH_SIGMAS * stderr, constants)
-                > MAX_FALSE_MATCHES
-            ):
-                break  # candidates are sorted by cost, and costlier ones are denser still
+            kind = bool(candidate.expr.free_symbols)  # user constants are its only symbols
+            if kind in crowded:
+                continue  # candidates are sorted by cost, and costlier ones of a kind are denser still
+            width = FALSE_MATCH_SIGMAS * stderr
+            most = MAX_FALSE_MATCHES_WITH_CONSTANTS if kind else MAX_FALSE_MATCHES
+            if expected_false_matches(value, candidate.cost, width, constants, with_constants_only=kind) > most:
+                crowded.add(kind)
+                continue
             trial = refit({**fixed, j: candidate.value})
             if bic(trial.rss, n, trial.n_free, floor) <= bic(current.rss, n, current.n_free, floor):
                 fixed[j] = candidate.value
