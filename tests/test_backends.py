@@ -51,6 +51,20 @@ def test_an_operon_style_expression_settles_to_the_exact_law():
     assert settled.rmse < 1e-12
 
 
+def test_an_offset_inside_a_product_is_dropped_when_the_bic_does_not_need_it():
+    # N0·(−0.00016 + exp(−λt)) at 10 % noise: the offset is no additive term of the whole expression.
+    rng = np.random.default_rng(1)
+    X = np.column_stack([rng.uniform(100, 1e4, 2000), rng.uniform(0.01, 1, 2000), rng.uniform(0.1, 20, 2000)])
+    clean = X[:, 0] * np.exp(-X[:, 1] * X[:, 2])
+    y = clean + 0.1 * np.sqrt(np.mean(clean**2)) * rng.standard_normal(2000)
+    N0, lam, t = sp.symbols("N0 lam t")
+    found = N0 * (sp.Float(-0.000156) + sp.exp(sp.Float(-1.0003) * lam * t))
+    settled = settle_expression(found, as_dataset(X, y, variables=["N0", "lam", "t"]))
+    assert settled.expression == N0 * sp.exp(-lam * t), settled.expression
+    # The rate is the one coefficient: the offset is not reported as one held at 0.
+    assert [c.term for c in settled.coefficients] == [lam * t], settled.coefficients
+
+
 def test_the_chosen_candidate_is_the_simplest_within_the_margin(cannon_data):
     noisy = [
         ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),

@@ -78,16 +78,18 @@ def settle_expression(
     if fit is None:
         return None
     model, fit = _prune_terms(model, fit, columns, y, constants, floor, deadline)
+    zeros, fit = _zeroed_offsets(model, fit, len(y), floor, deadline)
     exact: dict[int, sp.Expr] = {}
     final = fit
 
     def refit(fixed: dict[int, float]) -> ParameterFit:
         if deadline is not None and deadline.passed():
             return _failed(model.n)  # out of time: no exact value is accepted
-        return model.fit(fixed, fit.coef) or _failed(model.n)
+        return model.fit({**zeros, **fixed}, fit.coef) or _failed(model.n)
 
     if snap:
         exact, final = snap_coefficients(refit, fit, len(y), constants, floor)
+    exact.update({j: sp.Integer(0) for j in zeros})
     values = {p: (exact[j] if j in exact else sp.Float(final.coef[j])) for j, p in enumerate(model.parameters)}
     settled = model.expression.xreplace(values)
     coefficients = [
@@ -100,6 +102,7 @@ def settle_expression(
             dof=len(y) - fit.n_free,
         )
         for j in range(model.n)
+        if j not in zeros
     ]
     return _measured(settled, coefficients, data, constants, floor)
 
@@ -122,6 +125,32 @@ def _prune_terms(
                 model, fit, improved = trial_model, trial, True
                 break
     return model, fit
+
+
+def _zeroed_offsets(
+    model: ParametrisedExpression, fit: ParameterFit, n: int, floor: float, deadline: Deadline | None
+) -> tuple[dict[int, float], ParameterFit]:
+    """Hold at 0 the bare constants of inner sums that the BIC does not need, least significant first.
+
+    An offset inside a product, as in N0·(−0.00016 + exp(−λt)), is no additive
+    term of the whole expression, so :func:`_prune_terms` cannot drop it.
+    Returns the parameters held at 0 (index → 0.0) and the fit with them held.
+    """
+    inner = {
+        j
+        for node in sp.preorder_traversal(model.expression)
+        if isinstance(node, sp.Add) and node is not model.expression
+        for j, p in enumerate(model.parameters)
+        if p in node.args
+    }
+    zeros: dict[int, float] = {}
+    for j in sorted(inner, key=lambda j: abs(fit.coef[j]) / max(fit.stderr[j], 1e-300)):
+        if deadline is not None and deadline.passed():
+            break
+        trial = model.fit({**zeros, j: 0.0}, fit.coef)
+        if trial is not None and bic(trial.rss, n, trial.n_free, floor) <= bic(fit.rss, n, fit.n_free, floor):
+            zeros[j], fit = 0.0, trial
+    return zeros, fit
 
 
 def _failed(n: int) -> ParameterFit:
