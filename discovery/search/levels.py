@@ -158,7 +158,7 @@ def _grow(
             library = grower.library(level) if level else None
             if level and library is None:
                 continue
-            expected = costs.expected(len(library)) if library is not None else 0.0
+            expected = costs.expected(len(library), transform is not None) if library is not None else 0.0
             if best.fit is not None and not deadline.allows(expected):
                 target = "y" if transform is None else transform.name
                 return _out_of_time(best.fit, f"level {level}, target {target} not started (about {expected:.1f} s)")
@@ -171,8 +171,9 @@ def _grow(
                 continue
             if fit is None:
                 continue
+            fitted = time.perf_counter()
             law = fit.law if transform is None else map_to_y(fit.law, transform, sign, data, floor)
-            costs.record(len(fit.library), time.perf_counter() - started)
+            costs.record(len(fit.library), fitted - started, time.perf_counter() - fitted)
             if law is None:
                 continue
             score = law_bic(law, data, floor)
@@ -201,19 +202,34 @@ def _grow(
 
 
 class _FitCosts:
-    """The largest fit so far and its seconds, to foresee whether the next fits in the time left."""
+    """The fits so far and their seconds, to foresee whether the next fits in the time left.
+
+    The library fit grows with the square of the terms: the next fit is
+    foreseen from each fit of the largest library so far, scaled, and the
+    median taken (one fit that stalls for a second, e.g. on its first call,
+    foresaw 28 s for a level that took 2 s, and the level was not started).
+    Mapping a transformed target's law back to y (a refit of its few
+    coefficients) does not grow with the library, so its cost is kept apart.
+    """
 
     def __init__(self) -> None:
-        self.terms = 0
-        self.seconds = 0.0
+        self.largest: list[tuple[int, float]] = []  # (terms, seconds) of the fits of the largest library
+        self.mapping = 0.0  # the slowest mapping back to y so far
 
-    def record(self, terms: int, seconds: float) -> None:
-        if terms >= self.terms:
-            self.terms, self.seconds = terms, seconds
+    def record(self, terms: int, seconds: float, mapping: float = 0.0) -> None:
+        size = max((t for t, _ in self.largest), default=0)
+        if terms > 2 * size:
+            self.largest = [(terms, seconds)]
+        elif 2 * terms >= size:
+            self.largest.append((terms, seconds))
+        self.mapping = max(self.mapping, mapping)
 
-    def expected(self, terms: int) -> float:
+    def expected(self, terms: int, mapped: bool = False) -> float:
         # Before a fit of some size nothing is known; small fits take milliseconds.
-        return scaled_cost(self.seconds, self.terms, terms) if self.terms >= MIN_TERMS_TO_SCALE else 0.0
+        if not self.largest or max(t for t, _ in self.largest) < MIN_TERMS_TO_SCALE:
+            return 0.0
+        fit = float(np.median([scaled_cost(seconds, size, terms) for size, seconds in self.largest]))
+        return fit + (self.mapping if mapped else 0.0)
 
 
 def _out_of_time(fit: LibraryFit, where: str) -> LibraryFit:
