@@ -124,10 +124,11 @@ def discover(
         starts. ``"pysr"`` / ``"operon"``: that search backend alone, for
         ``time_limit`` seconds (30 when None). The candidates of forms and
         backends go through the same SymPy layer (refit, prune, snap).
-        ``"auto"`` (default): the basis regressor, then — only when its law
-        clearly misses structure (neighbouring rows' residuals correlate by
-        0.2 or more) or holds more than two fitted floats — the parametric
-        forms (with at most half the time left), then, when the better law
+        ``"auto"`` (default): the basis regressor (with 85 % of
+        ``time_limit``), then — only when its law clearly misses structure
+        (neighbouring rows' residuals correlate by 0.2 or more) or holds more
+        than two fitted floats — the parametric forms (with the 15 % kept for
+        them, or half the time left when more is), then, when the better law
         still misses structure, the first
         backend that runs here (PySR, else Operon) for the time left; the
         lower BIC wins at each step. PySR needs
