@@ -9,7 +9,6 @@ BIC units of the best is the law, as for the basis regressor.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,12 +45,11 @@ def law_from_candidates(
     """
     # The most accurate candidates are the ones worth settling; the cheapest come along at little cost.
     by_loss = sorted(candidates, key=lambda c: (_merit(c), c.complexity))
-    start = time.perf_counter()
-    deadline = None if seconds is None else Deadline(seconds, start)
+    deadline = None if seconds is None else Deadline(seconds)
     settled = []
     interrupted = False
     for c in by_loss[:MAX_CANDIDATES]:
-        if settled and seconds is not None and time.perf_counter() - start > seconds:
+        if settled and deadline is not None and deadline.passed():
             break  # out of time: the most accurate candidates are settled already
         try:
             s = settle_expression(c.expression, data, constants, snap, random_state, deadline=deadline)

@@ -163,12 +163,12 @@ def snap_coefficients(
         if abs(value) < SNAP_MIN_T * stderr:
             continue
         tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
+        width = FALSE_MATCH_SIGMAS * stderr
         crowded: set[bool] = set()  # kinds (uses a user constant or not) that failed the look-elsewhere test
         for candidate in exact_values_near(value, tolerance, constants)[:SNAP_TRIES]:
             kind = bool(candidate.expr.free_symbols)  # user constants are its only symbols
             if kind in crowded:
                 continue  # candidates are sorted by cost, and costlier ones of a kind are denser still
-            width = FALSE_MATCH_SIGMAS * stderr
             most = MAX_FALSE_MATCHES_WITH_CONSTANTS if kind else MAX_FALSE_MATCHES
             if expected_false_matches(value, candidate.cost, width, constants, with_constants_only=kind) > most:
                 crowded.add(kind)

@@ -146,8 +146,7 @@ def _planck_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
 def _rational_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     # Levy's linearisation: y·(1 + θ₀u + θ₁u²) = p₀ + p₁u + p₂u² is linear in p and θ.
     design = np.column_stack([np.ones_like(u), u, u**2, -u * y, -(u**2) * y])
-    scale = np.sqrt((design**2).mean(axis=0))
-    scale[scale == 0] = 1
+    scale = _column_scale(design)
     coef, *_ = np.linalg.lstsq(design / scale, y, rcond=None)
     theta = (coef / scale)[3:]
     return [theta, np.zeros(2)] if np.all(np.isfinite(theta)) else [np.zeros(2)]
@@ -309,10 +308,16 @@ def _design(form: Form, u: np.ndarray, theta: np.ndarray, outer: np.ndarray) -> 
     return (outer[:, :, None] * columns[:, None, :]).reshape(len(u), -1)
 
 
-def _projected(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Least-squares coefficients of y on the design (columns scaled first), and the residuals."""
+def _column_scale(design: np.ndarray) -> np.ndarray:
+    """Each column's RMS, 1 where it is 0 (or not a number): the design's columns are divided by it."""
     scale = np.sqrt((design * design).mean(axis=0))
     scale[~(scale > 0)] = 1.0
+    return scale
+
+
+def _projected(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares coefficients of y on the design (columns scaled first), and the residuals."""
+    scale = _column_scale(design)
     coef, *_ = np.linalg.lstsq(design / scale, y, rcond=None)
     coef = coef / scale
     return coef, y - design @ coef
@@ -368,8 +373,7 @@ def _scored_starts(form: Form, u: np.ndarray, y: np.ndarray, outer: np.ndarray) 
 
 def _projected_coarsely(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """As :func:`_projected`, by the normal equations of the scaled columns (a tiny ridge keeps them solvable)."""
-    scale = np.sqrt((design * design).mean(axis=0))
-    scale[~(scale > 0)] = 1.0
+    scale = _column_scale(design)
     scaled = design / scale
     gram = scaled.T @ scaled
     gram[np.diag_indices_from(gram)] += 1e-10 * len(y)
@@ -430,8 +434,7 @@ def _pruned(design: np.ndarray, y: np.ndarray, floor: float, n_theta: int) -> tu
     rss = _squared(r)
     while keep.sum() > 1:
         columns = design[:, keep]
-        scale = np.sqrt((columns * columns).mean(axis=0))
-        scale[~(scale > 0)] = 1.0
+        scale = _column_scale(columns)
         scaled = columns / scale
         inverse_diagonal = np.diag(np.linalg.pinv(scaled.T @ scaled))
         with np.errstate(divide="ignore", invalid="ignore"):
