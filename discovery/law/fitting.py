@@ -134,7 +134,13 @@ def fit_parameters(
     if free:
         J = jacobian(full[free])
         sigma2 = rss / max(len(r) - len(free), 1)
-        stderr[free] = np.sqrt(np.abs(np.diag(np.linalg.pinv(J.T @ J))) * sigma2)
+        # Scale the columns first: a prefactor of 2e10 beside an exponent of 0.12 makes JᵀJ so
+        # ill-conditioned that the pseudo-inverse drops a direction, and the errors come out 1e-19.
+        scale = np.sqrt((J * J).sum(axis=0))
+        scale[scale == 0] = 1.0
+        pinv = np.linalg.pinv(J / scale)
+        with np.errstate(over="ignore"):  # a direction the rows do not determine: an infinite error
+            stderr[free] = np.sqrt(sigma2 * (pinv * pinv).sum(axis=1)) / scale
     return ParameterFit(full.copy(), stderr, rss, len(free))
 
 
