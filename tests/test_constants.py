@@ -135,3 +135,30 @@ def test_a_square_root_of_a_user_constant_is_recognised(noise, rows):
 def test_base_ten_logarithm_factors_are_recognised(value, expected):
     # pH = pKa + log10(base/acid) is fitted as 0.4343*log(base); 10**(-x) as exp(-2.3026*x).
     assert exact_values_near(value, 1e-8)[0].expr == expected
+
+
+def test_a_coefficient_snaps_once_a_correlated_one_is_held():
+    # M + 5·log10(d) − 5 at 1 % noise: with the intercept free, log d's coefficient is 2.167 ± 0.002,
+    # too wide for 5/ln 10 to pass the look-elsewhere test; once the −5 is held it is ±0.0003.
+    rng = np.random.default_rng(0)
+    M, d = rng.uniform(0.5, 15, 10_000), rng.uniform(10, 1e4, 10_000)
+    y_true = M + 5 * np.log10(d) - 5
+    y = y_true + 0.01 * np.sqrt(np.mean(y_true**2)) * rng.normal(size=10_000)
+    terms = [sp.Integer(1), sp.Symbol("M"), sp.log(sp.Symbol("d"))]
+    settled = settle_terms(np.column_stack([np.ones_like(M), M, np.log(d)]), y, terms)
+    assert [c.exact for c in settled.coefficients] == [-5, 1, 5 / sp.log(10)]
+
+
+def test_a_large_prefactor_beside_a_small_rate_gets_an_honest_error():
+    # A·T·exp(−b·x) with A = 2e10 and b = 0.12: an unscaled pseudo-inverse of JᵀJ dropped A's direction
+    # and reported A ± 2e-19, so no named constant could ever be tried for it.
+    from discovery.law.fitting import fit_parameters
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(170, 280, 5000)
+    model = lambda c: c[0] * np.exp(-c[1] * x)  # noqa: E731
+    y = model([2.08e10, 0.1203]) * (1 + 0.01 * rng.normal(size=5000))
+    jacobian = lambda c: np.column_stack([np.exp(-c[1] * x), -c[0] * x * np.exp(-c[1] * x)])  # noqa: E731
+    fit = fit_parameters(lambda c: model(c) - y, jacobian, np.array([2.0e10, 0.12]))
+    assert 1e-4 < fit.stderr[0] / fit.coef[0] < 0.1
+    assert abs(fit.coef[0] - 2.08e10) < 4 * fit.stderr[0]
