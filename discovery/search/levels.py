@@ -22,11 +22,11 @@ from ..law.criteria import mse_floor
 from ..law.held_out import with_held_out_errors
 from ..law.settle import tidy_expression
 from .library_fit import LibraryFit, Settings, fit_library
-from .mapping import map_to_y, refitted_for_its_noise, settled_on_y
+from .mapping import map_to_y, refitted_for_its_noise, settled_on_y, transformed_data
 from .noise import exact_fit, fits_to_noise
 from .proposals import power_law_terms
 from .selection import law_bic
-from .transforms import applicable, sign_of
+from .transforms import TRANSFORMS, sign_of
 from .unary_proposals import unary_monomial_terms
 
 MAX_LIBRARY_TERMS = 2500  # default libraries stop growing here (Gram cost ~ rows × terms²)
@@ -34,6 +34,11 @@ MAX_LIBRARY_TERMS = 2500  # default libraries stop growing here (Gram cost ~ row
 # replace a smaller one's law: searching more terms finds spurious fits more easily.
 LEVEL_GAIN = 2.0
 LEVEL0_TERMS = 2  # level 0 confirms one proposed term (and a constant)
+# Within a level a law must lower the best BIC by more than this to replace it: less is "not worth
+# more than a bare mention" (Kass and Raftery 1995), and y's own law, tried first, keeps a tie. At 1 %
+# noise asin(b/T) (through sin y) fits as well as b/T where b/T is small; at 10 % noise 2.0082·√L
+# (through y², free) fits a pendulum by 1 BIC better than 2π·√(L/g).
+TIE_MARGIN = 2.0
 MIN_TERMS_TO_SCALE = 50  # a fit's cost is extrapolated to larger libraries from this size on
 
 
@@ -99,8 +104,8 @@ def search_levels(
     level is tried on y and then on each applicable transform (1/y, y², 1/y²,
     log y, √y, sin y) before the next level; a law for a transformed target
     is mapped back and judged on y itself. A law replaces the best one when
-    its BIC on y is lower, by ``LEVEL_GAIN·log(n)`` when it comes from a higher
-    level. The search stops as soon as a law is exact; at the end of a level
+    its BIC on y is lower by more than ``TIE_MARGIN``, or by ``LEVEL_GAIN·log(n)``
+    when it comes from a higher level. The search stops as soon as a law is exact; at the end of a level
     from level 1 on when the best law fits to the noise level (residuals that
     neighbouring rows do not share); after the last level; or when
     the next fit would end past ``time_limit`` (foreseen from the largest fit
@@ -185,7 +190,7 @@ def _grow(
                     file=sys.stderr,
                     flush=True,
                 )
-            margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else 0.0
+            margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else TIE_MARGIN
             if best.fit is None or score < best.bic - margin:
                 best.fit, best.bic, best.level = LibraryFit(law, fit.library, fit.coef, score), score, level
                 if exact_fit(law, data):
@@ -247,9 +252,8 @@ def _tidied(fit: LibraryFit) -> LibraryFit:
 
 def _transformed_growers(data: Dataset, settings: Settings) -> list[tuple[Any, _Grower]]:
     out = []
-    for transform in applicable(data.y):
-        with np.errstate(all="ignore"):
-            y_t = transform.forward(data.y)
-        if np.all(np.isfinite(y_t)) and np.ptp(y_t) > 0:
-            out.append((transform, _Grower(Dataset(data.X, y_t, data.variables, data.target), settings)))
+    for transform in TRANSFORMS:
+        transformed = transformed_data(data, transform)
+        if transformed is not None:
+            out.append((transform, _Grower(transformed, settings)))
     return out

@@ -33,7 +33,7 @@ from ..law.law import Law
 from ..law.settle import complexity, snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
-from .transforms import TRANSFORMS, Transform, sign_of
+from .transforms import TRANSFORMS, Transform, sign_of, transform_rows
 
 MAX_REFIT_TERMS = 8  # longer laws are approximations; refitting them is not worth the time
 
@@ -91,15 +91,20 @@ def refit_on_y(
     free_fit = fit({})
     if not np.isfinite(free_fit.rss) or free_fit.rss >= 1e299:
         return None
+    zeros, free_fit = _dropped_on_y(fit, free_fit, n, floor)
     exact: dict[int, sp.Expr] = {}
     final = free_fit
     if snap:
-        exact, final = snap_coefficients(lambda fixed: fit(fixed, free_fit.coef), free_fit, n, constants, floor)
+        exact, final = snap_coefficients(
+            lambda fixed: fit({**zeros, **fixed}, free_fit.coef), free_fit, n, constants, floor
+        )
     if bic(final.rss, n, final.n_free, floor) > bic(free_fit.rss, n, free_fit.n_free, floor):
         final, exact = free_fit, {}
     inner = sp.Integer(0)
     refitted = []
     for j, c in enumerate(coefficients):
+        if j in zeros:
+            continue
         value = exact.get(j)
         refitted.append(
             Coefficient(
@@ -115,6 +120,27 @@ def refit_on_y(
     return transform.inverse(inner, sign), refitted, float(np.sqrt(final.rss / n))
 
 
+def _dropped_on_y(fit, free_fit: ParameterFit, n: int, floor: float) -> tuple[dict[int, float], ParameterFit]:
+    """Terms held at 0 because y's own BIC does not need them, least significant first.
+
+    The terms were chosen on the transformed target, whose noise the transform
+    distorts: 1/y magnifies the noise of small y, and a term such as
+    −3e-7·a³b³ that fits it survives there. On y the same term buys nothing.
+    """
+    zeros: dict[int, float] = {}
+    current = free_fit
+    order = np.argsort(np.abs(free_fit.coef) / np.maximum(free_fit.stderr, 1e-300))
+    for j in (int(j) for j in order):
+        if len(zeros) + 1 >= len(free_fit.coef):
+            break
+        trial = fit({**zeros, j: 0.0}, current.coef)
+        if np.isfinite(trial.rss) and bic(trial.rss, n, trial.n_free, floor) <= bic(
+            current.rss, n, current.n_free, floor
+        ):
+            zeros[j], current = 0.0, trial
+    return zeros, current
+
+
 def fit_library_on_target(
     data: Dataset, library: Library, settings: Settings, transform_name: str | None
 ) -> Law | None:
@@ -126,14 +152,23 @@ def fit_library_on_target(
     if transform_name is None:
         return fit_library(data, library, settings, warn=False).law
     transform = next(t for t in TRANSFORMS if t.name == transform_name)
-    if not transform.applies(data.y):
+    transformed = transformed_data(data, transform)
+    if transformed is None:
+        return None
+    fit = fit_library(transformed, library, settings, warn=False)
+    return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
+
+
+def transformed_data(data: Dataset, transform: Transform) -> Dataset | None:
+    """The rows of :func:`transform_rows` with ``transform(y)`` as target; None where it does not apply."""
+    rows = transform_rows(transform, data.y)
+    if rows is None:
         return None
     with np.errstate(all="ignore"):
-        y_t = transform.forward(data.y)
+        y_t = transform.forward(data.y[rows])
     if not np.all(np.isfinite(y_t)) or np.ptp(y_t) == 0:
         return None
-    fit = fit_library(Dataset(data.X, y_t, data.variables, data.target), library, settings, warn=False)
-    return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
+    return Dataset(data.X[rows], y_t, data.variables, data.target)
 
 
 def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law | None:

@@ -4,6 +4,12 @@
 ``1/(1/d1 + n/d2)`` after ``y → 1/y``; ``arcsin(n sin θ)`` after ``y → sin y``;
 ``exp(-θ²/2)`` after ``y → log y``. Each transform has its inverse, applied to
 the law found for the transformed target.
+
+Noise can put a few values of a positive y at or below zero, where 1/y or
+log y is not defined, and rows near zero carry most of the transformed
+target's noise. Such a transform is then fitted on the rows where y stands
+clear of the noise (:func:`transform_rows`); the law found is judged on y
+over every row.
 """
 
 from __future__ import annotations
@@ -26,6 +32,13 @@ class Transform:
     # The inverse on numbers, and its derivative, for refitting a mapped law on y itself.
     numeric_inverse: Callable[[np.ndarray, int], np.ndarray]
     inverse_slope: Callable[[np.ndarray, int], np.ndarray]
+    # Where y must lie: "one sign" (1/y, y², 1/y²), "positive" (log y, √y) or "" (a bounded range).
+    sign_rule: str = ""
+
+
+MAX_WRONG_SIGN = 0.1  # share of the rows that may break a transform's sign rule (noise near zero)
+CLEAR_OF_NOISE = 3.0  # rows kept stand this many noise RMS from zero
+MIN_ROWS_KEPT = 0.5  # share of the rows that must remain for the transform to be fitted
 
 
 def _one_sign(y: np.ndarray) -> bool:
@@ -33,7 +46,9 @@ def _one_sign(y: np.ndarray) -> bool:
 
 
 TRANSFORMS: tuple[Transform, ...] = (
-    Transform("1/y", lambda y: 1 / y, lambda e, s: 1 / e, _one_sign, lambda u, s: 1 / u, lambda u, s: -1 / u**2),
+    Transform(
+        "1/y", lambda y: 1 / y, lambda e, s: 1 / e, _one_sign, lambda u, s: 1 / u, lambda u, s: -1 / u**2, "one sign"
+    ),
     Transform(
         "y**2",
         lambda y: y**2,
@@ -41,6 +56,7 @@ TRANSFORMS: tuple[Transform, ...] = (
         _one_sign,
         lambda u, s: s * np.sqrt(u),
         lambda u, s: s / (2 * np.sqrt(u)),
+        "one sign",
     ),
     Transform(
         "1/y**2",
@@ -49,6 +65,7 @@ TRANSFORMS: tuple[Transform, ...] = (
         _one_sign,
         lambda u, s: s / np.sqrt(u),
         lambda u, s: -s / (2 * u**1.5),
+        "one sign",
     ),
     Transform(
         "log(y)",
@@ -57,6 +74,7 @@ TRANSFORMS: tuple[Transform, ...] = (
         lambda y: bool(np.all(y > 0)),
         lambda u, s: np.exp(u),
         lambda u, s: np.exp(u),
+        "positive",
     ),
     Transform(
         "sqrt(y)",
@@ -65,6 +83,7 @@ TRANSFORMS: tuple[Transform, ...] = (
         lambda y: bool(np.all(y > 0)),
         lambda u, s: u**2,
         lambda u, s: 2 * u,
+        "positive",
     ),
     Transform(
         "sin(y)",
@@ -77,11 +96,33 @@ TRANSFORMS: tuple[Transform, ...] = (
 )
 
 
-def applicable(y: np.ndarray) -> list[Transform]:
-    """The transforms defined on every value of ``y`` (and invertible there)."""
-    return [t for t in TRANSFORMS if t.applies(y)]
-
-
 def sign_of(y: np.ndarray) -> int:
-    """+1 when y is positive throughout, else -1 (used by square-root inverses)."""
-    return 1 if np.all(y > 0) else -1
+    """The sign of most of y's values, +1 on a tie (used by square-root inverses)."""
+    return 1 if 2 * np.count_nonzero(y > 0) >= len(y) else -1
+
+
+def transform_rows(transform: Transform, y: np.ndarray) -> np.ndarray | None:
+    """The rows on which to fit ``transform(y)``: all where it applies, else those clear of the noise.
+
+    A transform that needs one sign, or positive values, is still fitted when
+    at most ``MAX_WRONG_SIGN`` of the rows break the rule (noise around values
+    near zero, none exactly 0): on the rows whose value has the majority sign and exceeds
+    ``CLEAR_OF_NOISE`` times the RMS of the values of the wrong sign, a
+    measure of the noise where the law is near zero. At least ``MIN_ROWS_KEPT``
+    of the rows must remain. Returns None when the transform does not apply.
+    """
+    if transform.applies(y):
+        return np.arange(len(y))
+    if not transform.sign_rule:
+        return None
+    sign = sign_of(y)
+    if transform.sign_rule == "positive" and sign < 0:
+        return None
+    wrong = y[sign * y <= 0]
+    # Exact zeros are no noise but clipped or censored values (the cannon's negative distances set
+    # to 0): the rows left would be a biased sample, and the transform is not tried.
+    if len(wrong) > MAX_WRONG_SIGN * len(y) or np.any(wrong == 0):
+        return None
+    clear = CLEAR_OF_NOISE * float(np.sqrt(np.mean(wrong * wrong)))
+    rows = np.flatnonzero(sign * y > clear)
+    return rows if len(rows) >= MIN_ROWS_KEPT * len(y) else None
