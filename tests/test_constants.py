@@ -162,3 +162,10 @@ def test_a_large_prefactor_beside_a_small_rate_gets_an_honest_error():
     fit = fit_parameters(lambda c: model(c) - y, jacobian, np.array([2.0e10, 0.12]))
     assert 1e-4 < fit.stderr[0] / fit.coef[0] < 0.1
     assert abs(fit.coef[0] - 2.08e10) < 4 * fit.stderr[0]
+
+
+def test_a_cube_root_of_two_is_recognised():
+    # A Roche limit R·(2ρp/ρs)^(1/3) is found as 1.25992·R·ρp^(1/3)/ρs^(1/3).
+    cols, y = _line(2 ** (1 / 3), noise=1e-4)
+    result = settle_terms(cols, y, [sp.Symbol("x")])
+    assert result.coefficients[0].exact == sp.cbrt(2)

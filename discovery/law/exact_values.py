@@ -39,11 +39,14 @@ CONSTANT_POWERS = (
     Fraction(-1, 2),
 )
 # Irrational factors and their cost: 1/sqrt(2*pi) needs sqrt(2); base-10 logarithms (pH, decibels,
-# magnitudes, 10**(-x)) give log(x)/log(10) and exp(-log(10)*x).
+# magnitudes, 10**(-x)) give log(x)/log(10) and exp(-log(10)*x); cube roots come from laws solved
+# for a length (a Roche limit's (2ρp/ρs)^(1/3) puts 2^(1/3) before the variables' powers).
 FACTORS = (
     (sp.Integer(1), 0.0),
     (sp.sqrt(2), 2.0),
     (sp.sqrt(3), 2.0),
+    (sp.cbrt(2), 2.5),
+    (sp.cbrt(3), 2.5),
     (1 / sp.log(10), 2.0),
     (sp.log(10), 2.0),
 )
@@ -80,7 +83,7 @@ def exact_values_near(
     """Exact values within ``tolerance`` of ``value``, simplest first.
 
     Values have the form ``(p/q) · f · π^a · Π c_i^b_i`` with ``q ≤ max_denominator``,
-    ``f`` in {1, √2, √3, 1/ln 10, ln 10},
+    ``f`` in {1, √2, √3, ∛2, ∛3, 1/ln 10, ln 10},
     ``|p| ≤ max_numerator``, ``a`` in {0, ±1/2, ±1, ±2, ±3} and each ``b_i`` in
     {0, ±1/2, ±1, ±2} for the user constants ``c_i``.
 
