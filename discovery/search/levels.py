@@ -45,10 +45,13 @@ MIN_TERMS_TO_SCALE = 50  # a fit's cost is extrapolated to larger libraries from
 class _Grower:
     """The default library, level by level, for one target (y or a transform of it)."""
 
-    def __init__(self, data: Dataset, settings: Settings, unary: bool = False) -> None:
+    def __init__(
+        self, data: Dataset, settings: Settings, unary: bool = False, magnitude: np.ndarray | None = None
+    ) -> None:
         self.data = data
         self.settings = settings
-        self.proposed = Library(power_law_terms(data, settings.random_state))
+        # magnitude: y's own values where data.y is a transform of y (they set the rows' noise)
+        self.proposed = Library(power_law_terms(data, settings.random_state, magnitude))
         # Unary functions of monomials, proposed for y itself (not its transforms) once the power
         # laws alone are not exact: the test costs up to a second, which exact power laws need not pay.
         self.unary_pending = unary
@@ -252,8 +255,11 @@ def _tidied(fit: LibraryFit) -> LibraryFit:
 
 def _transformed_growers(data: Dataset, settings: Settings) -> list[tuple[Any, _Grower]]:
     out = []
+    sign = sign_of(data.y)
     for transform in TRANSFORMS:
         transformed = transformed_data(data, transform)
         if transformed is not None:
-            out.append((transform, _Grower(transformed, settings)))
+            with np.errstate(all="ignore"):
+                magnitude = transform.numeric_inverse(transformed.y, sign)
+            out.append((transform, _Grower(transformed, settings, magnitude=magnitude)))
     return out
