@@ -151,6 +151,7 @@ class Library:
         chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
         groups: Any = None,
         warn: bool = True,
+        weights: Any = None,
     ) -> Gram:
         """Accumulate ΘᵀΘ, Θᵀy and yᵀy chunk by chunk, in torch.
 
@@ -171,6 +172,9 @@ class Library:
             then also holds one Gram per group in ``folds``.
         warn : bool
             Warn about dropped terms.
+        weights : 1-D array, optional
+            A non-negative weight per row: the sums are then ΘᵀWΘ, ΘᵀWy and
+            yᵀWy (weighted least squares).
 
         Returns
         -------
@@ -184,6 +188,12 @@ class Library:
         y_all = torch.as_tensor(np.asarray(y, dtype=np.float64).reshape(-1), dtype=dtype, device=device)
         if y_all.shape[0] != n_rows:
             raise ValueError(f"y has {y_all.shape[0]} rows but the data has {n_rows}")
+        root = None
+        if weights is not None:
+            w = np.asarray(weights, dtype=np.float64).reshape(-1)
+            if w.shape[0] != n_rows or not np.all(np.isfinite(w)) or np.any(w < 0):
+                raise ValueError(f"weights must be {n_rows} finite non-negative values, one per row")
+            root = torch.as_tensor(np.sqrt(w), dtype=dtype, device=device)
         if groups is None:
             labels, n_groups = None, 1
         else:
@@ -201,6 +211,8 @@ class Library:
             bad += (~finite).sum(dim=0)
             block = torch.where(finite, block, zero)
             yc = y_all[rows]
+            if root is not None:
+                block, yc = block * root[rows, None], yc * root[rows]
             for g in range(n_groups):
                 if labels is None:
                     b, yg = block, yc

@@ -64,6 +64,18 @@ def test_gram_in_chunks_equals_the_design_products(data, library, rng):
     assert gram.n_rows == 500
 
 
+def test_weighted_gram_is_the_gram_of_rows_scaled_by_root_weights(data, library, rng):
+    y = rng.normal(size=500)
+    w = rng.uniform(0, 3, size=500)
+    gram = library.gram(data, y, chunk_rows=64, weights=w)
+    theta = library.evaluate(data)
+    np.testing.assert_allclose(gram.theta_theta.numpy(), theta.T @ (w[:, None] * theta), rtol=1e-12)
+    np.testing.assert_allclose(gram.theta_y.numpy(), theta.T @ (w * y), rtol=1e-12)
+    assert gram.y_y == pytest.approx(y @ (w * y))
+    with pytest.raises(ValueError, match="500 finite non-negative"):
+        library.gram(data, y, weights=-w)
+
+
 def test_gram_groups_sum_to_the_total(data, library, rng):
     y = rng.normal(size=500)
     groups = np.arange(500) % 4

@@ -5,6 +5,8 @@ import pytest
 import sympy as sp
 
 from discovery import discover
+from discovery.io.dataset import as_dataset
+from discovery.search.mapping import propagated_weights, transformed_data
 from discovery.search.noise import neighbour_correlation, residuals_look_like_noise
 from discovery.search.transforms import TRANSFORMS, transform_rows
 
@@ -86,6 +88,36 @@ def test_a_law_through_1_over_y_survives_noise_that_crosses_zero(rng):
     a, b = sp.symbols("a b")
     assert law.info.get("transform") == "1/y"
     assert sp.simplify(law.expression - 1 / (a**2 + b**2)) == 0
+
+
+def test_transformed_rows_are_weighted_by_their_propagated_noise():
+    # 1/y's noise grows as σ/y²: its weights are y⁴ under additive noise, y² under relative noise.
+    y = np.linspace(1.0, 1.5, 200)
+    inverse = next(t for t in TRANSFORMS if t.name == "1/y")
+    data = as_dataset(np.linspace(0, 1, 200)[:, None], y)
+    np.testing.assert_allclose(transformed_data(data, inverse).weights, y**4 / np.mean(y**4))
+    np.testing.assert_allclose(transformed_data(data, inverse, "relative").weights, y**2 / np.mean(y**2))
+
+
+def test_weights_that_would_rest_on_a_few_rows_are_tempered():
+    # y spanning four decades: y⁴ would fit 1/y on a handful of rows; tempered, a tenth of them count.
+    slope = np.logspace(0, 8, 1000)
+    weights = propagated_weights(slope)
+    assert weights is not None and weights.mean() == pytest.approx(1.0)
+    assert weights.sum() ** 2 / np.sum(weights**2) >= 0.1 * len(weights)
+    assert weights[-1] > weights[0]  # still heavier where y' is less noisy
+    assert propagated_weights(np.array([1.0, np.inf])) is None
+
+
+def test_relativistic_energy_at_one_percent_noise(rng):
+    # The Lorentz factor changes y by up to a third, but rows with small m·c² hold it under noise.
+    X = np.column_stack([rng.uniform(1, 5, 10000), rng.uniform(1, 2, 10000), rng.uniform(3, 10, 10000)])
+    m, v, c = X.T
+    y_true = m * c**2 / np.sqrt(1 - v**2 / c**2)
+    y = y_true + 0.01 * np.sqrt(np.mean(y_true**2)) * rng.normal(size=len(y_true))
+    law = discover(X, y, variables=["m", "v", "c"], random_state=0, time_limit=30)
+    assert not law.expression.atoms(sp.Float)  # every constant exact
+    np.testing.assert_allclose(law.predict(X), y_true, rtol=1e-12)
 
 
 def test_noise_test_tells_noise_from_missed_structure(rng):

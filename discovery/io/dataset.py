@@ -19,12 +19,17 @@ TARGET_RANGE = (1e-150, 1e150)
 
 @dataclass(frozen=True)
 class Dataset:
-    """Checked, float64 data: ``X`` (rows × variables), ``y`` and their names."""
+    """Checked, float64 data: ``X`` (rows × variables), ``y`` and their names.
+
+    ``weights`` (one per row, or None for all alike) weight the library fit's
+    least squares: a transform of y carries y's noise unevenly over the rows.
+    """
 
     X: np.ndarray
     y: np.ndarray
     variables: tuple[str, ...]
     target: str
+    weights: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:

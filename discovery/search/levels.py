@@ -25,7 +25,7 @@ from .library_fit import LibraryFit, Settings, fit_library
 from .mapping import map_to_y, refitted_for_its_noise, settled_on_y, transformed_data
 from .noise import exact_fit, fits_to_noise
 from .proposals import power_law_terms
-from .selection import law_bic
+from .selection import law_bic, noise_bics
 from .transforms import TRANSFORMS, sign_of
 from .unary_proposals import unary_monomial_terms
 
@@ -120,8 +120,9 @@ def search_levels(
     deadline = Deadline(time_limit)
     floor = mse_floor(data.y)
     sign = sign_of(data.y)
-    growers: list[tuple[Any, _Grower]] = [(None, _Grower(data, settings, unary=True))]
-    growers += _transformed_growers(data, settings)
+    # The transformed targets are set up once y's level-0 law has said which noise model its
+    # residuals support (their rows are weighted by it): a placeholder until then.
+    growers: list[tuple[Any, _Grower | None]] = [(None, _Grower(data, settings, unary=True)), (None, None)]
     state = _Best()
     try:
         found = _tidied(_grow(data, settings, growers, floor, sign, state, deadline, verbose))
@@ -162,7 +163,13 @@ def _grow(
 ) -> LibraryFit:
     costs = _FitCosts()
     for level in range(0, MAX_LEVEL + 1):
-        for transform, grower in growers:
+        position = 0
+        while position < len(growers):
+            transform, grower = growers[position]
+            if grower is None:
+                growers[position : position + 1] = _transformed_growers(data, settings, _noise_model(best, data, floor))
+                continue
+            position += 1
             library = grower.library(level) if level else None
             if level and library is None:
                 continue
@@ -253,11 +260,19 @@ def _tidied(fit: LibraryFit) -> LibraryFit:
     return fit
 
 
-def _transformed_growers(data: Dataset, settings: Settings) -> list[tuple[Any, _Grower]]:
+def _noise_model(best: _Best, data: Dataset, floor: float) -> str:
+    """The noise model the best law so far supports: "relative" where its BIC says so, else "additive"."""
+    if best.fit is None:
+        return "additive"
+    scores = noise_bics(best.fit.law, data, floor)
+    return "relative" if scores.get("relative", math.inf) < scores["additive"] else "additive"
+
+
+def _transformed_growers(data: Dataset, settings: Settings, noise: str) -> list[tuple[Any, _Grower]]:
     out = []
     sign = sign_of(data.y)
     for transform in TRANSFORMS:
-        transformed = transformed_data(data, transform)
+        transformed = transformed_data(data, transform, noise)
         if transformed is not None:
             with np.errstate(all="ignore"):
                 magnitude = transform.numeric_inverse(transformed.y, sign)

@@ -94,6 +94,8 @@ def fit_library(
     rows = sample_rows(data.n_rows, rng)
     X_search, y_search = data.X[rows], data.y[rows]
     folds = rng.permutation(len(y_search)) % max(2, settings.cv_folds)
+    # Weighted least squares throughout: rows and target scaled by √w (a transformed target's noise).
+    root = np.ones(data.n_rows) if data.weights is None else np.sqrt(data.weights)
     gram = library.gram(
         X_search,
         y_search,
@@ -103,6 +105,7 @@ def fit_library(
         chunk_rows=settings.chunk_rows,
         groups=folds,
         warn=warn,
+        weights=None if data.weights is None else data.weights[rows],
     )
     gram = gram.restrict(_distinct_columns(gram))
     if not gram.terms:
@@ -126,16 +129,17 @@ def fit_library(
     def columns_of(index: Sequence[int]) -> np.ndarray:
         for j in index:
             if j not in cache:
-                cache[j] = np.asarray(gram.terms[j](columns, "numpy"), dtype=np.float64)
+                cache[j] = np.asarray(gram.terms[j](columns, "numpy"), dtype=np.float64) * root
         return np.column_stack([cache[j] for j in index])
 
-    front = pareto_front(score_supports(supports, columns_of, data.y, gram, term_complexity))
+    y_weighted = data.y * root
+    front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity))
     chosen = choose(front, settings.criterion, data.n_rows)
     entries, settled_chosen = [], None
     for c in front:
         settled = settle_terms(
             columns_of(c.support),
-            data.y,
+            y_weighted,
             [gram.terms[j].expr for j in c.support],
             settings.constants,
             settings.prune_tol,

@@ -159,16 +159,49 @@ def fit_library_on_target(
     return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
 
 
-def transformed_data(data: Dataset, transform: Transform) -> Dataset | None:
-    """The rows of :func:`transform_rows` with ``transform(y)`` as target; None where it does not apply."""
+def transformed_data(data: Dataset, transform: Transform, noise: str = "additive") -> Dataset | None:
+    """The rows of :func:`transform_rows` with ``transform(y)`` as target; None where it does not apply.
+
+    The rows are weighted by :func:`propagated_weights` under the ``noise``
+    model ("additive" or "relative").
+    """
     rows = transform_rows(transform, data.y)
     if rows is None:
         return None
     with np.errstate(all="ignore"):
         y_t = transform.forward(data.y[rows])
+        slope = transform.inverse_slope(y_t, sign_of(data.y))
+        weights = propagated_weights(slope if noise == "additive" else slope / data.y[rows])
     if not np.all(np.isfinite(y_t)) or np.ptp(y_t) == 0:
         return None
-    return Dataset(data.X[rows], y_t, data.variables, data.target)
+    return Dataset(data.X[rows], y_t, data.variables, data.target, weights)
+
+
+MIN_EFFECTIVE_ROWS = 0.1  # weights may concentrate the fit on no fewer rows' worth than this share
+
+
+def propagated_weights(slope: np.ndarray) -> np.ndarray | None:
+    """Least-squares weights for y' = T(y) from ``slope`` = dy/dy' divided by y's noise σ (up to a factor).
+
+    A row's y' is as noisy as σ/|dy/dy'|: under additive noise 1/y near
+    y = 0 or log y in a Gaussian's tails is mostly noise, and unweighted
+    they outvote the rows that carry the law. The weights (dy/dy')²/σ² are
+    the inverse variances, scaled to mean 1. Where they would put the fit on
+    fewer than ``MIN_EFFECTIVE_ROWS`` of the rows' worth ((Σw)²/Σw²), they
+    are tempered (square-rooted) until they do not: with no noise every row
+    is exact, and a fit on a handful of rows would not be judged on the rest.
+    None (all rows alike) where the slope is not finite and non-zero.
+    """
+    with np.errstate(all="ignore"):
+        weights = slope.astype(np.float64) ** 2
+    if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+        return None
+    weights = weights / weights.max()
+    for _ in range(4):
+        if weights.sum() ** 2 >= MIN_EFFECTIVE_ROWS * len(weights) * np.sum(weights**2):
+            return weights / weights.mean()
+        weights = np.sqrt(weights)
+    return None
 
 
 def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law | None:
