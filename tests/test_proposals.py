@@ -47,3 +47,27 @@ def test_power_law_with_noise_keeps_the_exponents(rng):
     m, v, r = sp.symbols("m v r")
     ratio = sp.simplify(law.expression / (m * v**2 / r))
     assert ratio.is_number and abs(float(ratio) - 1) < 1e-2
+
+
+def test_a_factor_hidden_by_noise_on_small_values_is_proposed(rng):
+    # m·c³/√(c² − v²) at 1 % noise: rows with small y drown the factor in log space; weighted by y²
+    # (the inverse of log y's noise variance) the fit of y² still proposes m²·c⁶/(c² − v²).
+    X = np.column_stack([rng.uniform(1, 5, 10000), rng.uniform(1, 2, 10000), rng.uniform(3, 10, 10000)])
+    m, v, c = X.T
+    y = m * c**2 / np.sqrt(1 - v**2 / c**2)
+    y = y + 0.01 * np.sqrt(np.mean(y**2)) * rng.normal(size=len(y))
+    names = ["m", "v", "c"]
+    ms, vs, cs = sp.symbols(names)
+    terms = power_law_terms(as_dataset(X, y**2, variables=names), magnitude=y)
+    assert ms**2 * cs**6 / (vs**2 - cs**2) in terms or -(ms**2) * cs**6 / (cs**2 - vs**2) in terms
+
+
+def test_a_monomial_is_proposed_when_noise_pushes_small_values_below_zero(rng):
+    # At 10 % noise a product over wide ranges has many values near zero, and noise makes a tenth of
+    # them negative: the rows clear of the noise still give the monomial.
+    X = rng.uniform(0.1, 3, size=(10000, 3))
+    y_true = X[:, 0] * X[:, 1] ** 2 * X[:, 2] ** 3
+    y = y_true + 0.1 * np.sqrt(np.mean(y_true**2)) * rng.normal(size=len(y_true))
+    assert np.mean(y < 0) > 0.05
+    a, b, c = sp.symbols("a b c")
+    assert a * b**2 * c**3 in power_law_terms(as_dataset(X, y, variables=["a", "b", "c"]))

@@ -31,6 +31,8 @@ CLEAR_GAIN = 0.5  # a factor that halves the log fit's residual is proposed
 # proposal costs little: the level-0 fit on y confirms it or not.
 BEST_GAIN = 0.9
 BEST_FACTORS = 2
+CLEAR_OF_NOISE = 3.0  # rows this many noise RMS from zero keep the law's sign
+MIN_CLEAR_ROWS = 0.25  # share of the rows that must stand clear of the noise to be fitted alone
 
 
 def power_law_terms(data: Dataset, random_state: int | None = 0, magnitude: np.ndarray | None = None) -> list[sp.Expr]:
@@ -44,7 +46,8 @@ def power_law_terms(data: Dataset, random_state: int | None = 0, magnitude: np.n
     (``|y|`` when None; pass y's own values when ``data.y`` is a transform
     of y), the inverse of log|y|'s variance under additive noise on y. They
     use at most :data:`~discovery.io.rows.ROW_CAP` rows, drawn with
-    ``random_state``.
+    ``random_state``. Where noise put some of a one-signed law's values past
+    zero, the weighted fits are made again on the rows clear of the noise.
     """
     X, y = data.X, data.y
     magnitude = np.abs(y) if magnitude is None else np.abs(magnitude)
@@ -57,7 +60,28 @@ def power_law_terms(data: Dataset, random_state: int | None = 0, magnitude: np.n
     terms: list[sp.Expr] = []
     for weights in (None, (magnitude / magnitude.max()) ** 2):
         terms += _proposals(X, y, weights, symbols)
+    clear = _clear_of_noise(y)
+    if clear is not None:  # a one-signed law whose small values noise pushed past zero
+        weights = (magnitude[clear] / magnitude[clear].max()) ** 2
+        terms += _proposals(X[clear], y[clear], weights, symbols)
     return list(dict.fromkeys(terms))
+
+
+def _clear_of_noise(y: np.ndarray) -> np.ndarray | None:
+    """Rows of y's majority sign that stand clear of the noise, when noise alone seems to break the sign.
+
+    At 10 % noise a drag force ρ·C_d·A·v²/2 over wide ranges has an eighth
+    of its values below zero: noise around the many small values. The values
+    of the wrong sign measure that noise; rows beyond ``CLEAR_OF_NOISE`` times
+    their RMS keep the sign of the law. None when y keeps one sign, or when
+    fewer than ``MIN_CLEAR_ROWS`` of the rows remain (y changes sign itself).
+    """
+    if _one_signed(y):
+        return None
+    sign = 1 if np.mean(y > 0) >= 0.5 else -1
+    wrong = y[sign * y < 0]
+    rows = np.flatnonzero(sign * y > CLEAR_OF_NOISE * np.sqrt(np.mean(wrong * wrong)))
+    return rows if len(rows) >= MIN_CLEAR_ROWS * len(y) else None
 
 
 def _proposals(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None, symbols: list[sp.Symbol]) -> list[sp.Expr]:
