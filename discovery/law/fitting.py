@@ -136,7 +136,11 @@ def fit_parameters(
         sigma2 = rss / max(len(r) - len(free), 1)
         # Scale the columns first: a prefactor of 2e10 beside an exponent of 0.12 makes JᵀJ so
         # ill-conditioned that the pseudo-inverse drops a direction, and the errors come out 1e-19.
-        scale = np.sqrt((J * J).sum(axis=0))
+        largest = np.abs(J).max(axis=0)
+        largest[largest == 0] = 1.0
+        with np.errstate(over="ignore"):
+            scale = largest * np.sqrt(((J / largest) ** 2).sum(axis=0))  # the column norms, without overflow
+        scale = np.where(np.isfinite(scale), scale, largest)  # a norm past 1e308: its largest entry will do
         scale[scale == 0] = 1.0
         pinv = np.linalg.pinv(J / scale)
         with np.errstate(over="ignore"):  # a direction the rows do not determine: an infinite error
