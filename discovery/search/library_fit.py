@@ -95,7 +95,7 @@ def fit_library(
     X_search, y_search = data.X[rows], data.y[rows]
     folds = rng.permutation(len(y_search)) % max(2, settings.cv_folds)
     # Weighted least squares throughout: rows and target scaled by √w (a transformed target's noise).
-    root = np.ones(data.n_rows) if data.weights is None else np.sqrt(data.weights)
+    root = None if data.weights is None else np.sqrt(data.weights)
     gram = library.gram(
         X_search,
         y_search,
@@ -129,10 +129,11 @@ def fit_library(
     def columns_of(index: Sequence[int]) -> np.ndarray:
         for j in index:
             if j not in cache:
-                cache[j] = np.asarray(gram.terms[j](columns, "numpy"), dtype=np.float64) * root
+                column = np.asarray(gram.terms[j](columns, "numpy"), dtype=np.float64)
+                cache[j] = column if root is None else column * root
         return np.column_stack([cache[j] for j in index])
 
-    y_weighted = data.y * root
+    y_weighted = data.y if root is None else data.y * root
     front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity))
     chosen = choose(front, settings.criterion, data.n_rows)
     entries, settled_chosen = [], None

@@ -22,6 +22,7 @@ import sympy as sp
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
+from .transforms import rows_clear_of_noise, sign_of
 
 MIN_SIGN_AGREEMENT = 0.99  # fraction of rows on which y (and each factor) keeps one sign
 CLEAR_GAIN = 0.5  # a factor that halves the log fit's residual is proposed
@@ -31,7 +32,6 @@ CLEAR_GAIN = 0.5  # a factor that halves the log fit's residual is proposed
 # proposal costs little: the level-0 fit on y confirms it or not.
 BEST_GAIN = 0.9
 BEST_FACTORS = 2
-CLEAR_OF_NOISE = 3.0  # rows this many noise RMS from zero keep the law's sign
 MIN_CLEAR_ROWS = 0.25  # share of the rows that must stand clear of the noise to be fitted alone
 
 
@@ -72,15 +72,14 @@ def _clear_of_noise(y: np.ndarray) -> np.ndarray | None:
 
     At 10 % noise a drag force ρ·C_d·A·v²/2 over wide ranges has an eighth
     of its values below zero: noise around the many small values. The values
-    of the wrong sign measure that noise; rows beyond ``CLEAR_OF_NOISE`` times
-    their RMS keep the sign of the law. None when y keeps one sign, or when
-    fewer than ``MIN_CLEAR_ROWS`` of the rows remain (y changes sign itself).
+    of the wrong sign measure that noise; the rows beyond it keep the sign of
+    the law (:func:`~discovery.search.transforms.rows_clear_of_noise`). None
+    when y keeps one sign, or when fewer than ``MIN_CLEAR_ROWS`` of the rows
+    remain (y changes sign itself).
     """
     if _one_signed(y):
         return None
-    sign = 1 if np.mean(y > 0) >= 0.5 else -1
-    wrong = y[sign * y < 0]
-    rows = np.flatnonzero(sign * y > CLEAR_OF_NOISE * np.sqrt(np.mean(wrong * wrong)))
+    rows = rows_clear_of_noise(y, sign_of(y))
     return rows if len(rows) >= MIN_CLEAR_ROWS * len(y) else None
 
 

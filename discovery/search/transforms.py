@@ -123,6 +123,15 @@ def transform_rows(transform: Transform, y: np.ndarray) -> np.ndarray | None:
     # to 0): the rows left would be a biased sample, and the transform is not tried.
     if len(wrong) > MAX_WRONG_SIGN * len(y) or np.any(wrong == 0):
         return None
-    clear = CLEAR_OF_NOISE * float(np.sqrt(np.mean(wrong * wrong)))
-    rows = np.flatnonzero(sign * y > clear)
+    rows = rows_clear_of_noise(y, sign)
     return rows if len(rows) >= MIN_ROWS_KEPT * len(y) else None
+
+
+def rows_clear_of_noise(y: np.ndarray, sign: int) -> np.ndarray:
+    """Rows whose value has ``sign`` and exceeds ``CLEAR_OF_NOISE`` times the RMS of the values that do not.
+
+    The values of the wrong sign, near a one-signed law's zero, measure the
+    noise there. y must hold at least one of them.
+    """
+    wrong = y[sign * y <= 0]
+    return np.flatnonzero(sign * y > CLEAR_OF_NOISE * float(np.sqrt(np.mean(wrong * wrong))))
