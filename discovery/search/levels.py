@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
 from bases import Library, constant, default_library
 from bases.defaults import MAX_LEVEL
@@ -21,6 +22,7 @@ from ..io.dataset import Dataset
 from ..law.criteria import mse_floor
 from ..law.held_out import with_held_out_errors
 from ..law.settle import tidy_expression
+from .factors import separable_factor
 from .library_fit import LibraryFit, Settings, fit_library
 from .mapping import map_to_y, refitted_for_its_noise, settled_on_y, transformed_data
 from .noise import exact_fit, fits_to_noise
@@ -46,12 +48,20 @@ class _Grower:
     """The default library, level by level, for one target (y or a transform of it)."""
 
     def __init__(
-        self, data: Dataset, settings: Settings, unary: bool = False, magnitude: np.ndarray | None = None
+        self,
+        data: Dataset,
+        settings: Settings,
+        unary: bool = False,
+        magnitude: np.ndarray | None = None,
+        factor: sp.Expr | None = None,
     ) -> None:
         self.data = data
         self.settings = settings
+        # factor: a monomial every term of the library is multiplied by (see discovery.search.factors);
+        # such a library is an addition to the plain one, which holds the proposals.
+        self.factor = factor
         # magnitude: y's own values where data.y is a transform of y (they set the rows' noise)
-        self.proposed = Library(power_law_terms(data, settings.random_state, magnitude))
+        self.proposed = Library(power_law_terms(data, settings.random_state, magnitude) if factor is None else ())
         # Unary functions of monomials, proposed for y itself (not its transforms) once the power
         # laws alone are not exact: the test costs up to a second, which exact power laws need not pay.
         self.unary_pending = unary
@@ -60,7 +70,12 @@ class _Grower:
     def library(self, level: int) -> Library | None:
         """Level ``level``'s library (from level 1 on); None when it equals the last one (the size cap)."""
         cap = MAX_LIBRARY_TERMS - len(self.proposed)
-        library = default_library(self.data.variables, level, cap) + self.proposed
+        if self.factor is None:
+            library = default_library(self.data.variables, level, cap) + self.proposed
+        else:  # y/factor does not depend on the factor's variables: the library of the others
+            inside = {str(s) for s in self.factor.free_symbols}
+            others = [v for v in self.data.variables if v not in inside]
+            library = Library([self.factor]) * default_library(others, level, cap)
         return None if len(library) == self.previous_size else library
 
     def fit(self, level: int, library: Library | None = None) -> LibraryFit | None:
@@ -104,8 +119,10 @@ def search_levels(
 
     Level 0 is the constant plus the power laws proposed from log space;
     levels 1-3 are :func:`bases.default_library` plus the proposals. Each
-    level is tried on y and then on each applicable transform (1/y, y², 1/y²,
-    log y, √y, sin y) before the next level; a law for a transformed target
+    level is tried on y, then, where y has a monomial factor m
+    (:func:`~discovery.search.factors.separable_factor`), on y, 1/y and y² with
+    the other inputs' library times m, 1/m and m², and then on each applicable
+    transform (1/y, y², 1/y², log y, √y, sin y) before the next level; a law for a transformed target
     is mapped back and judged on y itself. A law replaces the best one when
     its BIC on y is lower by more than ``TIE_MARGIN``, or by ``LEVEL_GAIN·log(n)``
     when it comes from a higher level. The search stops as soon as a law is exact; at the end of a level
@@ -167,7 +184,11 @@ def _grow(
         while position < len(growers):
             transform, grower = growers[position]
             if grower is None:
-                growers[position : position + 1] = _transformed_growers(data, settings, _noise_model(best, data, floor))
+                noise = _noise_model(best, data, floor)
+                # A factor found is strong evidence: its targets come before the plain transforms.
+                growers[position : position + 1] = _factored_growers(data, settings, noise) + _transformed_growers(
+                    data, settings, noise
+                )
                 continue
             position += 1
             library = grower.library(level) if level else None
@@ -175,7 +196,7 @@ def _grow(
                 continue
             expected = costs.expected(len(library), transform is not None) if library is not None else 0.0
             if best.fit is not None and not deadline.allows(expected):
-                target = "y" if transform is None else transform.name
+                target = _target_name(transform, grower)
                 return _out_of_time(best.fit, f"level {level}, target {target} not started (about {expected:.1f} s)")
             started = time.perf_counter()
             try:
@@ -193,7 +214,7 @@ def _grow(
                 continue
             score = law_bic(law, data, floor)
             if verbose:
-                target = "y" if transform is None else transform.name
+                target = _target_name(transform, grower)
                 print(
                     f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
                     f"(rmse {law.rmse:.3g}, {deadline.elapsed():.2f}s)",
@@ -266,6 +287,33 @@ def _noise_model(best: _Best, data: Dataset, floor: float) -> str:
         return "additive"
     scores = noise_bics(best.fit.law, data, floor)
     return "relative" if scores.get("relative", math.inf) < scores["additive"] else "additive"
+
+
+def _target_name(transform, grower: _Grower) -> str:
+    name = "y" if transform is None else transform.name
+    return name if grower.factor is None else f"{name}, terms times {grower.factor}"
+
+
+# Targets whose law a monomial factor of y turns into (factor's power): y = m·Σ, 1/y = m⁻¹·Σ
+# (G·m1·m2 over a sum of squares), y² = m²·Σ (p·z/r⁵ times a square root of a sum).
+FACTORED_TARGETS = ((None, 1), ("1/y", -1), ("y**2", 2))
+
+
+def _factored_growers(data: Dataset, settings: Settings, noise: str) -> list[tuple[Any, _Grower]]:
+    """Growers whose library terms carry y's monomial factor (:func:`separable_factor`), if it has one."""
+    factor = separable_factor(data, settings.random_state)
+    if factor is None:
+        return []
+    out = []
+    for name, power in FACTORED_TARGETS:
+        if name is None:
+            out.append((None, _Grower(data, settings, factor=factor)))
+            continue
+        transform = next(t for t in TRANSFORMS if t.name == name)
+        transformed = transformed_data(data, transform, noise)
+        if transformed is not None:
+            out.append((transform, _Grower(transformed, settings, factor=factor**power)))
+    return out
 
 
 def _transformed_growers(data: Dataset, settings: Settings, noise: str) -> list[tuple[Any, _Grower]]:

@@ -1,0 +1,137 @@
+"""Factors of y found before any search: the inputs y is simply proportional to a power of.
+
+Many laws are a monomial times a sum: G·m1·m2 over a sum of squared
+differences, or p·z/r⁵ times √(x² + y²). The sum's terms then carry the
+monomial as extra factors, beyond the products the default library holds.
+Where y is ``xⱼ^a · g(other inputs)`` and the inputs are sampled
+independently, log|y| is ``a·log|xⱼ|`` plus a part that does not depend on
+xⱼ; so in a regression of log|y| on polynomials in every log|xₖ|, xⱼ needs
+nothing beyond its linear term, whose coefficient is a. An F-test on xⱼ's
+higher powers and the coefficient's distance from a half-integer decide.
+Variable names play no part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from ..io.dataset import Dataset
+from ..io.rows import sample_rows
+
+MIN_ROWS = 200  # fewer rows cannot tell a line in log|xⱼ| from a curve
+MIN_SIGN_AGREEMENT = 0.99  # y must keep one sign on this share of the rows (noise may flip a few)
+# xⱼ's higher powers must not be needed: their F statistic stays below this (p ≈ 0.001 for two
+# extra columns and many rows).
+MAX_F = 7.0
+EXPONENT_SES = 3.0  # the coefficient lies within this many standard errors of a half-integer...
+EXPONENT_TOLERANCE = 0.02  # ...and within this much of it
+OTHERS_DEGREE = 3  # the other inputs enter as polynomials of this degree in their logs
+RATIO_EXPONENTS = tuple(sp.Rational(a, 2) for a in (2, -2, 4, -4, 1, -1, 6, -6))  # tried where y changes sign
+
+
+def separable_factor(data: Dataset, random_state: int | None = 0) -> sp.Expr | None:
+    """The monomial ``Π xⱼ^aⱼ`` over the inputs y is proportional to a power of, or None.
+
+    Where y keeps one sign, an input xⱼ qualifies when, in a least-squares
+    fit of log|y| on polynomials of degree ``OTHERS_DEGREE`` in every
+    log|xₖ|, xⱼ's powers beyond the first are not needed (F < ``MAX_F``)
+    and its linear coefficient, refitted without them, is within
+    ``EXPONENT_SES`` standard errors and ``EXPONENT_TOLERANCE`` of a non-zero
+    half-integer aⱼ. Where y changes sign (q·(E + B·v·sin θ)), xⱼ qualifies
+    with the exponent a of ``RATIO_EXPONENTS`` for which neither y/|xⱼ|^a
+    nor its magnitude changes with xⱼ (F-tests of a cubic in log|xⱼ|), the
+    smallest F when several do. None when no input qualifies, when every
+    input does (y is then a power law, which the proposals find), when an
+    input touches zero, or when there are fewer than ``MIN_ROWS`` rows.
+    """
+    X, y = data.X, data.y
+    if len(y) < MIN_ROWS or np.any(X == 0) or not np.all(np.isfinite(X)) or not np.all(np.isfinite(y)):
+        return None
+    positive = y > 0
+    one_signed = max(positive.mean(), (y < 0).mean()) >= MIN_SIGN_AGREEMENT
+    if one_signed:
+        keep = np.flatnonzero(positive if positive.mean() >= 0.5 else y < 0)
+    else:
+        keep = np.arange(len(y))
+    rows = keep[sample_rows(len(keep), random_state)]
+    X, y = X[rows], y[rows]
+    logs = np.log(np.abs(X))
+    standard = (logs - logs.mean(axis=0)) / np.maximum(logs.std(axis=0), 1e-300)
+    powers = [standard**d for d in range(1, OTHERS_DEGREE + 1)]
+    factor, count = sp.Integer(1), 0
+    for j, name in enumerate(data.variables):
+        if not (np.all(X[:, j] > 0) or np.all(X[:, j] < 0)):
+            continue
+        if one_signed:
+            exponent = _exponent(j, powers, np.log(np.abs(y)), logs[:, j])
+        else:
+            exponent = _exponent_of_ratio(standard[:, j], logs[:, j], y)
+        if exponent is not None:
+            factor *= sp.Symbol(name) ** exponent
+            count += 1
+    if count == 0 or count == len(data.variables):
+        return None
+    return factor
+
+
+def _exponent_of_ratio(standard: np.ndarray, log_x: np.ndarray, y: np.ndarray) -> sp.Rational | None:
+    """The exponent a of ``RATIO_EXPONENTS`` for which y/|x|^a does not change with x, or None."""
+    if np.ptp(standard) == 0:
+        return None
+    design = np.column_stack([np.ones(len(y)), standard, standard**2, standard**3])
+    best, best_f = None, MAX_F
+    for a in RATIO_EXPONENTS:
+        ratio = y * np.exp(-float(a) * log_x)
+        f = max(_f_statistic(design, ratio), _f_statistic(design, np.abs(ratio)))
+        if f < best_f:
+            best, best_f = a, f
+    return best
+
+
+def _f_statistic(design: np.ndarray, target: np.ndarray) -> float:
+    """F statistic of every column of ``design`` but the first (the constant)."""
+    rss, _, _ = _least_squares(design, target)
+    centred = target - target.mean()
+    total = float(centred @ centred)
+    q, dof = design.shape[1] - 1, len(target) - design.shape[1]
+    if rss <= 0:
+        return 0.0 if total <= 0 else np.inf
+    return (total - rss) / q / (rss / dof)
+
+
+def _exponent(j: int, powers: list[np.ndarray], target: np.ndarray, log_x: np.ndarray) -> sp.Rational | None:
+    """The half-integer a with log|y| = a·log|xⱼ| + (a function of the others), or None."""
+    n, p = powers[0].shape
+    if p < 2 or np.ptp(powers[0][:, j]) == 0:
+        return None
+    others = [power[:, k] for power in powers for k in range(p) if k != j]
+    restricted = np.column_stack([np.ones(n), log_x, *others])
+    higher = np.column_stack([power[:, j] for power in powers[1:]])
+    rss_r, coef, cov = _least_squares(restricted, target)
+    rss_u, _, _ = _least_squares(np.column_stack([restricted, higher]), target)
+    dof = n - restricted.shape[1] - higher.shape[1]
+    if dof <= 0 or rss_u <= 0:
+        return None if rss_r > 0 else _rounded(coef[1], 0.0)
+    f = (rss_r - rss_u) / higher.shape[1] / (rss_u / dof)
+    if f > MAX_F:
+        return None
+    return _rounded(coef[1], float(np.sqrt(max(cov[1, 1], 0.0))))
+
+
+def _rounded(slope: float, se: float) -> sp.Rational | None:
+    rounded = sp.Rational(int(np.round(2 * slope)), 2)
+    distance = abs(slope - float(rounded))
+    if rounded == 0 or distance > EXPONENT_TOLERANCE or distance > max(EXPONENT_SES * se, 1e-9):
+        return None
+    return rounded
+
+
+def _least_squares(design: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """(residual sum of squares, coefficients, their covariance)."""
+    coef, *_ = np.linalg.lstsq(design, target, rcond=None)
+    residual = target - design @ coef
+    rss = float(residual @ residual)
+    dof = max(len(target) - design.shape[1], 1)
+    cov = np.linalg.pinv(design.T @ design) * rss / dof
+    return rss, coef, cov
