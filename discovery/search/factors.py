@@ -18,9 +18,10 @@ import sympy as sp
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
+from .proposals import MIN_SIGN_AGREEMENT
+from .transforms import sign_of
 
 MIN_ROWS = 200  # fewer rows cannot tell a line in log|xⱼ| from a curve
-MIN_SIGN_AGREEMENT = 0.99  # y must keep one sign on this share of the rows (noise may flip a few)
 # xⱼ's higher powers must not be needed: their F statistic stays below this (p ≈ 0.001 for two
 # extra columns and many rows).
 MAX_F = 7.0
@@ -51,10 +52,9 @@ def separable_factor(data: Dataset, random_state: int | None = 0) -> sp.Expr | N
     X, y = data.X, data.y
     if len(y) < MIN_ROWS or np.any(X == 0) or not np.all(np.isfinite(X)) or not np.all(np.isfinite(y)):
         return None
-    positive = y > 0
-    if max(positive.mean(), (y < 0).mean()) < MIN_SIGN_AGREEMENT:
+    if max((y > 0).mean(), (y < 0).mean()) < MIN_SIGN_AGREEMENT:
         return None
-    keep = np.flatnonzero(positive if positive.mean() >= 0.5 else y < 0)
+    keep = np.flatnonzero(sign_of(y) * y > 0)
     rows = keep[sample_rows(len(keep), random_state)]
     X, y = X[rows], y[rows]
     logs = np.log(np.abs(X))

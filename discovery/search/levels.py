@@ -28,7 +28,7 @@ from .mapping import map_to_y, refitted_for_its_noise, settled_on_y, transformed
 from .noise import exact_fit, fits_to_noise
 from .proposals import power_law_terms
 from .selection import law_bic, noise_bics
-from .transforms import TRANSFORMS, sign_of
+from .transforms import TRANSFORM_NAMED, TRANSFORMS, sign_of
 from .unary_proposals import unary_monomial_terms
 
 MAX_LIBRARY_TERMS = 2500  # default libraries stop growing here (Gram cost ~ rows × terms²)
@@ -309,7 +309,7 @@ def _factored_growers(data: Dataset, settings: Settings, noise: str) -> list[tup
         if name is None:
             out.append((None, _Grower(data, settings, factor=factor)))
             continue
-        transform = next(t for t in TRANSFORMS if t.name == name)
+        transform = TRANSFORM_NAMED[name]
         transformed = transformed_data(data, transform, noise)
         if transformed is not None:
             out.append((transform, _Grower(transformed, settings, factor=factor**power)))

@@ -33,7 +33,7 @@ from ..law.law import Law
 from ..law.settle import complexity, snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
-from .transforms import TRANSFORMS, Transform, sign_of, transform_rows
+from .transforms import TRANSFORM_NAMED, Transform, sign_of, transform_rows
 
 MAX_REFIT_TERMS = 8  # longer laws are approximations; refitting them is not worth the time
 
@@ -151,7 +151,7 @@ def fit_library_on_target(
     """
     if transform_name is None:
         return fit_library(data, library, settings, warn=False).law
-    transform = next(t for t in TRANSFORMS if t.name == transform_name)
+    transform = TRANSFORM_NAMED[transform_name]
     transformed = transformed_data(data, transform)
     if transformed is None:
         return None

@@ -94,6 +94,7 @@ TRANSFORMS: tuple[Transform, ...] = (
         lambda u, s: 1 / np.sqrt(1 - u**2),
     ),
 )
+TRANSFORM_NAMED = {t.name: t for t in TRANSFORMS}
 
 
 def sign_of(y: np.ndarray) -> int:
