@@ -129,3 +129,13 @@ def test_a_design_whose_least_squares_fails_is_skipped_not_raised():
     exponential = next(f for f in FORMS if f.name == "exponential")
     outer = np.column_stack([np.ones(50), np.full(50, np.nan)])  # lstsq cannot converge on NaN
     assert _fit_form(exponential, u, y, outer, floor=1e-30) is None
+
+
+def test_a_noisy_logarithm_is_fitted_as_a_logarithm_not_a_small_power(rng):
+    # At 10 % noise, 2·log(x) + 7 is fitted as well by a + b·x^θ with θ near 0 (the Box–Cox limit):
+    # the logarithm form says the same with one parameter fewer.
+    X = rng.uniform(0.01, 1, (2000, 1))
+    clean = 7 + 2 * np.log(X[:, 0])
+    fits = form_fits(as_dataset(X, noisy(clean, rng, 0.1), variables=["x"]), seconds=10)
+    assert fits[0].form == "logarithm", fits[0]
+    assert not any(isinstance(p.exp, sp.Float) for p in fits[0].expression.atoms(sp.Pow)), fits[0]

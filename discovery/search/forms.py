@@ -3,7 +3,7 @@
 A form is a few columns ``c(u; θ)`` with one or two nonlinear parameters θ:
 an exponential with an offset ``[1, exp(θ₀u)]``, a logistic curve, a
 saturating (Michaelis–Menten) or Hill curve, a Gaussian peak, a damped
-oscillation, a power law with an offset, a low-degree rational function and
+oscillation, a power law with an offset and its limit a logarithm, a low-degree rational function and
 a Planck-like ``u³/(exp(θ₀u) − 1)``. ``u`` runs over monomials of the inputs
 (each input, its inverse, and products and ratios of two) and, with few
 inputs, over differences of two inputs alone and times a third; the model is
@@ -109,6 +109,10 @@ def _rate_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     return [np.array([sign * k / s]) for sign in (1, -1) for k in (0.3, 1, 3, 10)]
 
 
+def _no_theta(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    return [np.zeros(0)]
+
+
 def _exponent_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     return [np.array([p]) for p in (-3, -2, -1, -0.5, 0.5, 1.5, 2, 3)]
 
@@ -170,6 +174,9 @@ def _amplitude_and_phase(coefficients: list[float], columns: list[sp.Expr]) -> s
 FORMS: tuple[Form, ...] = (
     Form("exponential", (sp.Integer(1), sp.exp(T0 * U)), 1, _rate_starts),
     Form("power law", (sp.Integer(1), U**T0), 1, _exponent_starts, positive=True),
+    # The power law's limit as its exponent goes to 0 (Box–Cox): (u^θ − 1)/θ → log u. Without it a
+    # noisy logarithmic law (pH, decibels, magnitudes) is fitted as 22·(1 − u^0.02), an extra θ.
+    Form("logarithm", (sp.Integer(1), sp.log(U)), 0, _no_theta, positive=True),
     Form("logistic", (sp.Integer(1), 1 / (1 + sp.exp(-T0 * (U - T1)))), 2, _logistic_starts),
     Form("saturating", (sp.Integer(1), U / (T0 + U)), 1, _half_point_starts, positive=True),
     Form("hill", (sp.Integer(1), U**T1 / (T0**T1 + U**T1)), 2, _hill_starts, positive=True),
