@@ -82,3 +82,16 @@ def test_a_monomial_spanning_decades_is_proposed_from_the_few_rows_clear_of_nois
     assert np.mean(y < 0) > 0.25
     a, b, c = sp.symbols("a b c")
     assert a**4 * b / c in power_law_terms(as_dataset(X, y, variables=["a", "b", "c"]))
+
+
+def test_a_sum_sharing_a_factor_is_completed_from_its_largest_term(rng):
+    # p·(q + s)/(q − w) with s ≪ q is fitted in log space as p·q/(q − w); the neighbour with q's
+    # power moved to s is the sum's other term, and the law comes back whole.
+    X = np.column_stack(
+        [rng.uniform(1, 5, 5000), rng.uniform(200, 400, 5000), rng.uniform(0, 30, 5000), rng.uniform(0, 60, 5000)]
+    )
+    p, q, s, w = X.T
+    y = p * (q + s) / (q - w)
+    law = discover(X, y, variables=["p", "q", "s", "w"], random_state=0, time_limit=30)
+    ps, qs, ss, ws = sp.symbols("p q s w")
+    assert sp.simplify(law.expression - ps * (qs + ss) / (qs - ws)) == 0, law

@@ -7,6 +7,10 @@ in the original space. The same fit with one factor divided out proposes
 monomial × factor terms, for factors sin(xᵢ), cos(xᵢ), and differences
 (xᵢ − xⱼ) or (xᵢ² − xⱼ²) to the power ±1 — so κ·(T2 − T1)·A/d and
 G·m1·m2·(1/r2 − 1/r1) = G·m1·m2·(r1 − r2)/(r1·r2) are single proposals.
+Each monomial × factor also brings its neighbours, the monomial with one
+input's power moved to another input: a law such as f0·(c + v_o)/(c − v_s),
+a sum of terms sharing a factor, is fitted in log space as its largest term
+f0·c/(c − v_s), and a neighbour is the other, f0·v_o/(c − v_s).
 Variable names play no part: every variable and every pair is tried.
 
 Under additive noise a row's log|y| is as noisy as σ/|y|: rows where y is
@@ -104,8 +108,21 @@ def _proposals(X: np.ndarray, y: np.ndarray, weights: np.ndarray | None, symbols
     fits.sort(key=lambda fit: fit[0])
     for rank, (residual, factor, exps) in enumerate(fits):
         if residual < CLEAR_GAIN * base_residual or (rank < BEST_FACTORS and residual < BEST_GAIN * base_residual):
-            terms += [m * factor for m in _monomials(exps, symbols)]
+            for m in _monomials(exps, symbols):
+                terms += [n * factor for n in (m, *_swapped(m, symbols))]
     return terms
+
+
+def _swapped(monomial: sp.Expr, symbols: list[sp.Symbol]) -> list[sp.Expr]:
+    """The monomial with one input's power moved to an input it lacks: its neighbours in a sum.
+
+    f0·(c + v_o)/(c − v_s) with v_o ≪ c is fitted in log space as f0·c/(c − v_s);
+    its other term f0·v_o/(c − v_s) is that with c's power moved to v_o.
+    """
+    powers = monomial.as_powers_dict()
+    present = [s for s in symbols if powers.get(s, 0) != 0]
+    absent = [s for s in symbols if powers.get(s, 0) == 0]
+    return [monomial * (b / a) ** powers[a] for a in present for b in absent]
 
 
 def _one_signed(values: np.ndarray) -> bool:
