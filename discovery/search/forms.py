@@ -1,6 +1,6 @@
 """Parametric forms a data analyst fits by hand, fitted over monomials of the inputs.
 
-A form is a few columns ``c(u; θ)`` with one or two nonlinear parameters θ:
+A form is a few columns ``c(u; θ)`` with up to two nonlinear parameters θ:
 an exponential with an offset ``[1, exp(θ₀u)]``, a logistic curve, a
 saturating (Michaelis–Menten) or Hill curve, a Gaussian peak, a damped
 oscillation, a power law with an offset and its limit a logarithm, a low-degree rational function and
