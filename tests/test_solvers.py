@@ -63,3 +63,35 @@ def test_penalised_solvers_respect_max_terms(solver):
     y = X[:, 0] + X[:, 0] ** 2 + np.sin(X[:, 1])
     law = discover(X, y, library="x0, x0**2, sin(x1), x1, x1**2", solver=solver, max_terms=1, method="basis")
     assert len(law.coefficients) == 1  # were 3 or more: supports beyond max_terms were proposed
+
+
+def _problem(columns: np.ndarray, y: np.ndarray, max_terms: int):
+    """The standardised problem of the solvers (unit-RMS columns and target) from raw columns."""
+    import torch
+
+    from discovery.solvers import Problem
+
+    columns = columns / np.sqrt(np.mean(columns**2, axis=0))
+    y = y / np.sqrt(np.mean(y**2))
+    n = len(y)
+    return Problem(
+        torch.as_tensor(columns.T @ columns / n),
+        torch.as_tensor(columns.T @ y / n),
+        n,
+        np.ones(columns.shape[1]),
+        max_terms,
+    )
+
+
+def test_subset_search_finds_two_terms_that_only_work_together(rng):
+    # y = 10·w + (b − a)/ε with a and b nearly parallel: each of a, b alone adds almost nothing
+    # (a random column adds as much), so growing the best supports one term at a time misses them;
+    # growing the best support by the best pair of what it leaves finds them.
+    n, p, eps = 500, 200, 0.01
+    columns = rng.standard_normal((n, p))
+    a, b, w = 1, 2, 0
+    columns[:, b] = columns[:, a] + eps * rng.standard_normal(n)
+    y = 10 * columns[:, w] + (columns[:, b] - columns[:, a]) / eps
+    problem = _problem(columns, y, 3)
+    assert set(SubsetSearch().path(problem)[2]) == {w, a, b}
+    assert set(SubsetSearch(pair_bases=0).path(problem)[2]) != {w, a, b}  # one term at a time

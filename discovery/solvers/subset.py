@@ -18,8 +18,12 @@ class SubsetSearch(Solver):
     always are, by a closed form over all pairs at once. Larger
     sizes are searched exhaustively over a screened set (a forward-stepwise
     path, then the terms most correlated with y) and, to reach terms outside
-    the screen, by a beam search over the whole library. All subsets of one
-    size are scored in a single batched Cholesky solve in torch.
+    the screen, by a beam search over the whole library. The beam grows by one
+    term, and its best support (``pair_bases`` of them) also by two at once:
+    the closed form over all pairs, after projecting the support out. Two
+    terms that only work together, such as ΔH/T and ΔH/T0 in
+    ΔH·(1/T0 − 1/T), are each a poor addition alone. All subsets of one size are scored in a single batched
+    Cholesky solve in torch.
 
     Parameters
     ----------
@@ -31,15 +35,21 @@ class SubsetSearch(Solver):
         Supports kept per size in the beam search.
     budget : int
         Most subsets scored exhaustively per size.
+    pair_bases : int
+        Best supports of each size grown by two terms at once (about 0.1 s
+        each on a 2,000-term library).
     """
 
     name = "l0"
 
-    def __init__(self, max_terms: int | None = None, screen: int = 24, beam: int = 50, budget: int = 20_000) -> None:
+    def __init__(
+        self, max_terms: int | None = None, screen: int = 24, beam: int = 50, budget: int = 20_000, pair_bases: int = 1
+    ) -> None:
         self.max_terms = max_terms
         self.screen = screen
         self.beam = beam
         self.budget = budget
+        self.pair_bases = pair_bases
 
     def path(self, problem: Problem) -> list[Support]:
         import torch
@@ -50,6 +60,8 @@ class SubsetSearch(Solver):
         complexity = torch.as_tensor(problem.complexity, dtype=problem.rhs.dtype, device=device)
         best: list[Support] = []
         frontier: torch.Tensor | None = None  # beam of (B, k-1) supports
+        earlier: torch.Tensor | None = None  # beam of (B, k-2) supports
+        gram32: torch.Tensor | None = None
         screened = self._screen(problem, k_max)
         for k in range(1, k_max + 1):
             pools = []
@@ -62,6 +74,11 @@ class SubsetSearch(Solver):
                     pools.append(_all_subsets(screened, k, device))
                 if frontier is not None:
                     pools.append(_extend(frontier, p))
+                if earlier is not None:
+                    if gram32 is None:
+                        gram32 = problem.gram.to(torch.float32)
+                    bases = earlier[: self.pair_bases]
+                    pools.extend(_add_best_pair(gram32, problem, base, self.beam) for base in bases)
             candidates = _unique_rows(torch.cat(pools), p) if len(pools) > 1 else pools[0]
             residual = _batched(problem, candidates)
             order = _rank(residual, complexity[candidates].sum(dim=1))
@@ -69,7 +86,7 @@ class SubsetSearch(Solver):
             if len(usable) == 0:
                 break
             best.append(tuple(int(i) for i in candidates[usable[0]]))
-            frontier = candidates[usable[: self.beam]]
+            earlier, frontier = frontier, candidates[usable[: self.beam]]
         return best
 
     def _screen(self, problem: Problem, k_max: int) -> list[int]:
@@ -132,6 +149,48 @@ def _best_pairs(problem: Problem, count: int):
     residual = torch.where(upper & (denominator > 1e-7), residual, torch.full_like(residual, float("inf")))
     flat = torch.topk(residual.flatten(), min(count, p * (p - 1) // 2), largest=False).indices
     return torch.stack([flat // p, flat % p], dim=1)
+
+
+def _add_best_pair(gram32, problem: Problem, base, count: int):
+    """``base`` with each of the ``count`` pairs that best explain what it leaves.
+
+    Projecting ``base`` out of the Gram matrix and the target and rescaling to a
+    unit diagonal gives the problem :func:`_best_pairs` solves. The pairs are
+    ranked in single precision (``gram32``), in place, since this runs on the
+    whole library; the supports returned are scored exactly later.
+    """
+    import torch
+
+    rhs = problem.rhs.to(torch.float32)
+    across = gram32[base]  # (k, p)
+    try:
+        chol = torch.linalg.cholesky(problem.gram[base[:, None], base[None, :]].to(torch.float32))
+    except RuntimeError:  # a singular support: nothing to grow
+        return torch.empty((0, len(base) + 2), dtype=torch.long, device=rhs.device)
+    solved = torch.cholesky_solve(across, chol)  # G_SS⁻¹ G_S·
+    unit = torch.addmm(gram32, across.T, solved, alpha=-1)  # G − G·S G_SS⁻¹ G_S·
+    left = rhs - solved.T @ rhs[base]
+    diagonal = torch.diagonal(unit).clone()
+    usable = diagonal > 1e-5
+    usable[base] = False
+    scale = torch.where(usable, torch.rsqrt(torch.clamp(diagonal, min=1e-5)), torch.zeros_like(diagonal))
+    unit.mul_(scale[:, None]).mul_(scale[None, :])
+    left = left * scale
+    # explained by {i, j} = (bᵢ² + bⱼ² − 2·gᵢⱼ·bᵢ·bⱼ) / (1 − gᵢⱼ²), as in _best_pairs
+    explained = torch.outer(left, -2 * left).mul_(unit)
+    squares = left * left
+    explained.add_(squares[:, None]).add_(squares[None, :])
+    denominator = unit.mul_(unit).neg_().add_(1)
+    explained.div_(denominator).masked_fill_(denominator <= 1e-5, 0.0)
+    explained[~usable, :] = 0.0  # a term of the base, or one it explains, pairs with nothing
+    explained[:, ~usable] = 0.0
+    explained = torch.triu(explained, diagonal=1)
+    p = len(rhs)
+    flat = torch.topk(explained.flatten(), min(count, p * (p - 1) // 2)).indices
+    pairs = torch.stack([flat // p, flat % p], dim=1)
+    pairs = pairs[usable[pairs].all(dim=1) & (pairs[:, 0] != pairs[:, 1])]
+    grown = torch.cat([base.expand(len(pairs), -1), pairs], dim=1)
+    return torch.sort(grown, dim=1).values
 
 
 def _unique_rows(supports, p: int):
