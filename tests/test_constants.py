@@ -169,3 +169,15 @@ def test_a_cube_root_of_two_is_recognised():
     cols, y = _line(2 ** (1 / 3), noise=1e-4)
     result = settle_terms(cols, y, [sp.Symbol("x")])
     assert result.coefficients[0].exact == sp.cbrt(2)
+
+
+def test_the_constant_of_a_law_for_log_y_is_recognised_as_the_logarithm_of_a_factor():
+    # log y = log(2·g²) − x: the constant 5.2600 is no simple number, the factor 2·g² = 192.47 is.
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 3, 2000)
+    log_y = np.log(2 * 9.81**2) - x + 1e-3 * rng.standard_normal(2000)
+    columns, terms = np.column_stack([np.ones_like(x), x]), [sp.Integer(1), sp.Symbol("x")]
+    found = settle_terms(columns, log_y, terms, constants={"g": 9.81}, log_target=True)
+    assert sp.simplify(sp.exp(found.expression) - 2 * g**2 * sp.exp(-sp.Symbol("x"))) == 0
+    plain = settle_terms(columns, log_y, terms, constants={"g": 9.81})
+    assert plain.coefficients[0].exact is None  # without log_target the constant stays a number

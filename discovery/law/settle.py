@@ -9,7 +9,8 @@ whole expression with floats in it, through :func:`snap_coefficients`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ MAX_FALSE_MATCHES = 0.1
 MAX_FALSE_MATCHES_WITH_CONSTANTS = 0.25
 FALSE_MATCH_SIGMAS = 2.0
 SNAP_PASSES = 3  # passes over the coefficients; a pass that snaps none ends the snapping
+LARGEST_LOG_FACTOR = 700.0  # exp() of a logarithm's coefficient beyond this overflows a float
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def settle_terms(
     prune_tol: float = 1e-3,
     snap: bool = True,
     tidy: bool = True,
+    log_target: bool = False,
 ) -> SettledTerms:
     """Prune, refit and snap a linear combination of terms.
 
@@ -73,6 +76,9 @@ def settle_terms(
         Recognise exact coefficients.
     tidy : bool
         Let SymPy simplify an all-exact law when that shortens it.
+    log_target : bool
+        y is the logarithm of the quantity of interest: its constant term
+        is also offered the logarithms of exact values (see :func:`snap_coefficients`).
 
     Returns
     -------
@@ -87,8 +93,9 @@ def settle_terms(
     free_fit = fit
     if snap:
         kept_columns = columns[:, keep]
+        intercepts = {pos for pos, j in enumerate(keep) if terms[j] == 1} if log_target else set()
         exact, fit = snap_coefficients(
-            lambda fixed: least_squares(kept_columns, y, fixed), fit, n, constants or {}, floor
+            lambda fixed: least_squares(kept_columns, y, fixed), fit, n, constants or {}, floor, intercepts
         )
     coefficients = []
     expression = sp.Integer(0)
@@ -132,6 +139,7 @@ def snap_coefficients(
     n: int,
     constants: Mapping[str, float],
     floor: float,
+    logarithms: Collection[int] = (),
 ) -> tuple[dict[int, sp.Expr], ParameterFit]:
     """Fix coefficients to exact values one at a time, most precise first, in up to ``SNAP_PASSES`` passes.
 
@@ -148,6 +156,13 @@ def snap_coefficients(
     constants : mapping of name → value
     floor : float
         The exact-fit MSE floor of the BIC.
+    logarithms : collection of int
+        Coefficients that are logarithms of a factor of the law, such as
+        the constant of a law for log y: log(2·h·c²) in
+        log y = log(2·h·c²) − 5·log λ − h·c/(λ·k·T). They are also offered
+        log v for the exact values v near exp(c), and the cheapest candidate
+        of either kind is tried first. At 1 % noise −110/3, 1.3e-4 from
+        log(2·h·c²), was taken for it.
 
     Returns
     -------
@@ -167,7 +182,7 @@ def snap_coefficients(
         for j in order:
             if j in fixed:
                 continue
-            value, trial = _snapped_value(refit, current, j, fixed, n, constants, floor)
+            value, trial = _snapped_value(refit, current, j, fixed, n, constants, floor, j in logarithms)
             if value is not None:
                 fixed[j] = float(value.value)
                 exact[j] = value.expr
@@ -186,20 +201,36 @@ def _snapped_value(
     n: int,
     constants: Mapping[str, float],
     floor: float,
+    logarithm: bool = False,
 ) -> tuple[ExactValue | None, ParameterFit]:
-    """The simplest exact value coefficient ``j`` may take, with the refit holding it; (None, current) if none."""
+    """The simplest exact value coefficient ``j`` may take, with the refit holding it; (None, current) if none.
+
+    With ``logarithm`` the logarithms of the exact values near exp(coefficient) compete too.
+    """
     value, stderr = float(current.coef[j]), float(current.stderr[j])
-    if abs(value) < SNAP_MIN_T * stderr:
-        return None, current
     tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
-    width = FALSE_MATCH_SIGMAS * stderr
-    crowded: set[bool] = set()  # kinds (uses a user constant or not) that failed the look-elsewhere test
-    for candidate in exact_values_near(value, tolerance, constants)[:SNAP_TRIES]:
-        kind = bool(candidate.expr.free_symbols)  # user constants are its only symbols
+    # (candidate, the value and width of its look-elsewhere test, whether on the factor's scale)
+    offers: list[tuple[ExactValue, float, float, bool]] = []
+    if abs(value) >= SNAP_MIN_T * stderr:
+        width = FALSE_MATCH_SIGMAS * stderr
+        offers += [(c, value, width, False) for c in exact_values_near(value, tolerance, constants)[:SNAP_TRIES]]
+    if logarithm and stderr < 1 / SNAP_MIN_T and abs(value) < LARGEST_LOG_FACTOR:
+        # exp(c ± s) spans exp(c)·(1 ± s): the same test on the factor's scale
+        factor = math.exp(value)
+        near = exact_values_near(factor, factor * tolerance, constants)[:SNAP_TRIES]
+        offers += [
+            (ExactValue(sp.log(c.expr), math.log(c.value), c.cost), factor, factor * FALSE_MATCH_SIGMAS * stderr, True)
+            for c in near
+            if c.value > 0
+        ]
+    offers.sort(key=lambda offer: offer[0].cost)
+    crowded: set[tuple[bool, bool]] = set()  # kinds that failed the look-elsewhere test
+    for candidate, tested, width, on_factor_scale in offers:
+        kind = (on_factor_scale, bool(candidate.expr.free_symbols))  # user constants are its only symbols
         if kind in crowded:
             continue  # candidates are sorted by cost, and costlier ones of a kind are denser still
-        most = MAX_FALSE_MATCHES_WITH_CONSTANTS if kind else MAX_FALSE_MATCHES
-        if expected_false_matches(value, candidate.cost, width, constants, with_constants_only=kind) > most:
+        most = MAX_FALSE_MATCHES_WITH_CONSTANTS if kind[1] else MAX_FALSE_MATCHES
+        if expected_false_matches(tested, candidate.cost, width, constants, with_constants_only=kind[1]) > most:
             crowded.add(kind)
             continue
         trial = refit({**fixed, j: candidate.value})

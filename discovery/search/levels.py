@@ -54,9 +54,11 @@ class _Grower:
         unary: bool = False,
         magnitude: np.ndarray | None = None,
         factor: sp.Expr | None = None,
+        log_target: bool = False,
     ) -> None:
         self.data = data
         self.settings = settings
+        self.log_target = log_target  # data.y is log y: its constant is the logarithm of y's factor
         # factor: a monomial every term of the library is multiplied by (see discovery.search.factors);
         # such a library is an addition to the plain one, which holds the proposals.
         self.factor = factor
@@ -85,7 +87,7 @@ class _Grower:
         if library is None:
             return None
         self.previous_size = len(library)
-        result = fit_library(self.data, library, self.settings, warn=False, tidy=False)
+        result = fit_library(self.data, library, self.settings, warn=False, tidy=False, log_target=self.log_target)
         result.law.info["level"] = level
         return result
 
@@ -95,7 +97,9 @@ class _Grower:
         settings = dataclasses.replace(self.settings, max_terms=min(self.settings.max_terms, LEVEL0_TERMS))
         result = None
         if len(self.proposed):
-            result = fit_library(self.data, constant() + self.proposed, settings, warn=False, tidy=False)
+            result = fit_library(
+                self.data, constant() + self.proposed, settings, warn=False, tidy=False, log_target=self.log_target
+            )
             if exact_fit(result.law, self.data):
                 self.unary_pending = False
         if self.unary_pending:
@@ -103,7 +107,9 @@ class _Grower:
             unary = Library(unary_monomial_terms(self.data, self.settings.random_state))
             if len(unary):
                 self.proposed = self.proposed + unary
-                with_unary = fit_library(self.data, constant() + self.proposed, settings, warn=False, tidy=False)
+                with_unary = fit_library(
+                    self.data, constant() + self.proposed, settings, warn=False, tidy=False, log_target=self.log_target
+                )
                 if result is None or with_unary.chosen_bic < result.chosen_bic:
                     result = with_unary
         if result is not None:
@@ -324,5 +330,6 @@ def _transformed_growers(data: Dataset, settings: Settings, noise: str) -> list[
         if transformed is not None:
             with np.errstate(all="ignore"):
                 magnitude = transform.numeric_inverse(transformed.y, sign)
-            out.append((transform, _Grower(transformed, settings, magnitude=magnitude)))
+            log_target = transform.name == "log(y)"
+            out.append((transform, _Grower(transformed, settings, magnitude=magnitude, log_target=log_target)))
     return out

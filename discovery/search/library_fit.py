@@ -72,7 +72,12 @@ class LibraryFit:
 
 
 def fit_library(
-    data: Dataset, library: Library, settings: Settings, warn: bool = True, tidy: bool = True
+    data: Dataset,
+    library: Library,
+    settings: Settings,
+    warn: bool = True,
+    tidy: bool = True,
+    log_target: bool = False,
 ) -> LibraryFit:
     """Fit one library: Gram sums, solver path, scoring, Pareto front, SymPy layer.
 
@@ -86,6 +91,9 @@ def fit_library(
     tidy : bool
         Let SymPy simplify the chosen law (slow for long laws; the search
         tidies only the law it returns).
+    log_target : bool
+        ``data.y`` is the logarithm of y: its constant is also recognised as
+        the logarithm of an exact factor (see :func:`discovery.law.settle.settle_terms`).
     """
     start = time.perf_counter()
     solver = settings.solver
@@ -146,6 +154,7 @@ def fit_library(
             settings.prune_tol,
             settings.snap,
             tidy=tidy and c is chosen,
+            log_target=log_target,
         )
         if c is chosen:
             settled_chosen = settled

@@ -95,8 +95,10 @@ def refit_on_y(
     exact: dict[int, sp.Expr] = {}
     final = free_fit
     if snap:
+        # the constant of a law for log y is the logarithm of y's factor (see snap_coefficients)
+        logarithms = [j for j, c in enumerate(coefficients) if c.term == 1] if transform.name == "log(y)" else []
         exact, final = snap_coefficients(
-            lambda fixed: fit({**zeros, **fixed}, free_fit.coef), free_fit, n, constants, floor
+            lambda fixed: fit({**zeros, **fixed}, free_fit.coef), free_fit, n, constants, floor, logarithms
         )
     if bic(final.rss, n, final.n_free, floor) > bic(free_fit.rss, n, free_fit.n_free, floor):
         final, exact = free_fit, {}
@@ -155,7 +157,7 @@ def fit_library_on_target(
     transformed = transformed_data(data, transform)
     if transformed is None:
         return None
-    fit = fit_library(transformed, library, settings, warn=False)
+    fit = fit_library(transformed, library, settings, warn=False, log_target=transform_name == "log(y)")
     return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
 
 
