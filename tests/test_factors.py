@@ -38,3 +38,28 @@ def test_a_monomial_over_a_sum_of_squared_differences_is_recovered_exactly(rng):
     G, m1, m2, x1, x2, y1, y2 = sp.symbols(names)
     truth = G * m1 * m2 / ((x2 - x1) ** 2 + (y2 - y1) ** 2)
     assert sp.simplify(law.expression - truth) == 0, law.expression
+
+
+def test_a_factor_times_a_fourth_root_of_a_sum_is_recovered_exactly(rng):
+    # A temperature from a T⁴ balance: y = m·(1 − f)^(1/4) with m = P^(1/4)/√d, and y⁴ = m⁴·(1 − f)
+    # is two terms of the others' library times m⁴.
+    names = ["P", "f", "d"]
+    X = np.column_stack([rng.uniform(1, 10, 5000), rng.uniform(0.05, 0.9, 5000), rng.uniform(1, 10, 5000)])
+    y = (X[:, 0] * (1 - X[:, 1]) / (16 * np.pi * X[:, 2] ** 2)) ** 0.25
+    law = discover(X, y, variables=names, random_state=0, time_limit=60)
+    P, f, d = sp.symbols(names, positive=True)
+    truth = (P * (1 - f) / (16 * sp.pi * d**2)) ** sp.Rational(1, 4)
+    found = law.expression.subs({sp.Symbol(n): s for n, s in zip(names, (P, f, d))})
+    assert sp.simplify(found**4 - truth**4) == 0, law.expression
+
+
+def test_a_monomial_over_the_root_of_a_sum_is_recovered_exactly(rng):
+    # 1/y² = (M + m)/(4π²·a³·b²): terms with a⁻³·b⁻², beyond the default library's products, but two
+    # terms of the others' library times the factor's inverse square.
+    names = ["a", "b", "M", "m"]
+    X = rng.uniform(1, 10, size=(5000, 4))
+    y = 2 * np.pi * X[:, 0] ** 1.5 * X[:, 1] / np.sqrt(X[:, 2] + X[:, 3])
+    law = discover(X, y, variables=names, random_state=0, time_limit=60)
+    a, b, M, m = sp.symbols(names, positive=True)
+    found = law.expression.subs({sp.Symbol(n): s for n, s in zip(names, (a, b, M, m))})
+    assert sp.simplify(found**2 - 4 * sp.pi**2 * a**3 * b**2 / (M + m)) == 0, law.expression

@@ -126,8 +126,8 @@ def search_levels(
     Level 0 is the constant plus the power laws proposed from log space;
     levels 1-3 are :func:`bases.default_library` plus the proposals. Each
     level is tried on y, then, where y has a monomial factor m
-    (:func:`~discovery.search.factors.separable_factor`), on y, 1/y and y² with
-    the other inputs' library times m, 1/m and m², and then on each applicable
+    (:func:`~discovery.search.factors.separable_factor`), on y, 1/y, y², 1/y² and y⁴
+    with the other inputs' library times m, 1/m, m², 1/m² and m⁴, and then on each applicable
     transform (1/y, y², 1/y², log y, √y, sin y) before the next level; a law for a transformed target
     is mapped back and judged on y itself. A law replaces the best one when
     its BIC on y is lower by more than ``TIE_MARGIN``, or by ``LEVEL_GAIN·log(n)``
@@ -301,8 +301,10 @@ def _target_name(transform, grower: _Grower) -> str:
 
 
 # Targets whose law a monomial factor of y turns into (factor's power): y = m·Σ, 1/y = m⁻¹·Σ
-# (G·m1·m2 over a sum of squares), y² = m²·Σ (p·z/r⁵ times a square root of a sum).
-FACTORED_TARGETS = ((None, 1), ("1/y", -1), ("y**2", 2))
+# (G·m1·m2 over a sum of squares), y² = m²·Σ (p·z/r⁵ times a square root of a sum), 1/y² = m⁻²·Σ
+# (2π·√(a³/(G·(M1 + M2))): a^(3/2) over the root of a sum), y⁴ = m⁴·Σ (a temperature from a
+# balance of T⁴ radiation).
+FACTORED_TARGETS = ((None, 1), ("1/y", -1), ("y**2", 2), ("1/y**2", -2), ("y**4", 4))
 
 
 def _factored_growers(data: Dataset, settings: Settings, noise: str) -> list[tuple[Any, _Grower]]:
