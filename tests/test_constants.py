@@ -26,6 +26,7 @@ def test_inverse_g_is_the_simplest_value_near_0_10194():
         (0.3989423, 1 / sp.sqrt(2 * sp.pi)),
         (4 * np.pi**2, 4 * sp.pi**2),
         (-1.5, sp.Rational(-3, 2)),
+        (1 / (16 * np.pi), 1 / (16 * sp.pi)),  # a T⁴ balance's factor; denominators reach 16
     ],
 )
 def test_rationals_and_powers_of_pi(value, expected):

@@ -51,6 +51,9 @@ FACTORS = (
     (sp.log(10), 2.0),
 )
 MAX_COST = 12.0  # beyond this an 'exact' value describes the number no better than its digits
+# Largest denominator of the rational factor: 16 holds 1/(16·π·σ) (a planet's equilibrium
+# temperature); the cost (log2 q) and the look-elsewhere test count it.
+MAX_DENOMINATOR = 16
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def exact_values_near(
     value: float,
     tolerance: float,
     constants: Mapping[str, float] | None = None,
-    max_denominator: int = 12,
+    max_denominator: int = MAX_DENOMINATOR,
     max_numerator: int = 10_000,
     max_cost: float = MAX_COST,
 ) -> list[ExactValue]:
@@ -138,7 +141,7 @@ def expected_false_matches(
     cost: float,
     width: float,
     constants: Mapping[str, float] | None = None,
-    max_denominator: int = 12,
+    max_denominator: int = MAX_DENOMINATOR,
     with_constants_only: bool = False,
 ) -> float:
     """How many exact values costing at most ``cost`` lie within ``±width`` of ``value``, on average.
