@@ -126,9 +126,10 @@ def search_levels(
     Level 0 is the constant plus the power laws proposed from log space;
     levels 1-3 are :func:`bases.default_library` plus the proposals. Each
     level is tried on y, then, where y has a monomial factor m
-    (:func:`~discovery.search.factors.separable_factor`), on y, 1/y, y², 1/y² and y⁴
-    with the other inputs' library times m, 1/m, m², 1/m² and m⁴, and then on each applicable
-    transform (1/y, y², 1/y², log y, √y, sin y) before the next level; a law for a transformed target
+    (:func:`~discovery.search.factors.separable_factor`), on y, 1/y and y² with
+    the other inputs' library times m, 1/m and m², then on each applicable transform (1/y, y²,
+    1/y², log y, √y, sin y), then on 1/y² and y⁴ with the library times 1/m² and m⁴, before the
+    next level; a law for a transformed target
     is mapped back and judged on y itself. A law replaces the best one when
     its BIC on y is lower by more than ``TIE_MARGIN``, or by ``LEVEL_GAIN·log(n)``
     when it comes from a higher level. The search stops as soon as a law is exact; at the end of a level
@@ -191,9 +192,12 @@ def _grow(
             transform, grower = growers[position]
             if grower is None:
                 noise = _noise_model(best, data, floor)
-                # A factor found is strong evidence: its targets come before the plain transforms.
-                growers[position : position + 1] = _factored_growers(data, settings, noise) + _transformed_growers(
-                    data, settings, noise
+                factor = separable_factor(data, settings.random_state)  # see discovery.search.factors
+                # A factor found is strong evidence: its main targets come before the plain transforms.
+                growers[position : position + 1] = (
+                    _factored_growers(data, settings, noise, factor, FACTORED_TARGETS)
+                    + _transformed_growers(data, settings, noise)
+                    + _factored_growers(data, settings, noise, factor, LATE_FACTORED_TARGETS)
                 )
                 continue
             position += 1
@@ -301,19 +305,23 @@ def _target_name(transform, grower: _Grower) -> str:
 
 
 # Targets whose law a monomial factor of y turns into (factor's power): y = m·Σ, 1/y = m⁻¹·Σ
-# (G·m1·m2 over a sum of squares), y² = m²·Σ (p·z/r⁵ times a square root of a sum), 1/y² = m⁻²·Σ
-# (2π·√(a³/(G·(M1 + M2))): a^(3/2) over the root of a sum), y⁴ = m⁴·Σ (a temperature from a
-# balance of T⁴ radiation).
-FACTORED_TARGETS = ((None, 1), ("1/y", -1), ("y**2", 2), ("1/y**2", -2), ("y**4", 4))
+# (G·m1·m2 over a sum of squares), y² = m²·Σ (p·z/r⁵ times a square root of a sum).
+FACTORED_TARGETS = ((None, 1), ("1/y", -1), ("y**2", 2))
+# Rarer ones, tried after the plain transforms of the level: 1/y² = m⁻²·Σ (2π·√(a³/(G·(M1 + M2))),
+# a^(3/2) over the root of a sum) and y⁴ = m⁴·Σ (a temperature from a balance of T⁴ radiation).
+# Before them they cost a law that a plain transform finds (P0·exp(ΔH/R·(1/T0 − 1/T)) through log y,
+# P0 its factor) two fits per level, and at 1 % noise the time limit.
+LATE_FACTORED_TARGETS = (("1/y**2", -2), ("y**4", 4))
 
 
-def _factored_growers(data: Dataset, settings: Settings, noise: str) -> list[tuple[Any, _Grower]]:
-    """Growers whose library terms carry y's monomial factor (:func:`separable_factor`), if it has one."""
-    factor = separable_factor(data, settings.random_state)
+def _factored_growers(
+    data: Dataset, settings: Settings, noise: str, factor: sp.Expr | None, targets
+) -> list[tuple[Any, _Grower]]:
+    """Growers for ``targets`` whose library terms carry y's monomial factor, if it has one."""
     if factor is None:
         return []
     out = []
-    for name, power in FACTORED_TARGETS:
+    for name, power in targets:
         if name is None:
             out.append((None, _Grower(data, settings, factor=factor)))
             continue
