@@ -93,9 +93,9 @@ def settle_terms(
     free_fit = fit
     if snap:
         kept_columns = columns[:, keep]
-        intercepts = {pos for pos, j in enumerate(keep) if terms[j] == 1} if log_target else set()
+        logarithms = constant_positions([terms[j] for j in keep]) if log_target else []
         exact, fit = snap_coefficients(
-            lambda fixed: least_squares(kept_columns, y, fixed), fit, n, constants or {}, floor, intercepts
+            lambda fixed: least_squares(kept_columns, y, fixed), fit, n, constants or {}, floor, logarithms
         )
     coefficients = []
     expression = sp.Integer(0)
@@ -131,6 +131,11 @@ def _prune_terms(columns, y, keep, fit, prune_tol, floor):
             break
         keep, fit = trial_keep, trial
     return keep, fit
+
+
+def constant_positions(terms: Sequence[sp.Expr]) -> list[int]:
+    """Positions of the constant term (1) among ``terms``: in a law for log y, the logarithm of y's factor."""
+    return [j for j, term in enumerate(terms) if term == 1]
 
 
 def snap_coefficients(

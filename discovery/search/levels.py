@@ -340,6 +340,6 @@ def _transformed_growers(data: Dataset, settings: Settings, noise: str) -> list[
         if transformed is not None:
             with np.errstate(all="ignore"):
                 magnitude = transform.numeric_inverse(transformed.y, sign)
-            log_target = transform.name == "log(y)"
-            out.append((transform, _Grower(transformed, settings, magnitude=magnitude, log_target=log_target)))
+            grower = _Grower(transformed, settings, magnitude=magnitude, log_target=transform.logarithmic)
+            out.append((transform, grower))
     return out

@@ -30,7 +30,7 @@ from ..law.exact_values import exact_values_near
 from ..law.expression_fit import SettledExpression, settle_expression
 from ..law.fitting import ParameterFit, fit_through_inverse
 from ..law.law import Law
-from ..law.settle import complexity, snap_coefficients
+from ..law.settle import complexity, constant_positions, snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
 from .transforms import TRANSFORM_NAMED, Transform, sign_of, transform_rows
@@ -95,8 +95,7 @@ def refit_on_y(
     exact: dict[int, sp.Expr] = {}
     final = free_fit
     if snap:
-        # the constant of a law for log y is the logarithm of y's factor (see snap_coefficients)
-        logarithms = [j for j, c in enumerate(coefficients) if c.term == 1] if transform.name == "log(y)" else []
+        logarithms = constant_positions([c.term for c in coefficients]) if transform.logarithmic else []
         exact, final = snap_coefficients(
             lambda fixed: fit({**zeros, **fixed}, free_fit.coef), free_fit, n, constants, floor, logarithms
         )
@@ -157,7 +156,7 @@ def fit_library_on_target(
     transformed = transformed_data(data, transform)
     if transformed is None:
         return None
-    fit = fit_library(transformed, library, settings, warn=False, log_target=transform_name == "log(y)")
+    fit = fit_library(transformed, library, settings, warn=False, log_target=transform.logarithmic)
     return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
 
 

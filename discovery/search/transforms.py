@@ -34,6 +34,8 @@ class Transform:
     inverse_slope: Callable[[np.ndarray, int], np.ndarray]
     # Where y must lie: "one sign" (1/y, y², 1/y²), "positive" (log y, √y) or "" (a bounded range).
     sign_rule: str = ""
+    # The inverse is exp: a law's constant is the logarithm of y's factor (see discovery.law.settle).
+    logarithmic: bool = False
 
 
 MAX_WRONG_SIGN = 0.1  # share of the rows that may break a transform's sign rule (noise near zero)
@@ -75,6 +77,7 @@ TRANSFORMS: tuple[Transform, ...] = (
         lambda u, s: np.exp(u),
         lambda u, s: np.exp(u),
         "positive",
+        logarithmic=True,
     ),
     Transform(
         "sqrt(y)",
