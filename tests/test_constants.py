@@ -182,3 +182,46 @@ def test_the_constant_of_a_law_for_log_y_is_recognised_as_the_logarithm_of_a_fac
     assert sp.simplify(sp.exp(found.expression) - 2 * g**2 * sp.exp(-sp.Symbol("x"))) == 0
     plain = settle_terms(columns, log_y, terms, constants={"g": 9.81})
     assert plain.coefficients[0].exact is None  # without log_target the constant stays a number
+
+
+def test_a_named_constant_is_recognised_as_the_reference_of_a_logarithm():
+    # Decibels, 10·log10(I/I0) with I0 = 1e-12: at 1 % noise the fit of log I and a constant gives
+    # 4.332 ± 0.010 and 119.94 ± 0.06, neither exact; the constant is the named I0 in disguise.
+    rng = np.random.default_rng(0)
+    intensity = rng.uniform(1e-8, 1e-2, 5000)
+    y_true = 10 * np.log10(intensity / 1e-12)
+    y = y_true + 0.01 * np.sqrt(np.mean(y_true**2)) * rng.normal(size=5000)
+    law = discover({"I": intensity}, y, constants={"I0": 1e-12}, random_state=0, time_limit=30)
+    i_, i0 = sp.symbols("I I0")
+    assert sp.simplify(law.expression - 10 * sp.log(i_ / i0) / sp.log(10)) == 0
+    # Without the constant there is nothing to fold: the law keeps its number.
+    assert sp.Symbol("I0") not in discover({"I": intensity}, y, random_state=0, time_limit=30).expression.free_symbols
+
+
+def test_a_logarithm_keeps_its_constant_when_no_named_reference_fits():
+    # log10(I) + 3 is not relative to I0 = 1e-12 (that would need 12): the constant stays.
+    rng = np.random.default_rng(1)
+    intensity = rng.uniform(1e-8, 1e-2, 2000)
+    terms = [sp.Integer(1), sp.log(sp.Symbol("I"))]
+    y = 3 + np.log10(intensity) + 1e-3 * rng.normal(size=2000)
+    settled = settle_terms(np.column_stack([np.ones_like(intensity), np.log(intensity)]), y, terms, {"I0": 1e-12})
+    assert settled.terms == tuple(terms)
+    assert [c.exact for c in settled.coefficients] == [3, 1 / sp.log(10)]
+
+
+def test_a_term_that_only_stands_in_for_the_constant_is_replaced_by_it():
+    # cos(3·I) for I below 0.01 is 1 − 1.5e-4 on average: as a law's "constant" it fits as well as 1,
+    # and by chance a little better, but says nothing the constant does not.
+    rng = np.random.default_rng(0)
+    intensity = rng.uniform(1e-8, 1e-2, 2000)
+    y = 120 + 4.3 * np.log(intensity) + 0.5 * rng.normal(size=2000)
+    i_ = sp.Symbol("I")
+    terms = [sp.cos(3 * i_), sp.log(i_)]
+    columns = np.column_stack([np.cos(3 * intensity), np.log(intensity)])
+    replaced = settle_terms(columns, y, terms, snap=False, ones=np.ones(2000))
+    assert set(replaced.terms) == {sp.Integer(1), sp.log(i_)}
+    assert settle_terms(columns, y, terms, snap=False).terms == tuple(terms)  # no constant in the library
+    # A term that varies on the rows (exp(100·I) runs from 1 to e) is never a stand-in.
+    varying = np.column_stack([np.exp(intensity * 100), np.log(intensity)])
+    kept = settle_terms(varying, y, [sp.exp(100 * i_), sp.log(i_)], snap=False, ones=np.ones(2000))
+    assert sp.Integer(1) not in kept.terms

@@ -142,6 +142,8 @@ def fit_library(
         return np.column_stack([cache[j] for j in index])
 
     y_weighted = data.y if root is None else data.y * root
+    # The constant's column, where it is a term of the library and so may replace a stand-in for it
+    ones = (np.ones(data.n_rows) if root is None else root) if any(t.expr == 1 for t in gram.terms) else None
     front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity))
     chosen = choose(front, settings.criterion, data.n_rows)
     entries, settled_chosen = [], None
@@ -155,6 +157,7 @@ def fit_library(
             settings.snap,
             tidy=tidy and c is chosen,
             log_target=log_target,
+            ones=ones,
         )
         if c is chosen:
             settled_chosen = settled
@@ -175,7 +178,8 @@ def fit_library(
     position = {t.expr: j for j, t in enumerate(gram.terms)}
     coef = np.zeros(len(gram.terms))
     for c in settled_chosen.coefficients:
-        coef[position[c.term]] = c.value
+        for term, factor in settled_chosen.parts.get(c.term, ((c.term, 1.0),)):
+            coef[position[term]] += factor * c.value
     law = Law.fitted(
         settled_chosen.expression,
         data,
