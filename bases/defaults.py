@@ -13,6 +13,10 @@ from .library import Library
 from .term import Term
 
 MAX_LEVEL = 3
+# Poles 1/(x − z) times a third input's powers go in with up to this many inputs: 130 terms with five,
+# 255 with six, and with nine (G·m1·m2 over a sum of squared differences) 1,044, which more than doubled
+# the level-2 library and its fits' time for laws that have no pole.
+MAX_POLE_VARIABLES = 5
 
 
 def single_variable_library(variable: str, level: int) -> Library:
@@ -40,8 +44,9 @@ def default_library(variables: Sequence[str], level: int = 1, max_terms: int | N
     Level ``L`` holds the constant, each variable's own terms (powers,
     harmonics; from level 2 also exp/log/sqrt) and every product of two such
     terms of different variables; from level 2 also the differences of every
-    pair (x − z, (x − z)², sin and cos of x − z) and products of powers of
-    three variables; from level 3 products of three variables' terms and
+    pair (x − z, (x − z)², sin and cos of x − z), products of powers of
+    three variables and, with up to five variables, 1/(x − z) alone and
+    times a power of a third variable; from level 3 products of three variables' terms and
     differences times one or two other variables.
     Terms undefined on the data are removed later, by the regressor.
 
@@ -78,6 +83,13 @@ def _default_library(variables: tuple[str, ...], level: int, max_terms: int | No
     if level == 2:
         groups.append([(diff,) for diff in pairs.values()])
         groups.append([(simple[a], simple[b], simple[c]) for a, b, c in combinations(variables, 3)])
+        if len(variables) <= MAX_POLE_VARIABLES:
+            # A pole where two inputs meet, alone and times a third one's power: R·T/(V − b).
+            poles = {pair: differences(*pair, powers=[-1], functions=[]) for pair in pairs}
+            groups.append(
+                [(pole,) for pole in poles.values()]
+                + [(pole, simple[c]) for pair, pole in poles.items() for c in others[pair]]
+            )
     if level == 3:
         groups.append([(diff, simple[c]) for pair, diff in pairs.items() for c in others[pair]])
         trig = {v: harmonics(v, [1]) for v in variables}

@@ -54,6 +54,17 @@ def test_sine_target_finds_an_arcsine(rng):
     assert sp.simplify(law.expression - sp.asin(lam / d)) == 0
 
 
+def test_log_odds_target_finds_a_hill_curve(rng):
+    # s^n/(K^n + s^n) with the exponent an input: its log-odds n·log(s) − n·log(K) is two products.
+    X = np.column_stack([rng.uniform(0.1, 10, 2000), rng.uniform(0.5, 5, 2000), rng.uniform(1, 4, 2000)])
+    y = X[:, 0] ** X[:, 2] / (X[:, 1] ** X[:, 2] + X[:, 0] ** X[:, 2])
+    law = discover(X, y, variables=["s", "K", "n"], random_state=0, time_limit=60)
+    s, k, n = sp.symbols("s K n", positive=True)
+    assert law.info["transform"] == "log(y/(1 - y))"
+    found = law.expression.subs({sp.Symbol(v): p for v, p in (("s", s), ("K", k), ("n", n))})
+    assert sp.simplify(found - s**n / (k**n + s**n)) == 0
+
+
 def test_transforms_apply_only_where_defined():
     def names(y):
         y = np.asarray(y, dtype=float)
@@ -63,6 +74,8 @@ def test_transforms_apply_only_where_defined():
     assert "1/y" not in names([-1, 2])
     assert "sin(y)" not in names([0.1, 2.0])
     assert "log(y)" not in names(-np.arange(1.0, 30.0))  # negative throughout: 1/y yes, log no
+    odds = "log(y/(1 - y))"
+    assert odds in names([0.1, 0.9]) and odds not in names([0.1, 0.4]) and odds not in names([0.1, 1.0])
     assert "1/y" in names(-np.arange(1.0, 30.0))
 
 
@@ -235,3 +248,15 @@ def test_a_tie_goes_to_the_shorter_law():
     y = y_true + 0.01 * np.sqrt(np.mean(y_true**2)) * rng.normal(size=10_000)
     law = discover(T[:, None], y, variables=["T"], constants={"b": 2.897771955e-3}, random_state=0)
     assert law.expression == sp.Symbol("b") / sp.Symbol("T")
+
+
+def test_a_pole_times_an_input_is_in_the_level_two_library(rng):
+    # Van der Waals' pressure R·T/(V − b) − a/V²: without 1/(V − b)·T the search wrote a Taylor series.
+    n = 3000
+    X = np.column_stack(
+        [rng.uniform(250, 600, n), rng.uniform(0.5, 5, n), rng.uniform(100, 600, n), rng.uniform(0.02, 0.06, n)]
+    )
+    y = 8.314462618 * X[:, 0] / (X[:, 1] - X[:, 3]) - X[:, 2] / X[:, 1] ** 2
+    law = discover(X, y, variables=["T", "V", "a", "b"], constants={"R": 8.314462618}, random_state=0)
+    T, V, a, b, R = sp.symbols("T V a b R")
+    assert sp.simplify(law.expression - (R * T / (V - b) - a / V**2)) == 0

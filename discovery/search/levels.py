@@ -128,7 +128,7 @@ def search_levels(
     level is tried on y, then, where y has a monomial factor m
     (:func:`~discovery.search.factors.separable_factor`), on y, 1/y and y² with
     the other inputs' library times m, 1/m and m², then on each applicable transform (1/y, y²,
-    1/y², log y, √y, sin y), then on 1/y² and y⁴ with the library times 1/m² and m⁴, before the
+    1/y², log y, √y, sin y, log-odds), then on 1/y² and y⁴ with the library times 1/m² and m⁴, before the
     next level; a law for a transformed target
     is mapped back and judged on y itself. A law replaces the best one when
     its BIC on y is lower by more than ``TIE_MARGIN``, or by ``LEVEL_GAIN·log(n)``

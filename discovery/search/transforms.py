@@ -47,6 +47,11 @@ def _one_sign(y: np.ndarray) -> bool:
     return bool(np.all(y > 0) or np.all(y < 0))
 
 
+def _fraction(y: np.ndarray) -> bool:
+    """Values in (0, 1) that reach past 1/2, where log(1 − y) differs from −y + … by more than a little."""
+    return bool(np.all((y > 0) & (y < 1)) and np.max(y) > 0.5)
+
+
 TRANSFORMS: tuple[Transform, ...] = (
     Transform(
         "1/y", lambda y: 1 / y, lambda e, s: 1 / e, _one_sign, lambda u, s: 1 / u, lambda u, s: -1 / u**2, "one sign"
@@ -95,6 +100,16 @@ TRANSFORMS: tuple[Transform, ...] = (
         lambda y: bool(np.all(np.abs(y) < np.pi / 2)),
         lambda u, s: np.arcsin(u),
         lambda u, s: 1 / np.sqrt(1 - u**2),
+    ),
+    # A fraction's log-odds: Hill's sⁿ/(Kⁿ + sⁿ) is n·log s − n·log K. Only for fractions that come near
+    # 1 (see _fraction): for values far below 1 the log-odds is log y, tried already.
+    Transform(
+        "log(y/(1 - y))",
+        lambda y: np.log(y / (1 - y)),
+        lambda e, s: 1 / (1 + sp.exp(-e)),
+        lambda y: _fraction(y),
+        lambda u, s: 1 / (1 + np.exp(-u)),
+        lambda u, s: np.exp(-u) / (1 + np.exp(-u)) ** 2,
     ),
 )
 # Tried only on targets with a monomial factor m (discovery.search.factors): a fourth root of a sum,
