@@ -157,7 +157,7 @@ def _constant_for_a_stand_in(
     when the BIC gets worse by less than the selection margin, as the
     simplest law within the margin is chosen among supports.
     """
-    if any(term == 1 for term in terms):
+    if constant_positions(terms):
         return None
     n = len(y)
     limit = bic(fit.rss, n, fit.n_free, floor) + MARGIN["bic"]
@@ -205,7 +205,7 @@ def _logarithm_with_reference(
     logarithm and the constant, each with its factor).
     """
     n = len(y)
-    ones = [j for j, term in enumerate(terms) if term == 1]
+    ones = constant_positions(terms)
     logarithms = [j for j, term in enumerate(terms) if isinstance(term, sp.log)]
     if not ones or not logarithms:
         return None
