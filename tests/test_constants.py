@@ -172,6 +172,19 @@ def test_a_cube_root_of_two_is_recognised():
     assert result.coefficients[0].exact == sp.cbrt(2)
 
 
+def test_a_named_constant_to_the_power_three_halves_is_recognised():
+    # (M/(2π·R·T))^(3/2) in a Maxwell–Boltzmann distribution puts √(2/π)/R^(3/2) before the powers.
+    R = sp.Symbol("R")
+    value = np.sqrt(2 / np.pi) / 8.314462618**1.5
+    best = exact_values_near(value, 1e-9 * value, {"R": 8.314462618})[0]
+    assert best.expr == sp.sqrt(2 / sp.pi) / R ** sp.Rational(3, 2)
+    both = {"R": 8.314462618, "F": 96485.33212}  # ±3/2 for one constant at most
+    assert all(
+        sum(abs(e) == sp.Rational(3, 2) for e in (c.expr.as_powers_dict()[sp.Symbol(n)] for n in both)) <= 1
+        for c in exact_values_near(value, 1e-2 * value, both)
+    )
+
+
 def test_the_constant_of_a_law_for_log_y_is_recognised_as_the_logarithm_of_a_factor():
     # log y = log(2·g²) − x: the constant 5.2600 is no simple number, the factor 2·g² = 192.47 is.
     rng = np.random.default_rng(0)

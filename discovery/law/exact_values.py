@@ -37,6 +37,8 @@ CONSTANT_POWERS = (
     Fraction(-2),
     Fraction(1, 2),  # 2*pi*sqrt(L/g): a pendulum's period
     Fraction(-1, 2),
+    Fraction(3, 2),  # (M/(2*pi*R*T))**(3/2): a Maxwell–Boltzmann distribution's prefactor
+    Fraction(-3, 2),
 )
 # Irrational factors and their cost: 1/sqrt(2*pi) needs sqrt(2); base-10 logarithms (pH, decibels,
 # magnitudes, 10**(-x)) give log(x)/log(10) and exp(-log(10)*x); cube roots come from laws solved
@@ -88,7 +90,7 @@ def exact_values_near(
     Values have the form ``(p/q) · f · π^a · Π c_i^b_i`` with ``q ≤ max_denominator``,
     ``f`` in {1, √2, √3, ∛2, ∛3, 1/ln 10, ln 10},
     ``|p| ≤ max_numerator``, ``a`` in {0, ±1/2, ±1, ±2, ±3} and each ``b_i`` in
-    {0, ±1/2, ±1, ±2} for the user constants ``c_i``.
+    {0, ±1/2, ±1, ±3/2, ±2} for the user constants ``c_i`` (±3/2 for one of them at most).
 
     Parameters
     ----------
@@ -124,7 +126,7 @@ def exact_values_near(
             fraction = Fraction(int(p[i]), q)
             if fraction.denominator != q:
                 continue  # seen with a smaller denominator
-            family = table.families[i]
+            family = table.family(i)
             expr = sp.Rational(fraction.numerator, fraction.denominator) * family.factor
             expr *= sp.pi ** sp.Rational(family.pi_power.numerator, family.pi_power.denominator)
             for name, b in zip(names, family.exponents):
@@ -192,41 +194,65 @@ class _Family:
 
 @dataclass(frozen=True)
 class _FamilyTable:
-    """Every family for one set of constants, with their bases and costs as arrays (searched at once)."""
+    """Every family for one set of constants, as arrays (searched at once); :meth:`family` spells one out."""
 
-    families: tuple[_Family, ...]
+    factor: np.ndarray  # index into FACTORS
+    pi_power: np.ndarray  # index into PI_POWERS
+    exponents: np.ndarray  # (families, constants): indices into CONSTANT_POWERS
     base: np.ndarray
     cost: np.ndarray  # of the factor and the powers; the rational p/q adds its own
     uses_constants: np.ndarray  # bool: some user constant's power is not 0
 
+    def family(self, i: int) -> _Family:
+        exponents = tuple(CONSTANT_POWERS[b] for b in self.exponents[i])
+        return _Family(FACTORS[self.factor[i]][0], PI_POWERS[self.pi_power[i]], exponents, float(self.base[i]))
+
 
 @lru_cache(maxsize=64)
 def _family_table(constants: tuple[tuple[str, float], ...]) -> _FamilyTable:
-    """Every family of exact values for these constants (computed once per set of constants)."""
-    families, costs = [], []
-    for (factor, factor_cost), a in product(FACTORS, PI_POWERS):
-        for exps in product(CONSTANT_POWERS, repeat=len(constants)):
-            cost = _powers_cost(a, exps) + factor_cost
-            if cost + 1.0 > MAX_COST:
-                continue  # no numerator makes it cheap enough
-            base = float(factor) * math.pi ** float(a)
-            for (_, value), b in zip(constants, exps):
-                base *= value ** float(b)
-            families.append(_Family(factor, a, exps, base))
-            costs.append(cost)
+    """Every family of exact values for these constants (computed once per set of constants).
+
+    Built with arrays: five constants make ~280,000 families, a 20 s loop in Python.
+    """
+    n = len(constants)
+    grid = np.array(list(product(range(len(CONSTANT_POWERS)), repeat=n)), dtype=np.int64)  # (9ⁿ, n)
+    # one constant to a power ±3/2 at most: with five constants these tripled the table
+    three_halves = np.array([b.denominator == 2 and abs(b) > 1 for b in CONSTANT_POWERS])
+    grid = grid[three_halves[grid].sum(axis=1) <= 1]
+    constants_cost = _powers_cost(Fraction(0), CONSTANT_POWERS, each=True)[grid].sum(axis=1)
+    powers = np.array([float(b) for b in CONSTANT_POWERS])
+    values = np.array([value for _, value in constants], dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        constants_base = np.prod(np.power(values[None, :], powers[grid]), axis=1)
+    factors, pi_powers, rows, bases, costs = [], [], [], [], []
+    for (f, (factor, factor_cost)), (a, pi_power) in product(enumerate(FACTORS), enumerate(PI_POWERS)):
+        cost = constants_cost + _powers_cost(pi_power, ()) + factor_cost
+        keep = np.flatnonzero(cost + 1.0 <= MAX_COST)  # beyond it no numerator makes it cheap enough
+        factors.append(np.full(len(keep), f))
+        pi_powers.append(np.full(len(keep), a))
+        rows.append(keep)
+        bases.append(float(factor) * math.pi ** float(pi_power) * constants_base[keep])
+        costs.append(cost[keep])
+    exponents = grid[np.concatenate(rows)]
     return _FamilyTable(
-        tuple(families),
-        np.array([f.base for f in families]),
-        np.array(costs),
-        np.array([any(b != 0 for b in f.exponents) for f in families], dtype=bool),
+        np.concatenate(factors),
+        np.concatenate(pi_powers),
+        exponents,
+        np.concatenate(bases),
+        np.concatenate(costs),
+        (powers[exponents] != 0).any(axis=1),
     )
 
 
 _TOTIENT = {q: sum(1 for p in range(1, q + 1) if math.gcd(p, q) == 1) for q in range(1, 101)}
 
 
-def _powers_cost(pi_power: Fraction, constant_powers: tuple[Fraction, ...]) -> float:
-    """Description length of the powers: 2 per power of π, 1.5 per power of a constant, 1 per half power."""
-    cost = 2.0 * abs(float(pi_power)) + (1.0 if pi_power.denominator == 2 else 0.0)
-    cost += sum(1.5 * abs(float(b)) + (1.0 if b.denominator == 2 else 0.0) for b in constant_powers)
-    return cost
+def _powers_cost(pi_power: Fraction, constant_powers: tuple[Fraction, ...], each: bool = False):
+    """Description length of the powers: 2 per power of π, 1.5 per power of a constant, 1 per half power.
+
+    With ``each``, the costs of the constants' powers one by one (an array), π's left out.
+    """
+    costs = np.array([1.5 * abs(float(b)) + (1.0 if b.denominator == 2 else 0.0) for b in constant_powers])
+    if each:
+        return costs
+    return 2.0 * abs(float(pi_power)) + (1.0 if pi_power.denominator == 2 else 0.0) + float(costs.sum())
