@@ -19,6 +19,7 @@ from ..law.coefficient import FrontEntry
 from ..law.law import Law
 from ..law.settle import complexity, settle_terms
 from ..solvers import Problem, Solver
+from .power_block import block_indices, supports_with_block
 from .selection import choose, pareto_front, score_supports
 
 DUPLICATE_CORRELATION = 1 - 1e-9  # standardised columns this parallel are the same term
@@ -128,6 +129,10 @@ def fit_library(
         gram, term_complexity, min(settings.max_terms, terms_allowed(data.n_rows)), settings.random_state
     )
     supports = solver.path(problem)
+    if log_target:  # log y = log C + Σ aᵢ·log xᵢ + g(x): the logarithms as one block
+        block = block_indices([t.expr for t in gram.terms], data.variables)
+        if block is not None:
+            supports = supports + supports_with_block(problem, block, solver)
     if not supports:
         raise DataError("the solver proposed no terms: the target is not explained by any term of the library")
 
