@@ -45,8 +45,9 @@ def default_library(variables: Sequence[str], level: int = 1, max_terms: int | N
     harmonics; from level 2 also exp/log/sqrt) and every product of two such
     terms of different variables; from level 2 also the differences of every
     pair (x − z, (x − z)², sin and cos of x − z), products of powers of
-    three variables and, with up to five variables, 1/(x − z) alone and
-    times a power of a third variable; from level 3 products of three variables' terms and
+    three variables and, with up to five variables, 1/(x − z) alone, times a
+    power of a third variable and times exp, log or sqrt of x or z (divided
+    differences such as (log x − log z)/(x − z)); from level 3 products of three variables' terms and
     differences times one or two other variables.
     Terms undefined on the data are removed later, by the regressor.
 
@@ -90,6 +91,10 @@ def _default_library(variables: tuple[str, ...], level: int, max_terms: int | No
                 [(pole,) for pole in poles.values()]
                 + [(pole, simple[c]) for pair, pole in poles.items() for c in others[pair]]
             )
+            # Divided differences (f(x) − f(z))/(x − z) of the unary functions: the logarithmic mean
+            # (x − z)/log(x/z) through 1/y. Six terms a pair.
+            functions = {v: unary(v, ["exp", "log", "sqrt"]) for v in variables}
+            groups.append([(poles[pair], functions[v]) for pair in pairs for v in pair])
     if level == 3:
         groups.append([(diff, simple[c]) for pair, diff in pairs.items() for c in others[pair]])
         trig = {v: harmonics(v, [1]) for v in variables}

@@ -260,3 +260,23 @@ def test_a_pole_times_an_input_is_in_the_level_two_library(rng):
     law = discover(X, y, variables=["T", "V", "a", "b"], constants={"R": 8.314462618}, random_state=0)
     T, V, a, b, R = sp.symbols("T V a b R")
     assert sp.simplify(law.expression - (R * T / (V - b) - a / V**2)) == 0
+
+
+def test_a_divided_difference_of_logarithms_gives_the_logarithmic_mean(rng):
+    # (a − b)/log(a/b) is 1/y = log(a)/(a − b) − log(b)/(a − b): a pole times a logarithm.
+    X = np.column_stack([rng.uniform(5, 12, 2000), rng.uniform(0.5, 4, 2000)])
+    y = (X[:, 0] - X[:, 1]) / np.log(X[:, 0] / X[:, 1])
+    law = discover(X, y, variables=["a", "b"], random_state=0)
+    a, b = sp.symbols("a b", positive=True)
+    found = law.expression.subs({sp.Symbol("a"): a, sp.Symbol("b"): b})
+    assert law.info["transform"] == "1/y"
+    assert sp.simplify(sp.expand_log(found - (a - b) / sp.log(a / b))) == 0
+
+
+def test_a_power_law_times_the_exponential_of_a_monomial_is_found_through_log_y(rng):
+    # log y = log C + Σ aᵢ·log xᵢ + g: the logarithms matter only together, and are searched as one block.
+    X = np.column_stack([rng.uniform(0.5, 3, 3000), rng.uniform(0.2, 2, 3000), rng.uniform(1, 4, 3000)])
+    y = 3 * X[:, 0] ** 1.5 * X[:, 1] ** 2 / X[:, 2] * np.exp(-X[:, 0] * X[:, 1] ** 2 / X[:, 2])
+    law = discover(X, y, variables=["u", "w", "s"], random_state=0)
+    u, w, s = sp.symbols("u w s")
+    assert sp.simplify(law.expression - 3 * u ** sp.Rational(3, 2) * w**2 / s * sp.exp(-u * w**2 / s)) == 0
