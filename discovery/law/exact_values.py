@@ -84,6 +84,7 @@ def exact_values_near(
     max_denominator: int = MAX_DENOMINATOR,
     max_numerator: int = 10_000,
     max_cost: float = MAX_COST,
+    limit: int | None = None,
 ) -> list[ExactValue]:
     """Exact values within ``tolerance`` of ``value``, simplest first.
 
@@ -104,6 +105,8 @@ def exact_values_near(
         Bounds on the rational factor p/q.
     max_cost : float
         Costlier candidates are not offered.
+    limit : int, optional
+        Return only the ``limit`` first (simplest) values.
 
     Returns
     -------
@@ -115,27 +118,38 @@ def exact_values_near(
     constants = dict(constants or {})
     names = list(constants)
     table = _family_table(tuple(constants.items()))
-    found: dict[sp.Expr, tuple[float, float, ExactValue]] = {}
     ratio = value / table.base
+    hit_q, hit_family, hit_p, hit_cost, hit_error = [], [], [], [], []
     for q in range(1, max_denominator + 1):
         p = np.round(ratio * q)
         cost = 1.0 + np.log2(np.maximum(np.abs(p), 1.0)) + math.log2(q) + table.cost
         error = np.abs(p / q * table.base - value)
         hits = np.flatnonzero((p != 0) & (np.abs(p) <= max_numerator) & (error <= tolerance) & (cost <= max_cost))
-        for i in hits:
-            fraction = Fraction(int(p[i]), q)
-            if fraction.denominator != q:
-                continue  # seen with a smaller denominator
-            family = table.family(i)
-            expr = sp.Rational(fraction.numerator, fraction.denominator) * family.factor
-            expr *= sp.pi ** sp.Rational(family.pi_power.numerator, family.pi_power.denominator)
-            for name, b in zip(names, family.exponents):
-                expr *= sp.Symbol(name) ** sp.Rational(b.numerator, b.denominator)
-            candidate = ExactValue(expr, float(fraction) * family.base, float(cost[i]))
-            previous = found.get(expr)
-            if previous is None or (candidate.cost, float(error[i])) < previous[:2]:
-                found[expr] = (candidate.cost, float(error[i]), candidate)
-    return [entry[2] for entry in sorted(found.values(), key=lambda e: (e[0], e[1]))]
+        hits = hits[np.gcd(np.abs(p[hits]).astype(np.int64), q) == 1]  # others were seen with a smaller q
+        hit_q.append(np.full(len(hits), q))
+        hit_family.append(hits)
+        hit_p.append(p[hits])
+        hit_cost.append(cost[hits])
+        hit_error.append(error[hits])
+    costs, errors = np.concatenate(hit_cost), np.concatenate(hit_error)
+    qs, families, ps = np.concatenate(hit_q), np.concatenate(hit_family), np.concatenate(hit_p)
+    # SymPy only for the values returned: under noise the tolerance holds thousands of hits.
+    found: list[ExactValue] = []
+    seen: set[sp.Expr] = set()
+    for k in np.lexsort((errors, costs)):  # by cost, then distance; stable
+        fraction = Fraction(int(ps[k]), int(qs[k]))
+        family = table.family(int(families[k]))
+        expr = sp.Rational(fraction.numerator, fraction.denominator) * family.factor
+        expr *= sp.pi ** sp.Rational(family.pi_power.numerator, family.pi_power.denominator)
+        for name, b in zip(names, family.exponents):
+            expr *= sp.Symbol(name) ** sp.Rational(b.numerator, b.denominator)
+        if expr in seen:
+            continue
+        seen.add(expr)
+        found.append(ExactValue(expr, float(fraction) * family.base, float(costs[k])))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
 
 
 def expected_false_matches(

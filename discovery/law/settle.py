@@ -334,11 +334,11 @@ def _snapped_value(
     offers: list[tuple[ExactValue, float, float, bool]] = []
     if abs(value) >= SNAP_MIN_T * stderr:
         width = FALSE_MATCH_SIGMAS * stderr
-        offers += [(c, value, width, False) for c in exact_values_near(value, tolerance, constants)[:SNAP_TRIES]]
+        offers += [(c, value, width, False) for c in exact_values_near(value, tolerance, constants, limit=SNAP_TRIES)]
     if logarithm and stderr < 1 / SNAP_MIN_T and abs(value) < LARGEST_LOG_FACTOR:
         # exp(c ± s) spans exp(c)·(1 ± s): the same test on the factor's scale
         factor = math.exp(value)
-        near = exact_values_near(factor, factor * tolerance, constants)[:SNAP_TRIES]
+        near = exact_values_near(factor, factor * tolerance, constants, limit=SNAP_TRIES)
         offers += [
             (ExactValue(sp.log(c.expr), math.log(c.value), c.cost), factor, factor * FALSE_MATCH_SIGMAS * stderr, True)
             for c in near

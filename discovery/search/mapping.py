@@ -266,7 +266,7 @@ def _snap_mapped_floats(expression: sp.Expr, rmse: float, law: Law, data: Datase
     """
     for number in sorted(expression.atoms(sp.Float), key=lambda f: -abs(float(f))):
         value = float(number)
-        for candidate in exact_values_near(value, 1e-6 * abs(value), law.constants)[:3]:
+        for candidate in exact_values_near(value, 1e-6 * abs(value), law.constants, limit=3):
             trial = expression.xreplace({number: candidate.expr})
             trial_rmse = _rmse_on(trial, law, data)
             if trial_rmse is not None and trial_rmse <= rmse * (1 + 1e-3) + 1e-300:
