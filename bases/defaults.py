@@ -17,6 +17,10 @@ MAX_LEVEL = 3
 # 255 with six, and with nine (G·m1·m2 over a sum of squared differences) 1,044, which more than doubled
 # the level-2 library and its fits' time for laws that have no pole.
 MAX_POLE_VARIABLES = 5
+# Products x^±1·z^±1·log(w) go in at level 3 with up to this many inputs (120 terms with five); with
+# seven or nine they would fit under the cap where nothing else of level 3 does, and add 600-1,000
+# terms to fits that reach level 3 near the time limit.
+MAX_LOG_PRODUCT_VARIABLES = 5
 
 
 def single_variable_library(variable: str, level: int) -> Library:
@@ -113,6 +117,18 @@ def _default_library(variables: tuple[str, ...], level: int, max_terms: int | No
         groups.append(
             [(diff, simple[c], simple[d]) for pair, diff in pairs.items() for c, d in combinations(others[pair], 2)]
         )
+        if len(variables) <= MAX_LOG_PRODUCT_VARIABLES:
+            # A product or ratio of two inputs times a third one's logarithm: R·T/(z·F)·log(c).
+            linear = {v: powers(v, [-1, 1]) for v in variables}
+            logarithm = {v: unary(v, ["log"]) for v in variables}
+            groups.append(
+                [
+                    (linear[a], linear[b], logarithm[c])
+                    for a, b in combinations(variables, 2)
+                    for c in variables
+                    if c not in (a, b)
+                ]
+            )
     for group in groups:  # each group whole or not at all, simplest first
         grown = _with_group(library, group, max_terms)
         if grown is not None:

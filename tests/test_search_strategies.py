@@ -280,3 +280,15 @@ def test_a_power_law_times_the_exponential_of_a_monomial_is_found_through_log_y(
     law = discover(X, y, variables=["u", "w", "s"], random_state=0)
     u, w, s = sp.symbols("u w s")
     assert sp.simplify(law.expression - 3 * u ** sp.Rational(3, 2) * w**2 / s * sp.exp(-u * w**2 / s)) == 0
+
+
+def test_a_ratio_times_a_logarithm_is_in_the_level_three_library(rng):
+    # Nernst's E0 + R·T/(z·F)·log(c): a ratio of two inputs times a third one's logarithm.
+    n = 2000
+    X = np.column_stack(
+        [rng.uniform(0.1, 1, n), rng.uniform(270, 370, n), rng.uniform(1, 3, n), rng.uniform(0.001, 1, n)]
+    )
+    y = X[:, 0] + 8.314462618 / 96485.33212 * X[:, 1] / X[:, 2] * np.log(X[:, 3])
+    law = discover(X, y, variables=["E", "T", "z", "c"], constants={"R": 8.314462618, "F": 96485.33212})
+    E, T, z, c, R, F = sp.symbols("E T z c R F")
+    assert sp.simplify(law.expression - (E + R * T / (F * z) * sp.log(c))) == 0
