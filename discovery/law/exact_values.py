@@ -233,14 +233,14 @@ def _family_table(constants: tuple[tuple[str, float], ...]) -> _FamilyTable:
     # one constant to a power ±3/2 at most: with five constants these tripled the table
     three_halves = np.array([b.denominator == 2 and abs(b) > 1 for b in CONSTANT_POWERS])
     grid = grid[three_halves[grid].sum(axis=1) <= 1]
-    constants_cost = _powers_cost(Fraction(0), CONSTANT_POWERS, each=True)[grid].sum(axis=1)
+    constants_cost = _constant_power_costs(CONSTANT_POWERS)[grid].sum(axis=1)
     powers = np.array([float(b) for b in CONSTANT_POWERS])
     values = np.array([value for _, value in constants], dtype=np.float64)
     with np.errstate(invalid="ignore"):
         constants_base = np.prod(np.power(values[None, :], powers[grid]), axis=1)
     factors, pi_powers, rows, bases, costs = [], [], [], [], []
     for (f, (factor, factor_cost)), (a, pi_power) in product(enumerate(FACTORS), enumerate(PI_POWERS)):
-        cost = constants_cost + _powers_cost(pi_power, ()) + factor_cost
+        cost = constants_cost + _pi_power_cost(pi_power) + factor_cost
         keep = np.flatnonzero(cost + 1.0 <= MAX_COST)  # beyond it no numerator makes it cheap enough
         factors.append(np.full(len(keep), f))
         pi_powers.append(np.full(len(keep), a))
@@ -261,12 +261,11 @@ def _family_table(constants: tuple[tuple[str, float], ...]) -> _FamilyTable:
 _TOTIENT = {q: sum(1 for p in range(1, q + 1) if math.gcd(p, q) == 1) for q in range(1, 101)}
 
 
-def _powers_cost(pi_power: Fraction, constant_powers: tuple[Fraction, ...], each: bool = False):
-    """Description length of the powers: 2 per power of π, 1.5 per power of a constant, 1 per half power.
+def _pi_power_cost(pi_power: Fraction) -> float:
+    """Description length of a power of π: 2 per unit, 1 more for a half power."""
+    return 2.0 * abs(float(pi_power)) + (1.0 if pi_power.denominator == 2 else 0.0)
 
-    With ``each``, the costs of the constants' powers one by one (an array), π's left out.
-    """
-    costs = np.array([1.5 * abs(float(b)) + (1.0 if b.denominator == 2 else 0.0) for b in constant_powers])
-    if each:
-        return costs
-    return 2.0 * abs(float(pi_power)) + (1.0 if pi_power.denominator == 2 else 0.0) + float(costs.sum())
+
+def _constant_power_costs(powers: tuple[Fraction, ...]) -> np.ndarray:
+    """Description length of each power of a user constant: 1.5 per unit, 1 more for a half power."""
+    return np.array([1.5 * abs(float(b)) + (1.0 if b.denominator == 2 else 0.0) for b in powers])
