@@ -15,6 +15,7 @@ out zero are pruned later, as everywhere.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import sympy as sp
@@ -56,8 +57,8 @@ def supports_with_block(problem: Problem, block: Sequence[int], solver: Solver) 
     solved = torch.cholesky_solve(across, chol)  # G_bb⁻¹ G_b·
     gram = problem.gram - across.T @ solved
     rhs = problem.rhs - solved.T @ problem.rhs[index]
-    target_left = 1.0 - float(problem.rhs[index] @ torch.cholesky_solve(problem.rhs[index][:, None], chol)[:, 0])
-    if target_left <= MIN_LEFT:
+    target_left = float(problem.batch_residual(index[None, :])[0])  # share of the target the block leaves
+    if not MIN_LEFT < target_left < math.inf:  # explained already, or a block too near singular to project
         return []
     diagonal = torch.diagonal(gram)
     usable = torch.nonzero(rest & (diagonal > MIN_LEFT)).flatten()

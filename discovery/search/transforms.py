@@ -107,7 +107,7 @@ TRANSFORMS: tuple[Transform, ...] = (
         "log(y/(1 - y))",
         lambda y: np.log(y / (1 - y)),
         lambda e, s: 1 / (1 + sp.exp(-e)),
-        lambda y: _fraction(y),
+        _fraction,
         lambda u, s: 1 / (1 + np.exp(-u)),
         lambda u, s: np.exp(-u) / (1 + np.exp(-u)) ** 2,
     ),
