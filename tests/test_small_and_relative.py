@@ -1,5 +1,7 @@
 """Small data and relative errors: a handful of measured rows give the law, judged on y's own scale."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -7,7 +9,7 @@ import sympy as sp
 from discovery import discover
 from discovery.io.dataset import Dataset
 from discovery.law.criteria import bic, relative_bic
-from discovery.search.library_fit import terms_allowed
+from discovery.search.library_fit import LibraryFit, terms_allowed
 from discovery.search.selection import noise_bics
 
 
@@ -82,3 +84,35 @@ def test_kepler_from_the_measured_orbits(bodies):
     a = sp.Symbol("a", positive=True)
     assert sp.simplify(law.expression.xreplace({sp.Symbol("a"): a}) - a ** sp.Rational(3, 2)) == 0, law
     assert law.info["noise"] == "relative"
+
+
+def test_under_relative_errors_y_is_also_fitted_with_relative_weights(rng):
+    # x³ + 0.01/x at 1 % of each value: unweighted, the values near 1000 drown 0.01/x (at most 0.1).
+    x = np.exp(rng.uniform(np.log(0.1), np.log(10), 2000))
+    y = (x**3 + 0.01 / x) * (1 + rng.normal(0, 0.01, 2000))
+    law = discover(x[:, None], y, variables=["x"], random_state=0)
+    assert law.info["transform"] == "y, weighted 1/y**2"
+    assert law.info["noise"] == "relative"
+    x_ = sp.Symbol("x")
+    assert law.expression.coeff(x_**3) == 1, law
+    (free,) = [c for c in law.coefficients if c.exact is None]
+    assert abs(free.value - 0.01) < 3 * free.stderr, law
+
+
+def test_errors_count_as_clearly_relative_only_where_the_first_law_fits_to_noise(rng):
+    from discovery.search.levels import _Best, _noise_model
+
+    def judged_with(law, data):  # the first law of a search, its rmse on the data searched
+        law = dataclasses.replace(law, rmse=float(np.sqrt(np.mean((data.y - law.predict(data.columns())) ** 2))))
+        return _Best(fit=LibraryFit(law, [], np.ones(1), 0.0))
+
+    x = np.exp(rng.uniform(np.log(0.1), np.log(10), 2000))
+    cube = discover(x[:, None], x**3, variables=["x"], random_state=0)  # y = x**3
+    relative = Dataset(x[:, None], (x**3 + 0.01 / x) * (1 + rng.normal(0, 0.01, 2000)), ("x",), "y")
+    assert _noise_model(judged_with(cube, relative), relative, 1e-300, 0) == ("relative", True)
+    # Additive errors, and a missed term that grows with y: its misses look relative, but
+    # neighbouring rows share them, so they say nothing about the errors.
+    missed = Dataset(x[:, None], x**3 + 5 * x**2 + rng.normal(0, 0.01, 2000), ("x",), "y")
+    scores = noise_bics(judged_with(cube, missed).fit.law, missed, 1e-300)
+    assert scores["relative"] < scores["additive"] - 6
+    assert _noise_model(judged_with(cube, missed), missed, 1e-300, 0) == ("relative", False)

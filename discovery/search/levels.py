@@ -24,11 +24,11 @@ from ..law.held_out import with_held_out_errors
 from ..law.settle import tidy_expression
 from .factors import separable_factor
 from .library_fit import LibraryFit, Settings, fit_library
-from .mapping import map_to_y, refitted_for_its_noise, settled_on_y, transformed_data
+from .mapping import RELATIVE_EVIDENCE, map_to_y, refitted_for_its_noise, settled_on_y, transformed_data
 from .noise import exact_fit, fits_to_noise
 from .proposals import power_law_terms
 from .selection import law_bic, noise_bics
-from .transforms import TRANSFORM_NAMED, TRANSFORMS, sign_of
+from .transforms import RELATIVE_Y, TRANSFORM_NAMED, TRANSFORMS, sign_of
 from .unary_proposals import unary_monomial_terms
 
 MAX_LIBRARY_TERMS = 2500  # default libraries stop growing here (Gram cost ~ rows × terms²)
@@ -191,12 +191,12 @@ def _grow(
         while position < len(growers):
             transform, grower = growers[position]
             if grower is None:
-                noise = _noise_model(best, data, floor)
+                noise, relative_is_clear = _noise_model(best, data, floor, settings.random_state)
                 factor = separable_factor(data, settings.random_state)  # see discovery.search.factors
                 # A factor found is strong evidence: its main targets come before the plain transforms.
                 growers[position : position + 1] = (
                     _factored_growers(data, settings, noise, factor, FACTORED_TARGETS)
-                    + _transformed_growers(data, settings, noise)
+                    + _transformed_growers(data, settings, noise, relative_is_clear)
                     + _factored_growers(data, settings, noise, factor, LATE_FACTORED_TARGETS)
                 )
                 continue
@@ -291,12 +291,23 @@ def _tidied(fit: LibraryFit) -> LibraryFit:
     return fit
 
 
-def _noise_model(best: _Best, data: Dataset, floor: float) -> str:
-    """The noise model the best law so far supports: "relative" where its BIC says so, else "additive"."""
+def _noise_model(best: _Best, data: Dataset, floor: float, random_state: int | None) -> tuple[str, bool]:
+    """The noise model the best law so far supports, and whether that is clearly "relative".
+
+    The model is "relative" where its BIC is lower, else "additive". It is
+    clearly relative where it wins by ``RELATIVE_EVIDENCE`` and the law's
+    residuals look like noise (:func:`fits_to_noise`): where neighbouring
+    rows share them, they are structure the law missed, and how they grow
+    with |y| says nothing about the errors (a wrong first law for an inverse
+    square, large where y is, made additive errors look relative).
+    """
     if best.fit is None:
-        return "additive"
+        return "additive", False
     scores = noise_bics(best.fit.law, data, floor)
-    return "relative" if scores.get("relative", math.inf) < scores["additive"] else "additive"
+    relative = scores.get("relative", math.inf)
+    model = "relative" if relative < scores["additive"] else "additive"
+    clear = relative < scores["additive"] - RELATIVE_EVIDENCE and fits_to_noise(best.fit.law, data, random_state)
+    return model, clear
 
 
 def _target_name(transform, grower: _Grower) -> str:
@@ -332,10 +343,13 @@ def _factored_growers(
     return out
 
 
-def _transformed_growers(data: Dataset, settings: Settings, noise: str) -> list[tuple[Any, _Grower]]:
+def _transformed_growers(
+    data: Dataset, settings: Settings, noise: str, relative_is_clear: bool = False
+) -> list[tuple[Any, _Grower]]:
     out = []
     sign = sign_of(data.y)
-    for transform in TRANSFORMS:
+    # Where the errors are clearly relative, y itself weighted by 1/y² comes first.
+    for transform in ((RELATIVE_Y,) if relative_is_clear else ()) + TRANSFORMS:
         transformed = transformed_data(data, transform, noise)
         if transformed is not None:
             with np.errstate(all="ignore"):

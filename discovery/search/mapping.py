@@ -170,6 +170,7 @@ def transformed_data(data: Dataset, transform: Transform, noise: str = "additive
     rows = transform_rows(transform, data.y)
     if rows is None:
         return None
+    noise = transform.noise or noise
     with np.errstate(all="ignore"):
         y_t = transform.forward(data.y[rows])
         slope = transform.inverse_slope(y_t, sign_of(data.y))

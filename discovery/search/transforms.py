@@ -36,6 +36,8 @@ class Transform:
     sign_rule: str = ""
     # The inverse is exp: a law's constant is the logarithm of y's factor (see discovery.law.settle).
     logarithmic: bool = False
+    # The noise model of the rows' weights when it is always the same ("" : the one the search chose).
+    noise: str = ""
 
 
 MAX_WRONG_SIGN = 0.1  # share of the rows that may break a transform's sign rule (noise near zero)
@@ -124,7 +126,20 @@ FOURTH_POWER = Transform(
     lambda u, s: s / (4 * u**0.75),
     "one sign",
 )
-TRANSFORM_NAMED = {t.name: t for t in (*TRANSFORMS, FOURTH_POWER)}
+# y itself, weighted as relative noise (σ ∝ |y|) weighs it: tried where y's first law says the errors
+# are relative. Unweighted, the largest values alone choose the terms: x³ + 0.01/x at 1 % relative
+# noise came back through y² as √(1e-4/x² + 0.02·x² + x⁶), its square written out.
+RELATIVE_Y = Transform(
+    "y, weighted 1/y**2",
+    lambda y: y,
+    lambda e, s: e,
+    _one_sign,
+    lambda u, s: u,
+    lambda u, s: np.ones_like(u),
+    "one sign",
+    noise="relative",
+)
+TRANSFORM_NAMED = {t.name: t for t in (*TRANSFORMS, FOURTH_POWER, RELATIVE_Y)}
 
 
 def sign_of(y: np.ndarray) -> int:
