@@ -134,14 +134,18 @@ def _save(path: Path, records: list[dict]) -> None:
     os.replace(tmp, path)
 
 
-def add_run_arguments(parser: argparse.ArgumentParser, noise: list[float], out: Path, what: str) -> None:
-    """The options both ground-truth benchmarks take; ``what`` names a problem in the help."""
+def add_run_arguments(
+    parser: argparse.ArgumentParser, noise: list[float], out: Path, what: str, time_limit: float = 30.0
+) -> None:
+    """The options every ground-truth benchmark takes; ``what`` names a problem in the help."""
     levels = " ".join(f"{n:g}" for n in noise)
     parser.add_argument("--noise", type=float, nargs="+", default=noise, help=f"noise levels (default {levels})")
     parser.add_argument("--n", type=int, default=10_000, help="training rows (default 10000)")
     parser.add_argument("--n-test", type=int, default=10_000, help="clean test rows (default 10000)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--time-limit", type=float, default=30.0, help="discover's time_limit per problem")
+    parser.add_argument(
+        "--time-limit", type=float, default=time_limit, help=f"time_limit per problem (default {time_limit:g})"
+    )
     parser.add_argument("--only", nargs="+", metavar="NAME", help=f"{what} names")
     parser.add_argument("--limit", type=int, help=f"only the first N {what}s")
     parser.add_argument("--jobs", type=int, default=1, help="problems in parallel (processes)")

@@ -100,9 +100,13 @@ def run_one(problem: Problem, noise: float, seed: int, n: int, n_test: int, time
     return record
 
 
-def rejudge(path: Path) -> None:
-    """Judge stored laws again (after a change to the judging), keeping fits and times."""
-    problems = {p.name: p for p in load_problems()}
+def rejudge(path: Path, problem_list: list[Problem] | None = None, summary=None) -> None:
+    """Judge stored laws again (after a change to the judging), keeping fits and times.
+
+    ``problem_list`` and ``summary`` default to this benchmark's laws and :func:`report`.
+    """
+    problems = {p.name: p for p in (problem_list or load_problems())}
+    summary = summary or report
     records = json.loads(path.read_text())
     for record in records:
         problem = problems[record["equation"]]
@@ -113,15 +117,15 @@ def rejudge(path: Path) -> None:
         record.update(symbolic_solution=verdict.symbolic_solution, exact=verdict.exact)
     _save(path, records)
     noises = sorted({r["noise"] for r in records})
-    table = report(records, noises, len({r["equation"] for r in records}))
+    table = summary(records, noises, len({r["equation"] for r in records}))
     path.with_suffix(".md").write_text(table + "\n")
     print(table)
 
 
-def report(records: list[dict], noises: list[float], total: int) -> str:
-    """The Feynman summary's table under this benchmark's title, the time overrun, and the counts per field."""
+def report(records: list[dict], noises: list[float], total: int, title: str = "Textbook benchmark") -> str:
+    """The Feynman summary's table under ``title``, the time overrun, and the counts per field."""
     table = summarise(records, noises, total).splitlines()[1:]  # the first line names the Feynman benchmark
-    lines = [f"Textbook benchmark, {date.today()}: {total} laws per noise level.", *table]
+    lines = [f"{title}, {date.today()}: {total} laws per noise level.", *table]
     if records:
         worst = max(records, key=lambda r: r["seconds"] - r["time_limit"])
         late = [r for r in records if r["seconds"] > 1.1 * r["time_limit"] + 2]

@@ -83,16 +83,24 @@ def parse(text: str, names: tuple[str, ...]) -> sp.Expr:
     return sp.sympify(text, locals=local)
 
 
-def _law(name: str, field: str, description: str, formula: str, constants: tuple[str, ...] = (), **ranges) -> Problem:
-    return Problem(
-        name,
-        field,
-        description,
-        formula,
-        tuple(ranges),
-        tuple((float(low), float(high)) for low, high in ranges.values()),
-        {c: CONSTANTS[c] for c in constants},
-    )
+def law_builder(table: Mapping[str, float]):
+    """``law(name, field, description, formula, constants=(), **ranges)``: a Problem, constants from ``table``."""
+
+    def law(name: str, field: str, description: str, formula: str, constants: tuple[str, ...] = (), **ranges):
+        return Problem(
+            name,
+            field,
+            description,
+            formula,
+            tuple(ranges),
+            tuple((float(low), float(high)) for low, high in ranges.values()),
+            {c: table[c] for c in constants},
+        )
+
+    return law
+
+
+_law = law_builder(CONSTANTS)
 
 
 # fmt: off
