@@ -293,6 +293,16 @@ def auto_law(
             if name == "pysr":
                 warnings.warn(f"method='auto' skips PySR: {err}", RuntimeWarning, stacklevel=3)
             continue
+        except (ArithmeticError, ValueError, RuntimeError) as err:
+            # A fallback that fails inside its own library must not lose the law already found.
+            warnings.warn(
+                f"method='auto': the {name} search failed ({type(err).__name__}: {err}); "
+                f"returning the law found before it, {best.formula}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            best.info["auto"] = f"the {name} search failed: {type(err).__name__}: {err}"
+            continue
         _report(verbose, name, found)
         if _better(found, best, data):
             best, candidates = found, found_candidates

@@ -247,3 +247,30 @@ def test_an_unknown_method_is_refused(cannon):
 def test_a_library_with_a_search_backend_is_refused_not_ignored(cannon):
     with pytest.raises(DataError, match="library= is for the basis regressor"):
         discover(cannon.X, cannon.y, variables=["v", "theta"], library="v", method="operon")
+
+
+def test_operon_searches_values_beyond_float32_and_maps_the_law_back(rng):
+    pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
+    # Masses of 1e30 squared overflow Operon's float32 arithmetic, and so does y of 1e40.
+    X = rng.uniform(1e30, 4e30, size=(500, 2))
+    y = 1e-20 * X[:, 0] ** 2 / X[:, 1]
+    law = discover(X, y, variables=["m1", "m2"], method="operon", time_limit=10, random_state=0)
+    assert np.sqrt(np.mean((law.predict(X) - y) ** 2)) < 1e-6 * np.sqrt(np.mean(y**2)), law
+
+
+def test_auto_keeps_the_law_found_when_a_backend_fails_inside_its_library(rng, monkeypatch):
+    from discovery.api import auto_law
+
+    def fails(self, *args, **kwargs):
+        raise ValueError("Input contains NaN.")  # what pyoperon raised on values beyond float32
+
+    monkeypatch.setattr(OperonBackend, "search_expressions", fails)
+    X = rng.uniform(1, 2, size=(300, 1))
+    y = X[:, 0] ** 2 + np.sin(9 * X[:, 0])
+    data = as_dataset(X, y, variables=["a"])
+    basis = discover(X, y, variables=["a"], library="a", method="basis")  # misses the sine: not noise
+    with pytest.warns(RuntimeWarning, match="the operon search failed \\(ValueError: Input contains NaN.\\)"):
+        law = auto_law(basis, data, {}, time_left=12, random_state=0)
+    assert law.info["method"] in ("basis", "forms")
+    assert "operon search failed" in law.info["auto"]
+    assert law.rmse <= basis.rmse

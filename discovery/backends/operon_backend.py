@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from ..errors import BackendUnavailable
@@ -95,17 +96,35 @@ class OperonBackend(SearchBackend):
                 "(or `pip install equation-discovery[operon]`), or use method='basis'"
             ) from None
         model = SymbolicRegressor(**self.options(data, time_limit, random_state, hint))
-        model.fit(data.X, data.y)
+        # Operon computes in float32: masses of 1e30 squared, or y of 1e46, overflow it (pyoperon then
+        # fails on its own NaN predictions). Columns and y of extreme scale are searched scaled to unit
+        # RMS instead; each expression is mapped back (x → x/s, times y's scale), and its constants are
+        # refitted on y anyway.
+        x_scale, y_scale = _extreme_scale(data.X), float(_extreme_scale(data.y[:, None])[0])
+        model.fit(data.X / x_scale, data.y / y_scale)
         names = [f"x{j}" for j in range(len(data.variables))]
+        unscaled = {sp.Symbol(v): sp.Symbol(v) / sp.Float(s) for v, s in zip(data.variables, x_scale)}
         candidates = []
         for entry in model.pareto_front_:
             text = model.get_model_string(entry["tree"], DIGITS, names)
+            expression = sp.Float(y_scale) * parse_model(text, data.variables).xreplace(unscaled)
             candidates.append(
                 ExpressionCandidate(
-                    parse_model(text, data.variables), int(entry["complexity"]), float(entry["mean_squared_error"])
+                    expression, int(entry["complexity"]), float(entry["mean_squared_error"]) * y_scale**2
                 )
             )
         return candidates
+
+
+# Columns whose root mean square lies in this range are searched as they are.
+PLAIN_SCALE = (1e-4, 1e4)
+
+
+def _extreme_scale(columns: np.ndarray) -> np.ndarray:
+    """Each column's root mean square where it lies outside ``PLAIN_SCALE`` (1 elsewhere, and where it is 0)."""
+    rms = np.sqrt(np.mean(columns**2, axis=0))
+    plain = (rms == 0) | ((rms >= PLAIN_SCALE[0]) & (rms <= PLAIN_SCALE[1]))
+    return np.where(plain, 1.0, rms)
 
 
 def parse_model(text: str, variables) -> sp.Expr:
