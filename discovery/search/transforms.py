@@ -126,7 +126,7 @@ FOURTH_POWER = Transform(
     lambda u, s: s / (4 * u**0.75),
     "one sign",
 )
-# y itself, weighted as relative noise (σ ∝ |y|) weighs it: tried where y's first law says the errors
+# y itself, with the weights 1/y² that relative noise (σ ∝ |y|) gives it: tried where y's first law says the errors
 # are relative. Unweighted, the largest values alone choose the terms: x³ + 0.01/x at 1 % relative
 # noise came back through y² as √(1e-4/x² + 0.02·x² + x⁶), its square written out.
 RELATIVE_Y = Transform(
