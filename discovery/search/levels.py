@@ -24,7 +24,7 @@ from ..law.held_out import with_held_out_errors
 from ..law.settle import tidy_expression
 from .factors import separable_factor
 from .library_fit import LibraryFit, Settings, fit_library
-from .mapping import RELATIVE_EVIDENCE, map_to_y, refitted_for_its_noise, settled_on_y, transformed_data
+from .mapping import clearly_relative, map_to_y, refitted_for_its_noise, settled_on_y, transformed_data
 from .noise import exact_fit, fits_to_noise
 from .proposals import power_law_terms
 from .selection import law_bic, noise_bics
@@ -295,7 +295,7 @@ def _noise_model(best: _Best, data: Dataset, floor: float, random_state: int | N
     """The noise model the best law so far supports, and whether that is clearly "relative".
 
     The model is "relative" where its BIC is lower, else "additive". It is
-    clearly relative where it wins by ``RELATIVE_EVIDENCE`` and the law's
+    clearly relative where :func:`clearly_relative` says so and the law's
     residuals look like noise (:func:`fits_to_noise`): where neighbouring
     rows share them, they are structure the law missed, and how they grow
     with |y| says nothing about the errors (a wrong first law for an inverse
@@ -306,7 +306,7 @@ def _noise_model(best: _Best, data: Dataset, floor: float, random_state: int | N
     scores = noise_bics(best.fit.law, data, floor)
     relative = scores.get("relative", math.inf)
     model = "relative" if relative < scores["additive"] else "additive"
-    clear = relative < scores["additive"] - RELATIVE_EVIDENCE and fits_to_noise(best.fit.law, data, random_state)
+    clear = clearly_relative(scores) and fits_to_noise(best.fit.law, data, random_state)
     return model, clear
 
 

@@ -323,6 +323,11 @@ def settled_on_y(law: Law, data: Dataset, settings: Settings) -> Law:
 RELATIVE_EVIDENCE = 6.0
 
 
+def clearly_relative(scores: Mapping[str, float]) -> bool:
+    """The relative noise model beats the additive one by ``RELATIVE_EVIDENCE`` (``scores`` of :func:`noise_bics`)."""
+    return scores.get("relative", math.inf) < scores["additive"] - RELATIVE_EVIDENCE
+
+
 def refitted_for_its_noise(law: Law, data: Dataset, settings: Settings) -> Law:
     """The law refitted with weights 1/|y| when its residuals say the errors are relative.
 
@@ -334,7 +339,7 @@ def refitted_for_its_noise(law: Law, data: Dataset, settings: Settings) -> Law:
     """
     floor = mse_floor(data.y)
     scores = noise_bics(law, data, floor)
-    relative = "relative" in scores and scores["relative"] < scores["additive"] - RELATIVE_EVIDENCE
+    relative = clearly_relative(scores)
     law.info["noise"] = "relative" if relative else "additive"
     if not relative or not law.expression.atoms(sp.Float):
         return law
