@@ -2,11 +2,12 @@
 
 ``method="auto"`` runs the basis regressor first; when its law clearly misses
 structure (neighbouring rows' residuals correlate by 0.2 or more) or holds
-more than two fitted floats, the parametric forms (exponentials with
-offsets, logistic, Hill, Gaussian peaks, ...) are fitted next, and when the
-better law still misses structure the
-first search backend that can run here (PySR, else Operon) gets the
-remaining time; at each step the law with the lower BIC on y wins.
+more than two fitted floats, the decomposition (a neural oracle's structure
+tests reduce and split the problem, and each smaller problem is searched)
+and the parametric forms (exponentials with offsets, logistic, Hill,
+Gaussian peaks, ...) are tried next, and when the best law still misses
+structure the first search backend that can run here (PySR, else Operon)
+gets the remaining time; at each step the law with the lower BIC on y wins.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bases import Library
 from .backends.base import ExpressionCandidate
 from .backends.run import backend_law, bootstrap_backend_law, run_backend
 from .deadline import Deadline, grace
+from .decompose.search import decomposed_law
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset, as_dataset, check_constants
@@ -42,6 +44,11 @@ MIN_FORMS_SECONDS = 1.0  # nor the parametric forms
 # all monomials of four inputs and refining the best takes about 3 s. Without it the forms never ran
 # where the basis search spends the whole limit, i.e. wherever it misses the law.
 FORMS_RESERVE = 0.15
+# Of time_limit, what the basis search takes under method="auto": the rest is for the decomposition
+# (a neural oracle, structure tests and the reduced problem's search), the forms and a backend.
+BASIS_SHARE = 0.5
+MIN_DECOMPOSE_SECONDS = 6.0  # auto starts no decomposition with less time left than this
+DEFAULT_DECOMPOSE_SECONDS = 30.0  # its time when discover() was given no time_limit
 FORMS_SHARE = 0.5  # of the time left after the basis search, the most the forms take when more is left
 DEFAULT_FORMS_SECONDS = 10.0  # their time when discover() was given no time_limit
 # A law that fits to the noise with more fitted floats than this may still be a long stand-in for a
@@ -116,19 +123,26 @@ def discover(
         ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
     verbose : bool
         Print a progress line per fitted level and target to stderr.
-    method : {"auto", "basis", "forms", "pysr", "operon"}
+    method : {"auto", "basis", "forms", "decompose", "pysr", "operon"}
         ``"basis"``: the sparse basis regressor. ``"forms"``: parametric forms
         (exponential or power law with an offset, logistic, saturating, Hill,
         Gaussian peak, damped oscillation, rational, Planck-like) over
         monomials of the inputs, fitted by Levenberg–Marquardt from several
-        starts. ``"pysr"`` / ``"operon"``: that search backend alone, for
+        starts. ``"decompose"``: a neural network is fitted to the data and
+        its gradients tested for variables that enter only through a sum
+        or a product (``E - mu``, ``t/(R*C)``), which are merged, and for a
+        split over which the law is a sum or a product of two parts; the
+        smaller problems are searched as ``"auto"`` would, and their laws
+        refitted together on the data (``law.info["decompose"]`` says what
+        was found; DataError when nothing reduces). ``"pysr"`` / ``"operon"``: that search backend alone, for
         ``time_limit`` seconds (30 when None). The candidates of forms and
         backends go through the same SymPy layer (refit, prune, snap).
-        ``"auto"`` (default): the basis regressor (with 85 % of
+        ``"auto"`` (default): the basis regressor (with 50 % of
         ``time_limit``), then — only when its law clearly misses structure
         (neighbouring rows' residuals correlate by 0.2 or more) or holds more
-        than two fitted floats — the parametric forms (with the 15 % kept for
-        them, or half the time left when more is), then, when the better law
+        than two fitted floats — the decomposition (with the time left but
+        15 % of ``time_limit``), then the parametric forms (with those 15 %,
+        or half the time left when more is), then, when the best law
         still misses structure, the first
         backend that runs here (PySR, else Operon) for the time left; the
         lower BIC wins at each step. PySR needs
@@ -173,13 +187,19 @@ def discover(
         )
     )
     start = time.perf_counter()
-    if method in ("forms", "pysr", "operon"):
+    if method in ("forms", "pysr", "operon", "decompose"):
         if library is not None:
             raise DataError(
                 f"library= is for the basis regressor; method={method!r} searches whole expressions. "
                 "Drop library= or use method='basis'"
             )
         data = as_dataset(X, y, variables=variables, target=target)
+        if method == "decompose":
+            checked = check_constants(constants, data.variables)
+            law, candidates = decomposed_law(data, checked, time_limit, random_state, searched_law, device)
+            if bootstrap:
+                bootstrap_backend_law(law, candidates, data, checked, True, int(bootstrap), random_state, verbose)
+            return law
         return backend_law(
             method,
             data,
@@ -190,7 +210,7 @@ def discover(
             verbose=verbose,
         )
     auto = method == "auto" and library is None  # a given library asks for the basis regressor alone
-    basis_limit = time_limit if not auto or time_limit is None else time_limit * (1 - FORMS_RESERVE)
+    basis_limit = time_limit if not auto or time_limit is None else time_limit * BASIS_SHARE
     # auto and the bootstrap need the checked data too: check it once, and fit the estimator on it.
     data = as_dataset(X, y, variables=variables, target=target) if auto or bootstrap else None
     model = SparseBasisRegressor(
@@ -222,6 +242,7 @@ def discover(
             bootstrap=int(bootstrap),
             forms_reserve=0.0 if time_limit is None else time_limit * FORMS_RESERVE,
             forms_overrun=0.0 if time_limit is None else 0.5 * grace(time_limit),
+            decompose=True,
         )
     if bootstrap and law.info["method"] == "basis":
         transform = law.info.get("transform")
@@ -247,8 +268,9 @@ def auto_law(
     bootstrap: int = 0,
     forms_reserve: float = 0.0,
     forms_overrun: float = 0.0,
+    decompose: bool = False,
 ) -> Law:
-    """The basis law, or the parametric forms' or a backend's when the basis law misses structure.
+    """The basis law, or the decomposition's, the parametric forms' or a backend's when it misses structure.
 
     ``forms_reserve`` seconds of ``time_left`` (or all of it, if less is
     left) are the forms' at least; when more is left, they take
@@ -267,8 +289,13 @@ def auto_law(
     if fits and len(basis.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
         return basis  # no clear evidence of missed structure, and no form would be shorter
     deadline = Deadline(time_left)
+    best, candidates = basis, None
+    if decompose:
+        best, candidates = _with_decomposition(basis, data, constants, deadline, forms_reserve, random_state, verbose)
+        if _fits(best, data, random_state) and len(best.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
+            return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
     best, candidates = _with_forms(
-        basis, data, constants, deadline, forms_reserve, forms_overrun, random_state, verbose
+        best, data, constants, deadline, forms_reserve, forms_overrun, random_state, verbose, candidates
     )
     if fits or _fits(best, data, random_state):
         return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
@@ -295,13 +322,7 @@ def auto_law(
             continue
         except (ArithmeticError, ValueError, RuntimeError) as err:
             # A fallback that fails inside its own library must not lose the law already found.
-            warnings.warn(
-                f"method='auto': the {name} search failed ({type(err).__name__}: {err}); "
-                f"returning the law found before it, {best.formula}",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            best.info["auto"] = f"the {name} search failed: {type(err).__name__}: {err}"
+            _keep_after_failure(best, f"the {name} search", err, "auto")
             continue
         _report(verbose, name, found)
         if _better(found, best, data):
@@ -319,8 +340,9 @@ def _with_forms(
     overrun: float,
     random_state: int | None,
     verbose: bool,
+    best_candidates: list[ExpressionCandidate] | None = None,
 ) -> tuple[Law, list[ExpressionCandidate] | None]:
-    """The parametric forms' law when its BIC beats the basis law's (with its candidates), else the basis law."""
+    """The parametric forms' law when its BIC beats the best law's (with its candidates), else the best law."""
     if deadline.limit is None:
         seconds = DEFAULT_FORMS_SECONDS
     else:  # the reserve, or a share of more when the basis search stopped early (a backend may follow)
@@ -329,16 +351,86 @@ def _with_forms(
         # to end there): the forms may then use half of discover's grace, so the reserve is not lost.
         seconds = max(FORMS_SHARE * left, min(left + overrun, reserve))
     if seconds < MIN_FORMS_SECONDS:
-        return basis, None
+        return basis, best_candidates
     try:
         found, candidates = run_backend("forms", data, constants, seconds, random_state, basis, True)
     except KeyboardInterrupt:
         basis.info["interrupted"] = True
-        return basis, None
+        return basis, best_candidates
     except DataError:
-        return basis, None  # no form is finite on the rows
+        return basis, best_candidates  # no form is finite on the rows
     _report(verbose, "forms", found)
+    return (found, candidates) if _better(found, basis, data) else (basis, best_candidates)
+
+
+def _with_decomposition(
+    basis: Law,
+    data: Dataset,
+    constants: Mapping[str, float],
+    deadline: Deadline,
+    forms_reserve: float,
+    random_state: int | None,
+    verbose: bool,
+) -> tuple[Law, list[ExpressionCandidate] | None]:
+    """The decomposition's law when the structure tests reduce the problem and its BIC wins, else the basis law.
+
+    It takes the time left but the forms' reserve; with no time limit, ``DEFAULT_DECOMPOSE_SECONDS``.
+    """
+    if len(data.variables) < 2:
+        return basis, None
+    seconds = DEFAULT_DECOMPOSE_SECONDS if deadline.limit is None else deadline.left() - forms_reserve
+    if seconds < MIN_DECOMPOSE_SECONDS:
+        return basis, None
+    try:
+        found, candidates = decomposed_law(data, constants, seconds, random_state, searched_law)
+    except KeyboardInterrupt:
+        basis.info["interrupted"] = True
+        return basis, None
+    except DataError as err:  # nothing reduced, or no reduced law is finite on the rows
+        basis.info["decompose"] = str(err)
+        return basis, None
+    except (ArithmeticError, ValueError, RuntimeError) as err:  # as for a backend: keep the law found
+        _keep_after_failure(basis, "the decomposition", err, "decompose")
+        return basis, None
+    _report(verbose, "decompose", found)
     return (found, candidates) if _better(found, basis, data) else (basis, None)
+
+
+def searched_law(
+    data: Dataset, constants: Mapping[str, float], time_limit: float | None, random_state: int | None
+) -> Law:
+    """``discover``'s automatic search on checked data, without decomposing (the decomposition's inner search)."""
+    limit = None if time_limit is None else time_limit * BASIS_SHARE
+    start = time.perf_counter()
+    model = SparseBasisRegressor(
+        constants=dict(constants),
+        random_state=random_state,
+        variables=list(data.variables),
+        target=data.target,
+        time_limit=limit,
+    )
+    law = model.fit(data.X, data.y).law_
+    law.info["method"] = "basis"
+    left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+    return auto_law(
+        law,
+        data,
+        model.settings_.constants,
+        left,
+        random_state,
+        forms_reserve=0.0 if time_limit is None else time_limit * FORMS_RESERVE,
+        forms_overrun=0.0 if time_limit is None else 0.5 * grace(time_limit),
+    )
+
+
+def _keep_after_failure(law: Law, what: str, err: Exception, key: str) -> None:
+    """Warn that a step failed, and record why in ``law.info[key]``: the law found before it stands."""
+    warnings.warn(
+        f"method='auto': {what} failed ({type(err).__name__}: {err}); keeping the law found before it, {law.formula}",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+    law.info[key] = f"{what} failed: {type(err).__name__}: {err}"
 
 
 def _fits(law: Law, data: Dataset, random_state: int | None) -> bool:

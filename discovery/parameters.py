@@ -27,7 +27,7 @@ from .law.criteria import CRITERIA
 from .search.library_fit import Settings
 from .solvers import SOLVERS, Solver, make_solver
 
-METHODS = ("auto", "basis", "forms", "pysr", "operon")
+METHODS = ("auto", "basis", "forms", "pysr", "operon", "decompose")
 DTYPES = ("float64", "float32")
 
 

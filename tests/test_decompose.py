@@ -1,0 +1,143 @@
+"""The decomposition (issue 11): the neural oracle, the symmetry tests, and laws found through them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from discovery import DataError, discover
+from discovery.decompose.oracle import NeuralOracle
+from discovery.decompose.reduce import find_reduction, reduced_dataset, written_back
+from discovery.decompose.symmetry import Variable, merge, pair_tests, reduce_variables, simple_fraction
+from discovery.io.dataset import as_dataset
+
+
+def _variables(values: dict[str, np.ndarray], gradients: dict[str, np.ndarray]) -> list[Variable]:
+    return [Variable(n, sp.Symbol(n), values[n], gradients[n]) for n in values]
+
+
+def _names():
+    k = 0
+    while True:
+        k += 1
+        yield f"u{k}"
+
+
+@pytest.fixture(scope="module")
+def rows():
+    rng = np.random.default_rng(0)
+    return {"x": rng.uniform(1, 3, 2000), "y": rng.uniform(0.1, 0.9, 2000), "z": rng.uniform(1, 4, 2000)}
+
+
+def test_sum_test_fires_for_a_difference_and_not_for_a_product(rows):
+    x, y = rows["x"], rows["y"]
+    # f = exp(-(x - y)**2): the derivatives' ratio is -1 at every row.
+    d = -2 * (x - y) * np.exp(-((x - y) ** 2))
+    tests = {(t.kind): t for t in pair_tests(_variables({"x": x, "y": y}, {"x": d, "y": -d}))}
+    assert tests["sum"].fired and tests["sum"].ratio == pytest.approx(-1)
+    assert not tests["product"].fired
+    # f = sin(x*y): the log-derivatives' ratio is 1, the derivatives' is y/x, not constant.
+    c = np.cos(x * y)
+    tests = {(t.kind): t for t in pair_tests(_variables({"x": x, "y": y}, {"x": y * c, "y": x * c}))}
+    assert tests["product"].fired and tests["product"].ratio == pytest.approx(1)
+    assert not tests["sum"].fired
+
+
+def test_a_pair_that_does_not_combine_does_not_fire(rows):
+    x, y = rows["x"], rows["y"]
+    # f = x**2 + sin(y): neither a sum nor a product of powers.
+    tests = pair_tests(_variables({"x": x, "y": y}, {"x": 2 * x, "y": np.cos(y)}))
+    assert not any(t.fired for t in tests)
+
+
+def test_merges_repeat_through_the_chain_rule(rows):
+    x, y, z = rows["x"], rows["y"], rows["z"]
+    # f = exp(-(x - y)/z): first x - y, then (x - y)/z.
+    f = np.exp(-(x - y) / z)
+    gradients = {"x": -f / z, "y": f / z, "z": f * (x - y) / z**2}
+    reduced, merges = reduce_variables(_variables(rows, gradients), _names().__next__, tolerance=0.0)
+    assert [t.kind for t in merges] == ["sum", "product"]
+    assert len(reduced) == 1
+    X, Y, Z = sp.symbols("x y z")
+    quotient = (X - Y) / Z
+    assert any(sp.simplify(reduced[0].expression - e) == 0 for e in (quotient, 1 / quotient))
+    np.testing.assert_allclose(reduced[0].values, sp.lambdify((X, Y, Z), reduced[0].expression)(x, y, z))
+
+
+def test_product_merge_uses_whole_exponents():
+    u = Variable("I", sp.Symbol("I"), np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+    v = Variable("r", sp.Symbol("r"), np.array([1.0, 3.0]), np.array([1.0, 1.0]))
+    from discovery.decompose.symmetry import PairTest
+
+    merged = merge(u, v, PairTest("I", "r", "product", 0.0, -0.5, True), "u1")
+    assert merged.expression == sp.Symbol("I") / sp.Symbol("r") ** 2
+    assert simple_fraction(-0.497) == -0.5
+    assert simple_fraction(0.37) is None  # not within 3 % of a fraction with denominator at most 3
+
+
+def test_oracle_learns_the_data_and_its_gradient_ratios():
+    rng = np.random.default_rng(1)
+    X = rng.uniform([1, 1], [3, 3], size=(3000, 2))
+    y = np.exp(-X[:, 0] / X[:, 1])
+    oracle = NeuralOracle(random_state=0)
+    assert oracle.fit(X, y) is oracle
+    assert oracle.validation_rmse_ < 0.05  # in standardised units: a few per cent of y's spread
+    np.testing.assert_allclose(oracle.predict(X[:200]), y[:200], atol=0.05 * np.std(y))
+    g = oracle.gradient_units(X[:500])
+    # x0/x1 only: x0·∂f/∂x0 = -x1·∂f/∂x1 at every row.
+    ratio = (X[:500, 0] * g[:, 0]) / (X[:500, 1] * g[:, 1])
+    assert np.median(ratio) == pytest.approx(-1, abs=0.05)
+    again = NeuralOracle(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(again.predict(X[:50]), oracle.predict(X[:50]))
+
+
+def test_oracle_learns_log_y_where_y_spans_decades():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(1, 10, size=(2000, 1)) ** 3
+    oracle = NeuralOracle(random_state=0, max_epochs=20).fit(X, X[:, 0] ** 2)
+    assert oracle.log_target_
+
+
+@pytest.fixture(scope="module")
+def occupation():
+    """A Fermi–Dirac-like law of three variables that enter through (E - mu)/T."""
+    rng = np.random.default_rng(3)
+    E, mu, T = rng.uniform(0.5, 10, 4000), rng.uniform(2, 8, 4000), rng.uniform(0.3, 3, 4000)
+    return as_dataset({"E": E, "mu": mu, "T": T}, 1 / (np.exp((E - mu) / T) + 1), target="n")
+
+
+def test_structure_tests_reduce_three_variables_to_one(occupation):
+    reduction = find_reduction(occupation, {}, 20.0, random_state=0)
+    assert reduction.found and len(reduction.variables) == 1
+    E, mu, T = sp.symbols("E mu T")
+    (name, expression) = reduction.variables[0]
+    # (E - mu)/T or its inverse, up to a constant factor.
+    q = (E - mu) / T
+    assert any(sp.simplify(e).free_symbols == set() for e in (expression / q, expression * q))
+    reduced = reduced_dataset(occupation, reduction)
+    assert reduced.variables == (name,)
+    law = written_back(sp.Symbol(name) ** 2, reduction)
+    assert law.free_symbols == {E, mu, T}
+
+
+def test_method_decompose_recovers_a_law_through_its_reduction(occupation):
+    law = discover(
+        occupation.X,
+        occupation.y,
+        variables=list(occupation.variables),
+        method="decompose",
+        random_state=0,
+        time_limit=30,
+    )
+    E, mu, T = sp.symbols("E mu T")
+    assert sp.simplify(law.expression - 1 / (sp.exp((E - mu) / T) + 1)) == 0
+    assert law.info["method"] == "decompose"
+    assert "E - mu" in law.info["decompose"] or "-E + mu" in law.info["decompose"]
+
+
+def test_method_decompose_says_when_nothing_reduces():
+    rng = np.random.default_rng(4)
+    x, y = rng.uniform(1, 2, 2000), rng.uniform(1, 2, 2000)
+    with pytest.raises(DataError, match="found no law to try: no variables combine or drop out"):
+        discover({"x": x, "y": y}, x**2 + np.sin(3 * y) * x, method="decompose", random_state=0, time_limit=10)
