@@ -9,6 +9,7 @@ import sympy as sp
 from discovery import DataError, discover
 from discovery.decompose.oracle import NeuralOracle
 from discovery.decompose.reduce import find_reduction, reduced_dataset, written_back
+from discovery.decompose.separability import split_tests
 from discovery.decompose.symmetry import Variable, merge, pair_tests, reduce_variables, simple_fraction
 from discovery.io.dataset import as_dataset
 
@@ -141,3 +142,38 @@ def test_method_decompose_says_when_nothing_reduces():
     x, y = rng.uniform(1, 2, 2000), rng.uniform(1, 2, 2000)
     with pytest.raises(DataError, match="found no law to try: no variables combine or drop out"):
         discover({"x": x, "y": y}, x**2 + np.sin(3 * y) * x, method="decompose", random_state=0, time_limit=10)
+
+
+class _ExactOracle:
+    """The separability tests' view of an oracle, for a known function: its values and its error."""
+
+    def __init__(self, f, error=1e-3, log_target=False):
+        self.f = f
+        self.validation_rmse_ = error
+        self.log_target_ = log_target
+        self.y_scale_ = type("Scale", (), {"std": np.array([1.0])})()
+
+    def predict(self, X):
+        return self.f(X)
+
+
+def test_split_tests_find_a_product_and_a_sum_and_nothing_else():
+    rng = np.random.default_rng(5)
+    X = rng.uniform(0.2, 1.5, size=(3000, 3))
+    names = ("a", "b", "c")
+    product = split_tests(_ExactOracle(lambda X: np.sin(X[:, 0]) / (1 + X[:, 1] * X[:, 2])), X, names, 0)
+    fired = [(t.first, t.kind) for t in product if t.fired]
+    assert fired == [(("a",), "product")]
+    total = split_tests(_ExactOracle(lambda X: np.exp(X[:, 1]) + X[:, 0] * X[:, 2]), X, names, 0)
+    assert [(t.first, t.kind) for t in total if t.fired] == [(("b",), "sum")]
+    tangled = split_tests(_ExactOracle(lambda X: np.sin(X[:, 0] * X[:, 1] + X[:, 2])), X, names, 0)
+    assert not any(t.fired for t in tangled)
+
+
+def test_method_decompose_splits_a_product_and_refits_it_jointly():
+    rng = np.random.default_rng(6)
+    x, z = rng.uniform(0.1, 1.5, 4000), rng.uniform(0.01, 2, 4000)
+    law = discover({"x": x, "z": z}, np.sin(x) / (1 + z), method="decompose", random_state=0, time_limit=30)
+    X_, Z_ = sp.symbols("x z")
+    assert sp.simplify(law.expression - sp.sin(X_) / (1 + Z_)) == 0
+    assert "f = g(x) · h(z)" in law.info["decompose"] or "f = g(z) · h(x)" in law.info["decompose"]

@@ -23,3 +23,5 @@ def test_readme_examples_run(capsys, tmp_path, monkeypatch):
     assert (tmp_path / "law.json").exists()
     assert any(line.startswith("s = (0.1019") and "±" in line for line in out)  # a free coefficient's error
     assert any(line.startswith("evidence (criterion bic") for line in out)
+    assert "n = 1/(exp((E - mu)/T) + 1)" in out  # the decomposition's example
+    assert "u2 = T/(E - mu)" in out

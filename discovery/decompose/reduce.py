@@ -233,8 +233,12 @@ def _separated(
         return []
     other = Dataset(data.X[:, second], rest, tuple(split.second), data.target)
     second_law = search(other, constants, max(1.0, deadline.left()), random_state)
-    join = (lambda a, b: a * b) if split.kind == "product" else (lambda a, b: a + b)
-    return [join(first_law.expression, h) for h in _front(second_law)]
+    if split.kind == "sum":
+        return [first_law.expression + h for h in _front(second_law)]
+    # Each part's common float factor pulled out, so that the two multiply into one: c1·g/(c2·h + c2)
+    # has one free scale, and the refit could otherwise not snap c1/c2 to g = 9.81.
+    g = sp.factor_terms(first_law.expression)
+    return [g * sp.factor_terms(h) for h in _front(second_law)]
 
 
 def _fresh_names(taken: set[str]):
