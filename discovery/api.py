@@ -12,6 +12,7 @@ gets the remaining time; at each step the law with the lower BIC on y wins.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 import warnings
@@ -196,7 +197,8 @@ def discover(
         data = as_dataset(X, y, variables=variables, target=target)
         if method == "decompose":
             checked = check_constants(constants, data.variables)
-            law, candidates = decomposed_law(data, checked, time_limit, random_state, searched_law, device)
+            search = functools.partial(searched_law, device=device)
+            law, candidates = decomposed_law(data, checked, time_limit, random_state, search, device)
             if bootstrap:
                 bootstrap_backend_law(law, candidates, data, checked, True, int(bootstrap), random_state, verbose)
             return law
@@ -243,6 +245,7 @@ def discover(
             forms_reserve=0.0 if time_limit is None else time_limit * FORMS_RESERVE,
             forms_overrun=0.0 if time_limit is None else 0.5 * grace(time_limit),
             decompose=True,
+            device=device,
         )
     if bootstrap and law.info["method"] == "basis":
         transform = law.info.get("transform")
@@ -269,6 +272,7 @@ def auto_law(
     forms_reserve: float = 0.0,
     forms_overrun: float = 0.0,
     decompose: bool = False,
+    device: Any = "auto",
 ) -> Law:
     """The basis law, or the decomposition's, the parametric forms' or a backend's when it misses structure.
 
@@ -291,7 +295,9 @@ def auto_law(
     deadline = Deadline(time_left)
     best, candidates = basis, None
     if decompose:
-        best, candidates = _with_decomposition(basis, data, constants, deadline, forms_reserve, random_state, verbose)
+        best, candidates = _with_decomposition(
+            basis, data, constants, deadline, forms_reserve, random_state, verbose, device
+        )
         if _fits(best, data, random_state) and len(best.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
             return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
     best, candidates = _with_forms(
@@ -371,6 +377,7 @@ def _with_decomposition(
     forms_reserve: float,
     random_state: int | None,
     verbose: bool,
+    device: Any = "auto",
 ) -> tuple[Law, list[ExpressionCandidate] | None]:
     """The decomposition's law when the structure tests reduce the problem and its BIC wins, else the basis law.
 
@@ -382,7 +389,8 @@ def _with_decomposition(
     if seconds < MIN_DECOMPOSE_SECONDS:
         return basis, None
     try:
-        found, candidates = decomposed_law(data, constants, seconds, random_state, searched_law)
+        search = functools.partial(searched_law, device=device)
+        found, candidates = decomposed_law(data, constants, seconds, random_state, search, device)
     except KeyboardInterrupt:
         basis.info["interrupted"] = True
         return basis, None
@@ -397,7 +405,11 @@ def _with_decomposition(
 
 
 def searched_law(
-    data: Dataset, constants: Mapping[str, float], time_limit: float | None, random_state: int | None
+    data: Dataset,
+    constants: Mapping[str, float],
+    time_limit: float | None,
+    random_state: int | None,
+    device: Any = "auto",
 ) -> Law:
     """``discover``'s automatic search on checked data, without decomposing (the decomposition's inner search)."""
     limit = None if time_limit is None else time_limit * BASIS_SHARE
@@ -408,6 +420,7 @@ def searched_law(
         variables=list(data.variables),
         target=data.target,
         time_limit=limit,
+        device=device,
     )
     law = model.fit(data.X, data.y).law_
     law.info["method"] = "basis"

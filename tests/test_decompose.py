@@ -177,3 +177,11 @@ def test_method_decompose_splits_a_product_and_refits_it_jointly():
     X_, Z_ = sp.symbols("x z")
     assert sp.simplify(law.expression - sp.sin(X_) / (1 + Z_)) == 0
     assert "f = g(x) · h(z)" in law.info["decompose"] or "f = g(z) · h(x)" in law.info["decompose"]
+
+
+def test_device_reaches_the_oracle(occupation, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(DataError, match="no CUDA GPU is available"):
+        discover(occupation.X, occupation.y, method="decompose", device="cuda", time_limit=10, random_state=0)
