@@ -23,6 +23,7 @@ import sympy as sp
 
 from ..deadline import Deadline
 from ..io.dataset import Dataset
+from ..law.law import Law
 from .oracle import NeuralOracle
 from .separability import SplitTest, split_tests
 from .symmetry import PairTest, Variable, reduce_variables
@@ -118,9 +119,8 @@ def find_reduction(
     start = [Variable(name, sp.Symbol(name), X[:, j], gradient[:, j]) for j, name in enumerate(data.variables)]
     names = _fresh_names(set(data.variables) | set(constants) | {data.target})
     reduced, merges = reduce_variables(start, lambda: next(names), UNUSED_TOLERANCE * oracle.validation_rmse_)
-    kept = {v.name for v in reduced}
-    used = set().union(*(v.expression.free_symbols for v in reduced)) if reduced else set()
-    dropped = [n for n in data.variables if sp.Symbol(n) not in used and n not in kept]
+    used = set().union(*(v.expression.free_symbols for v in reduced))
+    dropped = [n for n in data.variables if sp.Symbol(n) not in used]
     return Reduction(
         [(v.name, v.expression) for v in reduced],
         merges,
@@ -156,7 +156,7 @@ def solve_reduced(
     constants: Mapping[str, float],
     seconds: float,
     random_state: int | None,
-    search: Callable[[Dataset, Mapping[str, float], float, int | None], object],
+    search: Callable[[Dataset, Mapping[str, float], float, int | None], Law],
     device: str = "auto",
 ) -> tuple[list[sp.Expr], Reduction]:
     """Laws found through the structure tests, in the original variables (empty when none applies).
@@ -193,7 +193,7 @@ def solve_reduced(
     return [written_back(e, reduction) for e in _front(law)], reduction
 
 
-def _front(law) -> list[sp.Expr]:
+def _front(law: Law) -> list[sp.Expr]:
     return [law.expression] + [e.expression for e in law.front if e.expression != law.expression]
 
 
@@ -204,7 +204,7 @@ def _separated(
     constants: Mapping[str, float],
     deadline: Deadline,
     random_state: int | None,
-    search,
+    search: Callable[[Dataset, Mapping[str, float], float, int | None], Law],
 ) -> list[sp.Expr]:
     """g·h (or g + h) over the split: g from the rows nearest h's medians, h from y / g (or y − g)."""
     first = [data.variables.index(n) for n in split.first]

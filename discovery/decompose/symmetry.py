@@ -20,6 +20,7 @@ checked where it counts, by the law found with them on the data itself.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -130,7 +131,7 @@ def merge(u: Variable, v: Variable, test: PairTest, name: str) -> Variable:
     snapped = simple_fraction(r)
     if test.kind == "sum":
         # f = F(x + c·y): ∂f/∂x = F', ∂f/∂y = c·F', so c = 1/r.
-        c = sp.Rational(1) / sp.Rational(snapped.numerator, snapped.denominator) if snapped else sp.Float(1 / r, 6)
+        c = sp.Rational(snapped.denominator, snapped.numerator) if snapped else sp.Float(1 / r, 6)
         values = u.values + float(c) * v.values
         expression = u.expression + c * v.expression
         gradient = 0.5 * (u.gradient + v.gradient / float(c))
@@ -149,15 +150,10 @@ def merge(u: Variable, v: Variable, test: PairTest, name: str) -> Variable:
     return Variable(name, expression, values, gradient)
 
 
-def without_unused(variables: list[Variable], tolerance: float) -> tuple[list[Variable], list[str]]:
+def without_unused(variables: list[Variable], tolerance: float) -> list[Variable]:
     """The variables that move the output by more than ``tolerance`` (output units per standard deviation)."""
-    kept, dropped = [], []
-    for v in variables:
-        effect = np.sqrt(np.mean(v.gradient**2)) * np.std(v.values)
-        (kept if effect > tolerance else dropped).append(v)
-    if not kept:  # the oracle saw no dependence at all: keep everything, the search will say
-        return variables, []
-    return kept, [v.name for v in dropped]
+    kept = [v for v in variables if np.sqrt(np.mean(v.gradient**2)) * np.std(v.values) > tolerance]
+    return kept or variables  # no dependence seen at all: keep everything, the search will say
 
 
 def reduce_variables(
@@ -167,7 +163,7 @@ def reduce_variables(
 
     Returns the reduced variables and every merge's test, in order.
     """
-    variables, _ = without_unused(variables, tolerance)
+    variables = without_unused(variables, tolerance)
     merges: list[PairTest] = []
     while len(variables) > 1:
         fired = [t for t in pair_tests(variables, max_spread) if t.fired and np.isfinite(t.ratio) and t.ratio != 0]
@@ -182,7 +178,7 @@ def reduce_variables(
                 break
         else:
             break
-        merged = Variable(fresh_name(), merged.expression, merged.values, merged.gradient)
+        merged = dataclasses.replace(merged, name=fresh_name())
         variables = [v for v in variables if v.name not in (best.first, best.second)] + [merged]
         merges.append(best)
     return variables, merges
