@@ -65,6 +65,18 @@ def test_an_offset_inside_a_product_is_dropped_when_the_bic_does_not_need_it():
     assert [c.term for c in settled.coefficients] == [lam * t], settled.coefficients
 
 
+def test_a_small_term_inside_a_product_is_dropped_when_the_bic_does_not_need_it():
+    # (P0 + 8e-20·P0³)·exp(−a/T): a part found on approximate rows carries a tiny term the refit cannot use.
+    rng = np.random.default_rng(2)
+    X = np.column_stack([rng.uniform(1e4, 1e5, 2000), rng.uniform(1, 3, 2000), rng.uniform(1, 4, 2000)])
+    y = X[:, 0] * np.exp(-X[:, 1] / X[:, 2])
+    P0, a, T = sp.symbols("P0 a T")
+    found = (P0 + sp.Float(8.4e-20) * P0**3) * sp.exp(-sp.Float(1.00002) * a / T)
+    settled = settle_expression(found, as_dataset(X, y, variables=["P0", "a", "T"]))
+    assert settled.expression == P0 * sp.exp(-a / T), settled.expression
+    assert settled.rmse < 1e-9 * np.std(y)
+
+
 def test_the_chosen_candidate_is_the_simplest_within_the_margin(cannon_data):
     noisy = [
         ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),

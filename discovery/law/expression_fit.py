@@ -130,18 +130,21 @@ def _prune_terms(
 def _zeroed_offsets(
     model: ParametrisedExpression, fit: ParameterFit, n: int, floor: float, deadline: Deadline | None
 ) -> tuple[dict[int, float], ParameterFit]:
-    """Hold at 0 the bare constants of inner sums that the BIC does not need, least significant first.
+    """Hold at 0 the inner sums' terms that the BIC does not need, least significant first.
 
-    An offset inside a product, as in N0·(−0.00016 + exp(−λt)), is no additive
-    term of the whole expression, so :func:`_prune_terms` cannot drop it.
+    An offset inside a product, as in N0·(−0.00016 + exp(−λt)), or a term
+    such as 8e−20·P0³ in (P0 + 8e−20·P0³)·exp(…), is no additive term of the
+    whole expression, so :func:`_prune_terms` cannot drop it: its parameter
+    (the offset, or the term's coefficient) is held at 0 instead.
     Returns the parameters held at 0 (index → 0.0) and the fit with them held.
     """
     inner = {
         j
         for node in sp.preorder_traversal(model.expression)
         if isinstance(node, sp.Add) and node is not model.expression
+        for term in node.args
         for j, p in enumerate(model.parameters)
-        if p in node.args
+        if p == term or (isinstance(term, sp.Mul) and p in term.args)
     }
     zeros: dict[int, float] = {}
     for j in sorted(inner, key=lambda j: abs(fit.coef[j]) / max(fit.stderr[j], 1e-300)):
