@@ -18,7 +18,7 @@ from .io.dataset import as_dataset
 from .io.library import resolve_library
 from .law.evaluate import numpy_evaluator
 from .parameters import check_parameters, settings_for
-from .search.levels import search_levels
+from .search.levels import BasisSearch
 from .search.library_fit import fit_library
 
 
@@ -89,6 +89,9 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
     settings_ : discovery.search.library_fit.Settings
         The checked parameters the library fit ran with (solver instance,
         constants, torch device and dtype).
+    search_ : discovery.search.levels.BasisSearch or None
+        The default-library search, which :meth:`resume` continues when the
+        time limit stopped it; None when a library was given (or after pickling).
     """
 
     def __init__(
@@ -143,11 +146,45 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         parameters = check_parameters(self.get_params())
         data = as_dataset(X, y, variables=parameters["variables"], target=parameters["target"])
         settings = settings_for(parameters, data)
+        self.search_ = None
         if self.library is None:
-            result = search_levels(data, settings, self.time_limit, self.verbose)
+            self.search_ = BasisSearch(data, settings)
+            result = self.search_.run(self.time_limit, self.verbose)
         else:
             result = fit_library(data, resolve_library(self.library, data.variables, settings.constants), settings)
-        result.law.info["seconds"] = time.perf_counter() - start
+        self._store(result, data, settings, time.perf_counter() - start)
+        return self
+
+    def resume(self, time_limit: float | None = None) -> SparseBasisRegressor:
+        """Continue the default-library search that ``time_limit`` stopped, for at most ``time_limit`` more seconds.
+
+        The search goes on from the level and target it had reached, on the
+        data it was fitted to; the fitted attributes are then those of the best
+        law so far. Nothing changes when the search had ended (or a library was given).
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self)
+        if self.search_ is None or self.search_.finished:
+            return self
+        start = time.perf_counter()
+        seconds = self.law_.info.get("seconds", 0.0)
+        result = self.search_.run(time_limit, self.verbose)
+        self._store(result, self.search_.data, self.settings_, seconds + time.perf_counter() - start)
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The search holds its data and functions that do not pickle: a reloaded estimator has its law
+        # but cannot resume.
+        state = super().__getstate__()
+        if state.get("search_") is not None:
+            state = dict(state, search_=None)
+        return state
+
+    def _store(self, result, data, settings, seconds: float) -> None:
+        result.law.info["seconds"] = seconds
         result.law.info["settings"] = settings.record(self.time_limit)
         result.law.info["library"] = self._library_record(result)
         self.law_ = result.law
@@ -158,7 +195,6 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         self.n_features_in_ = len(data.variables)
         self.device_ = str(settings.device)
         self.settings_ = settings
-        return self
 
     def predict(self, X: Any) -> np.ndarray:
         """Evaluate the law on X (same columns as in ``fit``; checked as in ``fit``)."""

@@ -83,3 +83,23 @@ def test_a_fitted_estimator_and_its_law_survive_pickling(cannon):
     assert np.array_equal(
         copy.library_.evaluate(cannon.X[:5], ["v", "theta"]), model.library_.evaluate(cannon.X[:5], ["v", "theta"])
     )
+
+
+def test_a_search_stopped_by_its_time_limit_resumes_where_it_stopped(rng):
+    X = rng.uniform(0.5, 3, size=(2000, 2))
+    y = X[:, 0] * np.sin(X[:, 1]) + X[:, 0] ** 2
+    unlimited = SparseBasisRegressor(variables=["x", "z"], random_state=0).fit(X, y)
+    model = SparseBasisRegressor(variables=["x", "z"], random_state=0, time_limit=1e-6).fit(X, y)
+    assert model.law_.info["time_limit_reached"]  # stopped after its first fit
+    assert str(model.law_) != str(unlimited.law_)
+    model.resume(None)
+    assert str(model.law_) == str(unlimited.law_) == "y = x*(x + sin(z))"
+    assert "time_limit_reached" not in model.law_.info
+    assert np.allclose(model.predict(X), y)
+    assert model.resume(5.0).law_ is model.law_  # a search that ended does not run again
+
+
+def test_resume_is_a_no_op_for_a_given_library(cannon):
+    model = SparseBasisRegressor(library=power_harmonics("v", "theta"), constants={"g": 9.81}, variables=["v", "theta"])
+    law = model.fit(cannon.X, cannon.y).law_
+    assert model.search_ is None and model.resume(1.0).law_ is law

@@ -141,29 +141,133 @@ def search_levels(
     law alone is exact, y's proposals also hold the unary functions of
     monomials of :mod:`discovery.unary_proposals`, from level 0 on.
     """
-    deadline = Deadline(time_limit)
-    floor = mse_floor(data.y)
-    sign = sign_of(data.y)
-    # The transformed targets are set up once y's level-0 law has said which noise model its
-    # residuals support (their rows are weighted by it): a placeholder until then.
-    growers: list[tuple[Any, _Grower | None]] = [(None, _Grower(data, settings, unary=True)), (None, None)]
-    state = _Best()
-    try:
-        found = _tidied(_grow(data, settings, growers, floor, sign, state, deadline, verbose))
-        if not deadline.passed():  # settling again is worth having, not worth overrunning the limit for
-            found.law = refitted_for_its_noise(settled_on_y(found.law, data, settings), data, settings)
-        with_held_out_errors(found.law, data, settings.random_state, deadline)  # mapped laws have no Gram-based one
-        return found
-    except KeyboardInterrupt:
-        if state.fit is None:
-            raise  # nothing found yet: let the caller (the CLI) report the interruption
-        warnings.warn(
-            f"interrupted: returning the best law found so far ({state.fit.law.formula}, level {state.level})",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        state.fit.law.info["interrupted"] = True
-        return _tidied(state.fit)
+    return BasisSearch(data, settings).run(time_limit, verbose)
+
+
+class BasisSearch:
+    """:func:`search_levels`'s search, which a time limit pauses: :meth:`run` again resumes it.
+
+    Attributes
+    ----------
+    finished : bool
+        True once the search has stopped for a reason other than the time
+        limit (an exact law, a law that fits to the noise, the last level):
+        running it again then returns the same law.
+    """
+
+    def __init__(self, data: Dataset, settings: Settings) -> None:
+        self.data = data
+        self.settings = settings
+        self.floor = mse_floor(data.y)
+        self.sign = sign_of(data.y)
+        # The transformed targets are set up once y's level-0 law has said which noise model its
+        # residuals support (their rows are weighted by it): a placeholder until then.
+        self.growers: list[tuple[Any, _Grower | None]] = [(None, _Grower(data, settings, unary=True)), (None, None)]
+        self.best = _Best()
+        self.costs = _FitCosts()
+        self.level = 0
+        self.position = 0  # the next target's place in growers, within self.level
+        self.finished = False
+
+    def run(self, time_limit: float | None = None, verbose: bool = False) -> LibraryFit:
+        """Search on from where the last run stopped, for at most ``time_limit`` seconds; the best fit so far."""
+        deadline = Deadline(time_limit)
+        best = self.best
+        if best.fit is not None:  # resumed: the law no longer stands for a stopped search unless it stops again
+            best.fit.law.info.pop("time_limit_reached", None)
+            best.fit.law.info.pop("stopped", None)
+        if self.finished:
+            return best.fit
+        try:
+            found = _tidied(self._grow(deadline, verbose))
+            if not deadline.passed():  # settling again is worth having, not worth overrunning the limit for
+                found.law = refitted_for_its_noise(
+                    settled_on_y(found.law, self.data, self.settings), self.data, self.settings
+                )
+            with_held_out_errors(
+                found.law, self.data, self.settings.random_state, deadline
+            )  # mapped laws have no Gram-based one
+            return found
+        except KeyboardInterrupt:
+            if best.fit is None:
+                raise  # nothing found yet: let the caller (the CLI) report the interruption
+            warnings.warn(
+                f"interrupted: returning the best law found so far ({best.fit.law.formula}, level {best.level})",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            best.fit.law.info["interrupted"] = True
+            self.finished = True
+            return _tidied(best.fit)
+
+    def _grow(self, deadline: Deadline, verbose: bool) -> LibraryFit:
+        data, settings, growers, best, costs = self.data, self.settings, self.growers, self.best, self.costs
+        while self.level <= MAX_LEVEL:
+            level = self.level
+            while self.position < len(growers):
+                transform, grower = growers[self.position]
+                if grower is None:
+                    noise, relative_is_clear = _noise_model(best, data, self.floor, settings.random_state)
+                    factor = separable_factor(data, settings.random_state)  # see discovery.search.factors
+                    # A factor found is strong evidence: its main targets come before the plain transforms.
+                    growers[self.position : self.position + 1] = (
+                        _factored_growers(data, settings, noise, factor, FACTORED_TARGETS)
+                        + _transformed_growers(data, settings, noise, relative_is_clear)
+                        + _factored_growers(data, settings, noise, factor, LATE_FACTORED_TARGETS)
+                    )
+                    continue
+                library = grower.library(level) if level else None
+                if level and library is None:
+                    self.position += 1
+                    continue
+                expected = costs.expected(len(library), transform is not None) if library is not None else 0.0
+                if best.fit is not None and not deadline.allows(expected):
+                    target = _target_name(transform, grower)
+                    return _out_of_time(
+                        best.fit, f"level {level}, target {target} not started (about {expected:.1f} s)"
+                    )
+                self.position += 1
+                started = time.perf_counter()
+                try:
+                    fit = grower.fit(level, library)
+                except DataError:
+                    if transform is None:
+                        raise
+                    continue
+                if fit is None:
+                    continue
+                fitted = time.perf_counter()
+                law = fit.law if transform is None else map_to_y(fit.law, transform, self.sign, data, self.floor)
+                costs.record(len(fit.library), fitted - started, time.perf_counter() - fitted)
+                if law is None:
+                    continue
+                score = law_bic(law, data, self.floor)
+                if verbose:
+                    target = _target_name(transform, grower)
+                    print(
+                        f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
+                        f"(rmse {law.rmse:.3g}, {deadline.elapsed():.2f}s)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else TIE_MARGIN
+                if best.fit is None or score < best.bic - margin:
+                    best.fit, best.bic, best.level = LibraryFit(law, fit.library, fit.coef, score), score, level
+                    if exact_fit(law, data):
+                        self.finished = True
+                        return best.fit
+                if deadline.passed():
+                    return _out_of_time(best.fit, f"the limit passed during level {level}")
+            self.level, self.position = level + 1, 0
+            # Only after every target at this level: a short law for log y can beat a long one for y
+            # that already fits to the noise. Not after level 0: its terms were themselves fitted to
+            # the data, and a sum of several of them can fit the noise of a smooth 1-D law.
+            if level >= 1 and best.fit is not None and fits_to_noise(best.fit.law, data, settings.random_state):
+                self.finished = True
+                return best.fit
+        self.finished = True
+        assert best.fit is not None
+        return best.fit
 
 
 @dataclass
@@ -173,78 +277,6 @@ class _Best:
     fit: LibraryFit | None = None
     bic: float = math.inf
     level: int = -1
-
-
-def _grow(
-    data: Dataset,
-    settings: Settings,
-    growers,
-    floor: float,
-    sign: int,
-    best: _Best,
-    deadline: Deadline,
-    verbose: bool,
-) -> LibraryFit:
-    costs = _FitCosts()
-    for level in range(0, MAX_LEVEL + 1):
-        position = 0
-        while position < len(growers):
-            transform, grower = growers[position]
-            if grower is None:
-                noise, relative_is_clear = _noise_model(best, data, floor, settings.random_state)
-                factor = separable_factor(data, settings.random_state)  # see discovery.search.factors
-                # A factor found is strong evidence: its main targets come before the plain transforms.
-                growers[position : position + 1] = (
-                    _factored_growers(data, settings, noise, factor, FACTORED_TARGETS)
-                    + _transformed_growers(data, settings, noise, relative_is_clear)
-                    + _factored_growers(data, settings, noise, factor, LATE_FACTORED_TARGETS)
-                )
-                continue
-            position += 1
-            library = grower.library(level) if level else None
-            if level and library is None:
-                continue
-            expected = costs.expected(len(library), transform is not None) if library is not None else 0.0
-            if best.fit is not None and not deadline.allows(expected):
-                target = _target_name(transform, grower)
-                return _out_of_time(best.fit, f"level {level}, target {target} not started (about {expected:.1f} s)")
-            started = time.perf_counter()
-            try:
-                fit = grower.fit(level, library)
-            except DataError:
-                if transform is None:
-                    raise
-                continue
-            if fit is None:
-                continue
-            fitted = time.perf_counter()
-            law = fit.law if transform is None else map_to_y(fit.law, transform, sign, data, floor)
-            costs.record(len(fit.library), fitted - started, time.perf_counter() - fitted)
-            if law is None:
-                continue
-            score = law_bic(law, data, floor)
-            if verbose:
-                target = _target_name(transform, grower)
-                print(
-                    f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
-                    f"(rmse {law.rmse:.3g}, {deadline.elapsed():.2f}s)",
-                    file=sys.stderr,
-                    flush=True,
-                )
-            margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else TIE_MARGIN
-            if best.fit is None or score < best.bic - margin:
-                best.fit, best.bic, best.level = LibraryFit(law, fit.library, fit.coef, score), score, level
-                if exact_fit(law, data):
-                    return best.fit
-            if deadline.passed():
-                return _out_of_time(best.fit, f"the limit passed during level {level}")
-        # Only after every target at this level: a short law for log y can beat a long one for y
-        # that already fits to the noise. Not after level 0: its terms were themselves fitted to
-        # the data, and a sum of several of them can fit the noise of a smooth 1-D law.
-        if level >= 1 and best.fit is not None and fits_to_noise(best.fit.law, data, settings.random_state):
-            return best.fit
-    assert best.fit is not None
-    return best.fit
 
 
 class _FitCosts:
