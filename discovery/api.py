@@ -16,7 +16,7 @@ import functools
 import sys
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sympy as sp
@@ -49,6 +49,7 @@ FORMS_RESERVE = 0.15
 # (a neural oracle, structure tests and the reduced problem's search), the forms and a backend.
 BASIS_SHARE = 0.5
 MIN_DECOMPOSE_SECONDS = 6.0  # auto starts no decomposition with less time left than this
+MIN_RESUME_SECONDS = 1.0  # the basis search is not resumed with less time left than this
 DEFAULT_DECOMPOSE_SECONDS = 30.0  # its time when discover() was given no time_limit
 FORMS_SHARE = 0.5  # of the time left after the basis search, the most the forms take when more is left
 DEFAULT_FORMS_SECONDS = 10.0  # their time when discover() was given no time_limit
@@ -246,6 +247,7 @@ def discover(
             forms_overrun=0.0 if time_limit is None else 0.5 * grace(time_limit),
             decompose=True,
             device=device,
+            resume=lambda seconds: model.resume(seconds).law_,
         )
     if bootstrap and law.info["method"] == "basis":
         transform = law.info.get("transform")
@@ -273,8 +275,13 @@ def auto_law(
     forms_overrun: float = 0.0,
     decompose: bool = False,
     device: Any = "auto",
+    resume: Callable[[float], Law] | None = None,
 ) -> Law:
     """The basis law, or the decomposition's, the parametric forms' or a backend's when it misses structure.
+
+    After the decomposition, ``resume(seconds)`` (when given) continues the
+    basis search that its time limit stopped, with the time the decomposition
+    left but the forms' reserve, and returns its best law.
 
     ``forms_reserve`` seconds of ``time_left`` (or all of it, if less is
     left) are the forms' at least; when more is left, they take
@@ -300,6 +307,10 @@ def auto_law(
         )
         if _fits(best, data, random_state) and len(best.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
             return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
+        if resume is not None:
+            best, candidates = _with_resumed_basis(best, candidates, data, resume, deadline, forms_reserve, verbose)
+            if _fits(best, data, random_state) and len(best.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
+                return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
     best, candidates = _with_forms(
         best, data, constants, deadline, forms_reserve, forms_overrun, random_state, verbose, candidates
     )
@@ -402,6 +413,38 @@ def _with_decomposition(
         return basis, None
     _report(verbose, "decompose", found)
     return (found, candidates) if _better(found, basis, data) else (basis, None)
+
+
+def _with_resumed_basis(
+    best: Law,
+    candidates: list[ExpressionCandidate] | None,
+    data: Dataset,
+    resume: Callable[[float], Law],
+    deadline: Deadline,
+    forms_reserve: float,
+    verbose: bool,
+) -> tuple[Law, list[ExpressionCandidate] | None]:
+    """The basis search's law after resuming it with the time left but the forms' reserve, when it beats ``best``.
+
+    The time the decomposition did not use (it found nothing to reduce, or
+    its laws came quickly) goes back to the basis search it was taken from.
+    """
+    if deadline.limit is None:
+        return best, candidates  # with no time limit, the basis search ran to its end
+    seconds = deadline.left() - forms_reserve
+    if seconds < MIN_RESUME_SECONDS:
+        return best, candidates
+    try:
+        found = resume(seconds)
+    except KeyboardInterrupt:
+        best.info["interrupted"] = True
+        return best, candidates
+    found.info["method"] = "basis"
+    if "decompose" in best.info:  # what the structure tests found stays on record
+        found.info.setdefault("decompose", best.info["decompose"])
+    found.info["resumed"] = f"the basis search resumed after the decomposition, for {seconds:.1f} s"
+    _report(verbose, "basis, resumed", found)
+    return (found, None) if found is not best and _better(found, best, data) else (best, candidates)
 
 
 def searched_law(

@@ -185,3 +185,37 @@ def test_device_reaches_the_oracle(occupation, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(DataError, match="no CUDA GPU is available"):
         discover(occupation.X, occupation.y, method="decompose", device="cuda", time_limit=10, random_state=0)
+
+
+def test_auto_gives_the_time_the_decomposition_left_back_to_the_basis_search(monkeypatch):
+    import discovery.api as api
+
+    def nothing_reduces(*args, **kwargs):
+        raise DataError("the decomposition found no law to try: no variables combine or drop out")
+
+    # The basis search's share so small that it stops after its first fit; the decomposition finds nothing.
+    monkeypatch.setattr(api, "BASIS_SHARE", 1e-7)
+    monkeypatch.setattr(api, "decomposed_law", nothing_reduces)
+    rng = np.random.default_rng(7)
+    X = rng.uniform(0.5, 3, size=(2000, 2))
+    law = discover(X, X[:, 0] * np.sin(X[:, 1]) + X[:, 0] ** 2, variables=["x", "z"], random_state=0, time_limit=20)
+    assert str(law) == "y = x*(x + sin(z))"
+    assert law.info["method"] == "basis" and "resumed" in law.info
+    assert "no variables combine" in law.info["decompose"]
+
+
+def test_a_part_snapped_to_a_near_miss_is_refitted_to_the_exact_law():
+    from discovery.decompose.reduce import _loosened
+    from discovery.law.expression_fit import settle_expression
+
+    # A part found on carried rows snapped 1.0004 to 2·3^(1/3)/√R: loosened, its floats settle on all rows.
+    E0, T, R, F = sp.symbols("E0 T R F")
+    constants = {"R": 8.314, "F": 96485.0}
+    near_miss = 2 * sp.cbrt(3) / sp.sqrt(R) * E0 - 1 / (2 * sp.sqrt(F) * R)
+    loosened = _loosened(near_miss, ["E0"], constants)
+    assert loosened.free_symbols == {E0} and len(loosened.atoms(sp.Float)) == 2
+    rng = np.random.default_rng(8)
+    X = np.column_stack([rng.uniform(0.1, 1, 2000), rng.uniform(250, 350, 2000)])
+    data = as_dataset(X, X[:, 0] + 8.314 * X[:, 1] / 96485.0, variables=["E0", "T"])
+    settled = settle_expression(loosened + sp.Float(8.62e-5) * T, data, constants)
+    assert settled.expression == E0 + R * T / F, settled.expression

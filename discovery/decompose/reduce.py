@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -233,12 +233,36 @@ def _separated(
         return []
     other = Dataset(data.X[:, second], rest, tuple(split.second), data.target)
     second_law = search(other, constants, max(1.0, deadline.left()), random_state)
+    # The first part was found on carried rows, so its snapped values may be a near miss (2·3^(1/3)/√R for
+    # 1): the first candidate holds its coefficients as floats, for the joint refit on all rows to settle.
+    firsts = [_loosened(first_law.expression, split.first, constants), first_law.expression]
+    seconds = _front(second_law)
+    pairs = [(firsts[0], seconds[0])] if firsts[0] != firsts[1] else []
+    pairs += [(firsts[1], h) for h in seconds]
     if split.kind == "sum":
-        return [first_law.expression + h for h in _front(second_law)]
+        return [g + h for g, h in pairs]
     # Each part's common float factor pulled out, so that the two multiply into one: c1·g/(c2·h + c2)
     # has one free scale, and the refit could otherwise not snap c1/c2 to g = 9.81.
-    g = sp.factor_terms(first_law.expression)
-    return [g * sp.factor_terms(h) for h in _front(second_law)]
+    return [sp.factor_terms(g) * sp.factor_terms(h) for g, h in pairs]
+
+
+def _loosened(expression: sp.Expr, variables: Sequence[str], constants: Mapping[str, float]) -> sp.Expr:
+    """The expression with each term's coefficient (its factor free of the variables) as a float.
+
+    Coefficients of ±1 and floats stay as they are; a coefficient that is
+    not a finite number once the constants are put in also stays.
+    """
+    symbols = [sp.Symbol(n) for n in variables]
+    values = {sp.Symbol(k): v for k, v in constants.items()}
+    terms = []
+    for term in sp.Add.make_args(expression):
+        coefficient, rest = term.as_independent(*symbols, as_Add=False)
+        value = coefficient.xreplace(values).evalf()
+        if coefficient in (1, -1) or coefficient.is_Float or not (value.is_number and value.is_finite):
+            terms.append(term)
+        else:
+            terms.append(sp.Float(value) * rest)
+    return sp.Add(*terms)
 
 
 def _fresh_names(taken: set[str]):
