@@ -9,7 +9,7 @@ BIC units of the best is the law, as for the basis regressor.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sympy as sp
@@ -35,13 +35,15 @@ def law_from_candidates(
     info: Mapping[str, Any] | None = None,
     seconds: float | None = None,
     random_state: int | None = 0,
+    accept: Callable[[sp.Expr], bool] | None = None,
 ) -> Law | None:
     """Settle the candidates and choose the law: the simplest within ``MARGIN["bic"]`` BIC of the best.
 
     The ``MAX_CANDIDATES`` with the lowest loss (or the backend's rank,
     where it gives one) are settled, best first, until ``seconds`` have passed (at least one is). ``random_state``
-    draws the rows of the refits and the held-out folds. Returns None when
-    no candidate is finite on the data.
+    draws the rows of the refits and the held-out folds. A settled expression
+    that ``accept`` (when given) refuses is left out, as one that is not
+    finite is. Returns None when no candidate is left.
     """
     # The most accurate candidates are the ones worth settling; the cheapest come along at little cost.
     by_loss = sorted(candidates, key=lambda c: (_merit(c), c.complexity))
@@ -58,7 +60,7 @@ def law_from_candidates(
                 raise
             interrupted = True  # Ctrl-C: choose among the candidates settled so far
             break
-        if s is not None:
+        if s is not None and (accept is None or accept(s.expression)):
             settled.append(s)
     if not settled:
         return None
