@@ -37,6 +37,7 @@ from .parameters import check_parameters
 from .search.mapping import fit_library_on_target
 from .search.noise import fits_to_noise
 from .search.selection import law_bic
+from .units.search import law_in_units
 
 AUTO_ORDER = ("pysr", "operon")
 MIN_SEARCH_SECONDS = 5.0  # auto starts no search backend with less time left than this
@@ -79,6 +80,8 @@ def discover(
     verbose: bool = False,
     method: str = "auto",
     bootstrap: int = 0,
+    units: Mapping[str, Any] | None = None,
+    target_unit: Any = None,
 ) -> Law:
     """Find the law behind the data.
 
@@ -143,7 +146,9 @@ def discover(
         ``time_limit``), then — only when its law clearly misses structure
         (neighbouring rows' residuals correlate by 0.2 or more) or holds more
         than two fitted floats — the decomposition (with the time left but
-        15 % of ``time_limit``), then the parametric forms (with those 15 %,
+        15 % of ``time_limit``), then the basis search again, resumed where it
+        stopped, with the time the decomposition left but those 15 %
+        (``law.info["resumed"]`` says so), then the parametric forms (with those 15 %,
         or half the time left when more is), then, when the best law
         still misses structure, the first
         backend that runs here (PySR, else Operon) for the time left; the
@@ -158,6 +163,21 @@ def discover(
         each exact value, and how often the same law came back
         (:class:`discovery.BootstrapReport`). Costs that step's
         time once per resample; Ctrl-C stops it with the resamples done.
+    units : mapping of name → unit, optional
+        Each variable's unit as pint reads it (``{"v": "m/s", "theta": "",
+        "g": "m/s**2"}``; ``""`` for a dimensionless one), and those of the
+        constants that carry one; needs ``target_unit`` and the ``units``
+        extra (pint). The search then runs on the Buckingham π groups:
+        y = M·F(π1, ...), with M a monomial of the quantities with y's unit
+        (v²/g) and each πj a dimensionless monomial holding one variable
+        (θ), found with the chosen ``method``; its laws are written back,
+        refitted on the data, and any that is not dimensionally homogeneous
+        is left out of the front. Fewer variables make some laws tractable
+        that are not otherwise. ``law.info["units"]`` holds the groups and M.
+        Only dimensions count: units of different scales (km and m) give the
+        same groups and a numeric factor in the law.
+    target_unit : str, optional
+        The unit of y (with ``units``).
 
     Returns
     -------
@@ -186,8 +206,27 @@ def discover(
             verbose=verbose,
             method=method,
             bootstrap=bootstrap,
+            units=units,
+            target_unit=target_unit,
         )
     )
+    if units is not None or target_unit is not None:
+        return _discover_in_units(
+            X,
+            y,
+            variables,
+            target,
+            constants,
+            library,
+            bootstrap,
+            units or {},
+            target_unit,
+            time_limit,
+            random_state,
+            dict(
+                solver=solver, max_terms=max_terms, criterion=criterion, device=device, verbose=verbose, method=method
+            ),
+        )
     start = time.perf_counter()
     if method in ("forms", "pysr", "operon", "decompose"):
         if library is not None:
@@ -261,6 +300,46 @@ def discover(
         )
         law.info["bootstrap"] = report.as_dict()
     return law
+
+
+def _discover_in_units(
+    X: Any,
+    y: Any,
+    variables: Sequence[str] | None,
+    target: str | None,
+    constants: Mapping[str, float] | None,
+    library: Any,
+    bootstrap: int,
+    units: Mapping[str, Any],
+    target_unit: Any,
+    time_limit: float | None,
+    random_state: int | None,
+    options: dict[str, Any],
+) -> Law:
+    """``discover`` on the data's dimensionless groups (see :func:`discovery.units.search.law_in_units`)."""
+    if library is not None:
+        raise DataError(
+            "library= holds terms of the original variables, and units= searches their dimensionless groups: "
+            "drop one of them"
+        )
+    if bootstrap:
+        raise DataError("bootstrap= is not available with units= yet: drop one of them")
+    data = as_dataset(X, y, variables=variables, target=target)
+    checked = check_constants(constants, data.variables)
+
+    def search(reduced: Dataset, plain: Mapping[str, float], limit: float | None) -> Law:
+        return discover(
+            reduced.X,
+            reduced.y,
+            variables=list(reduced.variables),
+            target=reduced.target,
+            constants=dict(plain),
+            random_state=random_state,
+            time_limit=limit,
+            **options,
+        )
+
+    return law_in_units(data, checked, units, target_unit, search, time_limit, random_state)
 
 
 def auto_law(

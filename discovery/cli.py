@@ -50,14 +50,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="named constants to recognise, e.g. g=9.81 (repeat or comma-separate)",
     )
+    fit.add_argument(
+        "--units",
+        action="append",
+        default=[],
+        metavar="NAME=UNIT",
+        help="units of the variables (and of constants that have one), e.g. v=m/s,theta=,g=m/s**2: "
+        "the search then runs on their dimensionless groups (needs pint; with --target-unit)",
+    )
+    fit.add_argument("--target-unit", help="the target's unit, with --units, e.g. m")
     fit.add_argument("--library", help='terms, e.g. "v, v**2*sin(2*theta)" or "power_harmonics(v, theta)"')
     fit.add_argument("--solver", default="l0", help="l0 (default), stlsq, lasso, lstsq or adam")
     fit.add_argument(
         "--method",
         default="auto",
         choices=METHODS,
-        help="auto (default): the basis regressor, then parametric forms and a search backend if "
-        "the law misses structure; basis; forms; operon; pysr (needs Julia)",
+        help="auto (default): the basis regressor, then the decomposition, parametric forms and a search "
+        "backend if the law misses structure; basis; forms; decompose; operon; pysr (needs Julia)",
     )
     fit.add_argument(
         "--max-terms", type=_positive_int, default=5, help="most terms in the law for l0, lasso and adam (default 5)"
@@ -91,19 +100,32 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def parse_constants(items: Sequence[str]) -> dict[str, float]:
-    """``["g=9.81", "c=3e8,h=6.6e-34"]`` → ``{"g": 9.81, ...}``."""
-    constants: dict[str, float] = {}
+def _named_values(items: Sequence[str], kind: str, example: str) -> list[tuple[str, str]]:
+    """``["a=1", "b=2,c=3"]`` → ``[("a", "1"), ("b", "2"), ("c", "3")]``; DataError for a part without NAME=."""
+    pairs = []
     for item in items:
         for part in filter(None, (p.strip() for p in item.split(","))):
             name, sep, value = part.partition("=")
             if not sep or not name.strip():
-                raise DataError(f"constant {part!r} must be written NAME=VALUE, e.g. g=9.81")
-            try:
-                constants[name.strip()] = float(value)
-            except ValueError:
-                raise DataError(f"constant {name.strip()!r}: {value!r} is not a number") from None
+                raise DataError(f"{kind} {part!r} must be written {example}")
+            pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def parse_constants(items: Sequence[str]) -> dict[str, float]:
+    """``["g=9.81", "c=3e8,h=6.6e-34"]`` → ``{"g": 9.81, ...}``."""
+    constants: dict[str, float] = {}
+    for name, value in _named_values(items, "constant", "NAME=VALUE, e.g. g=9.81"):
+        try:
+            constants[name] = float(value)
+        except ValueError:
+            raise DataError(f"constant {name!r}: {value!r} is not a number") from None
     return constants
+
+
+def parse_units(items: Sequence[str]) -> dict[str, str] | None:
+    """``["v=m/s,theta=", "g=m/s**2"]`` → ``{"v": "m/s", "theta": "", "g": "m/s**2"}``; None when none given."""
+    return dict(_named_values(items, "unit", "NAME=UNIT, e.g. v=m/s (theta= for none)")) or None
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -148,6 +170,8 @@ def _run_fit(args: argparse.Namespace) -> int:
         verbose=True,
         method=args.method,
         bootstrap=args.bootstrap,
+        units=parse_units(args.units),
+        target_unit=args.target_unit,
     )
     print(law.summary())
     if args.save:

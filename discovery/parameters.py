@@ -131,6 +131,11 @@ PARAMETERS: dict[str, Constraint] = {
     "verbose": Constraint("True or False", _flag, bool),
     "method": Constraint(_choice(METHODS), _one_of(METHODS), choices=METHODS),
     "bootstrap": Constraint("a whole number of resamples (0 for none)", _whole(0), int),
+    "units": Constraint(
+        "a mapping of name to unit such as {'v': 'm/s', 'theta': ''}, or None",
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+    "target_unit": Constraint("a unit such as 'm' ('' for none), or None", lambda v: v is None or isinstance(v, str)),
 }
 
 

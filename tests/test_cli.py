@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from discovery.article.cannon import cannon_shots
-from discovery.cli import main, parse_constants
+from discovery.cli import main, parse_constants, parse_units
 
 
 @pytest.fixture
@@ -84,6 +84,22 @@ def test_constants_parsing():
     assert parse_constants(["g=9.81", "c=3e8,h=6.6e-34"]) == {"g": 9.81, "c": 3e8, "h": 6.6e-34}
     with pytest.raises(ValueError, match="NAME=VALUE"):
         parse_constants(["g"])
+
+
+def test_fit_with_units_searches_the_dimensionless_groups(cannon_csv, capsys):
+    pytest.importorskip("pint", reason="--units needs pint (pip install '.[units]')")
+    args = ["fit", str(cannon_csv), "--target", "s", "--constants", "g=9.81", "--time-limit", "20"]
+    assert main(args + ["--units", "v=m/s,theta=", "--units", "g=m/s**2", "--target-unit", "m"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "s = v**2*sin(2*theta)/g"
+    assert main(args + ["--units", "v=m/s,g=m/s**2", "--target-unit", "m"]) == 2
+    assert "no unit for the variable 'theta'" in capsys.readouterr().err
+
+
+def test_units_parsing():
+    assert parse_units(["v=m/s,theta=", "g=m/s**2"]) == {"v": "m/s", "theta": "", "g": "m/s**2"}
+    assert parse_units([]) is None
+    with pytest.raises(ValueError, match="NAME=UNIT"):
+        parse_units(["v"])
 
 
 def test_bad_constant_on_the_command_line(cannon_csv, capsys):

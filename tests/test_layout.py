@@ -16,8 +16,8 @@ PACKAGES = ("discovery", "bases")
 
 # Rooms of discovery/, in pipeline order: a module may import from its own room and from earlier ones.
 # Top-level modules not listed (errors, device) are shared utilities that import no room. The next
-# issues' rooms have their places: decompose (the neural oracle and its splits) and dynamics (time series)
-# build on the search and the backends, and come before the front door.
+# issues' rooms have their places: decompose (the neural oracle and its splits), units (dimensional
+# analysis) and dynamics (time series) build on the search and the backends, and come before the front door.
 ROOMS = [
     "io",
     "law",
@@ -25,6 +25,7 @@ ROOMS = [
     "search",
     "backends",
     "decompose",
+    "units",
     "dynamics",
     "parameters",
     "estimator",

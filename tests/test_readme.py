@@ -25,3 +25,6 @@ def test_readme_examples_run(capsys, tmp_path, monkeypatch):
     assert any(line.startswith("evidence (criterion bic") for line in out)
     assert "n = 1/(exp((E - mu)/T) + 1)" in out  # the decomposition's example
     assert "u2 = T/(E - mu)" in out
+    assert "s = v**2/g · F(theta)" in out  # the units example: the cannon's groups
+    assert "B = 2*c**2*h/(lam**5*(exp(c*h/(T*k_B*lam)) - 1))" in out  # Planck's law through its one group
+    assert "B = c**2*h/lam**5 · F(pi1 = T*k_B*lam/(c*h))" in out
