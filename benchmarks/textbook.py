@@ -42,8 +42,17 @@ from textbook_problems import FIELDS, Problem, judge_law, load_problems, parse, 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run_one(problem: Problem, noise: float, seed: int, n: int, n_test: int, time_limit: float) -> dict:
-    """Fit one problem and judge it; never raises (a failure is a result)."""
+def run_one(
+    problem: Problem,
+    noise: float,
+    seed: int,
+    n: int,
+    n_test: int,
+    time_limit: float,
+    units: dict[str, str] | None = None,
+    target_unit: str | None = None,
+) -> dict:
+    """Fit one problem and judge it; never raises (a failure is a result). ``units``: discover's, when given."""
     import sympy as sp
     import torch
 
@@ -63,6 +72,8 @@ def run_one(problem: Problem, noise: float, seed: int, n: int, n_test: int, time
         "constants": dict(problem.constants),
         "time_limit": time_limit,
     }
+    if units is not None:
+        record.update(units=dict(units), target_unit=target_unit)
     start = time.perf_counter()
     try:
         law = discover(
@@ -72,6 +83,7 @@ def run_one(problem: Problem, noise: float, seed: int, n: int, n_test: int, time
             constants=dict(problem.constants),
             random_state=seed,
             time_limit=time_limit,
+            **({} if units is None else {"units": units, "target_unit": target_unit}),
         )
     except Exception as err:  # a crash is a failed problem, reported as such
         record.update(
