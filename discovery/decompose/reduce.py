@@ -35,6 +35,8 @@ MAX_ORACLE_SECONDS = 8.0
 # error: every test would pass. No test is run on it.
 MAX_ORACLE_ERROR = 0.1
 FIRST_PART_SHARE = 0.4  # of a separable problem's search time, the first part's
+SECOND_PART_SHARE = 0.75  # of the time left then, the second part's; the rest finds the first part again
+MIN_REFIND_SECONDS = 1.0
 NEAR_SHARE = 0.1  # of the rows, those nearest the second group's medians give the first part's law
 MIN_NEAR_ROWS = 200
 TEST_ROWS = 2000  # rows at which the oracle's gradients are read
@@ -206,7 +208,7 @@ def _separated(
     random_state: int | None,
     search: Callable[[Dataset, Mapping[str, float], float, int | None], Law],
 ) -> list[sp.Expr]:
-    """g·h (or g + h) over the split: g from the rows nearest h's medians, h from y / g (or y − g)."""
+    """g·h (or g + h) over the split: g from the rows nearest h's medians, h from y / g, then g from y / h."""
     first = [data.variables.index(n) for n in split.first]
     second = [data.variables.index(n) for n in split.second]
     # The first group's law from the rows whose second group lies nearest its medians (b0): each y is
@@ -232,18 +234,45 @@ def _separated(
     if not np.all(np.isfinite(rest)) or np.ptp(rest) == 0:
         return []
     other = Dataset(data.X[:, second], rest, tuple(split.second), data.target)
-    second_law = search(other, constants, max(1.0, deadline.left()), random_state)
+    second_law = search(other, constants, max(1.0, SECOND_PART_SHARE * deadline.left()), random_state)
     # The first part was found on carried rows, so its snapped values may be a near miss (2·3^(1/3)/√R for
     # 1): the first candidate holds its coefficients as floats, for the joint refit on all rows to settle.
     firsts = [_loosened(first_law.expression, split.first, constants), first_law.expression]
     seconds = _front(second_law)
     pairs = [(firsts[0], seconds[0])] if firsts[0] != firsts[1] else []
+    # The oracle's error in the carried rows can still make the first part a long stand-in (q read as
+    # −9.3·sin q − 2.0·sin 2q + 41/q + …): found again from y / h (or y − h) on every row, it is clean
+    # wherever h is right. Tried first: it is the one part found without the oracle.
+    again = _refound_first(data, (first, second), split, second_law, constants, deadline, random_state, search)
+    if again is not None and again.expression not in firsts:
+        pairs.insert(0, (again.expression, seconds[0]))
     pairs += [(firsts[1], h) for h in seconds]
     if split.kind == "sum":
         return [g + h for g, h in pairs]
     # Each part's common float factor pulled out, so that the two multiply into one: c1·g/(c2·h + c2)
     # has one free scale, and the refit could otherwise not snap c1/c2 to g = 9.81.
     return [sp.factor_terms(g) * sp.factor_terms(h) for g, h in pairs]
+
+
+def _refound_first(
+    data: Dataset,
+    groups: tuple[list[int], list[int]],
+    split: SplitTest,
+    second_law: Law,
+    constants: Mapping[str, float],
+    deadline: Deadline,
+    random_state: int | None,
+    search: Callable[[Dataset, Mapping[str, float], float, int | None], Law],
+) -> Law | None:
+    """The first group's law searched again on every row, against y / h (or y − h); None when that is not finite."""
+    first, second = groups
+    with np.errstate(all="ignore"):
+        h = second_law.predict(data.X[:, second])
+        rest = data.y / h if split.kind == "product" else data.y - h
+    if not np.all(np.isfinite(rest)) or np.ptp(rest) == 0 or deadline.left() < MIN_REFIND_SECONDS:
+        return None
+    part = Dataset(data.X[:, first], rest, tuple(split.first), data.target)
+    return search(part, constants, max(1.0, deadline.left()), random_state)
 
 
 def _loosened(expression: sp.Expr, variables: Sequence[str], constants: Mapping[str, float]) -> sp.Expr:
