@@ -141,3 +141,21 @@ def test_homogeneity_is_checked_through_sums_powers_and_functions():
     assert dimension_of_expression(sp.exp(v), dimensions) is None
     assert dimension_of_expression(sp.exp(g * t / v), dimensions) == {}
     assert dimension_of_expression(t ** (g * t / v), dimensions) is None
+
+
+def test_a_constant_alone_can_carry_the_unit(rng):
+    # Compton: E' = m_e c² · F(E/(m_e c²), θ); the prefactor is the constant itself.
+    E, theta = rng.uniform(20, 2000, 2000), rng.uniform(0.1, 3.1, 2000)
+    law = discover(
+        {"E": E, "theta": theta},
+        E / (1 + E / 510.99895 * (1 - np.cos(theta))),
+        target="Ep",
+        constants={"m_e_c2": 510.99895},
+        units={"E": "keV", "theta": "", "m_e_c2": "keV"},
+        target_unit="keV",
+        random_state=0,
+        time_limit=30,
+    )
+    assert law.info["units"]["prefactor"] == "m_e_c2"
+    E_, theta_, m = sp.symbols("E theta m_e_c2")
+    assert sp.simplify(law.expression - E_ / (1 + E_ / m * (1 - sp.cos(theta_)))) == 0, law.expression

@@ -129,7 +129,7 @@ def grouped_dataset(data: Dataset, pi: PiGroups, constants: Mapping[str, float])
 
 
 def _evaluated(expr: sp.Expr, what: str, data: Dataset, constants: Mapping[str, float]) -> np.ndarray:
-    numeric = expr.xreplace({sp.Symbol(k): v for k, v in constants.items()})
+    numeric = sp.sympify(expr).xreplace({sp.Symbol(k): sp.Float(v) for k, v in constants.items()})
     symbols = sorted(numeric.free_symbols, key=str)
     columns = data.columns()
     with np.errstate(all="ignore"):
