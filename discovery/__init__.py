@@ -7,7 +7,7 @@ s = v**2*sin(2*theta)/g
 
 The public API is what this module lists in ``__all__`` (and the article's
 experiment in :mod:`discovery.article`); the stage subpackages (``io``,
-``search``, ``law``, ``backends``) are internal. Importing this package
+``search``, ``law``, ``backends``, ``decompose``, ``units``) are internal. Importing this package
 starts nothing: no Julia, no network, no GPU.
 """
 

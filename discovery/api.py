@@ -3,11 +3,14 @@
 ``method="auto"`` runs the basis regressor first; when its law clearly misses
 structure (neighbouring rows' residuals correlate by 0.2 or more) or holds
 more than two fitted floats, the decomposition (a neural oracle's structure
-tests reduce and split the problem, and each smaller problem is searched)
-and the parametric forms (exponentials with offsets, logistic, Hill,
-Gaussian peaks, ...) are tried next, and when the best law still misses
-structure the first search backend that can run here (PySR, else Operon)
-gets the remaining time; at each step the law with the lower BIC on y wins.
+tests reduce and split the problem, and each smaller problem is searched),
+the basis search again (resumed with the time the decomposition left) and
+the parametric forms (exponentials with offsets, logistic, Hill, Gaussian
+peaks, ...) are tried next, and when the best law still misses structure
+the first search backend that can run here (PySR, else Operon) gets the
+remaining time; at each step the law with the lower BIC on y wins. With
+``units=``, all of this runs on the data's dimensionless groups
+(:mod:`discovery.units`).
 """
 
 from __future__ import annotations
