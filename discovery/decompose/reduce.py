@@ -228,12 +228,9 @@ def _separated(
         return []
     part = Dataset(data.X[near][:, first], y_first, tuple(split.first), data.target)
     first_law = search(part, constants, max(1.0, FIRST_PART_SHARE * deadline.left()), random_state)
-    with np.errstate(all="ignore"):
-        g = first_law.predict(data.X[:, first])
-        rest = data.y / g if split.kind == "product" else data.y - g
-    if not np.all(np.isfinite(rest)) or np.ptp(rest) == 0:
+    other = _rest_of(data, first_law, (first, second), split.second, split.kind)
+    if other is None:
         return []
-    other = Dataset(data.X[:, second], rest, tuple(split.second), data.target)
     second_law = search(other, constants, max(1.0, SECOND_PART_SHARE * deadline.left()), random_state)
     # The first part was found on carried rows, so its snapped values may be a near miss (2·3^(1/3)/√R for
     # 1): the first candidate holds its coefficients as floats, for the joint refit on all rows to settle.
@@ -243,7 +240,10 @@ def _separated(
     # The oracle's error in the carried rows can still make the first part a long stand-in (q read as
     # −9.3·sin q − 2.0·sin 2q + 41/q + …): found again from y / h (or y − h) on every row, it is clean
     # wherever h is right. Tried first: it is the one part found without the oracle.
-    again = _refound_first(data, (first, second), split, second_law, constants, deadline, random_state, search)
+    again = None
+    if deadline.left() >= MIN_REFIND_SECONDS:
+        part = _rest_of(data, second_law, (second, first), split.first, split.kind)
+        again = None if part is None else search(part, constants, max(1.0, deadline.left()), random_state)
     if again is not None and again.expression not in firsts:
         pairs.insert(0, (again.expression, seconds[0]))
     pairs += [(firsts[1], h) for h in seconds]
@@ -254,25 +254,20 @@ def _separated(
     return [sp.factor_terms(g) * sp.factor_terms(h) for g, h in pairs]
 
 
-def _refound_first(
-    data: Dataset,
-    groups: tuple[list[int], list[int]],
-    split: SplitTest,
-    second_law: Law,
-    constants: Mapping[str, float],
-    deadline: Deadline,
-    random_state: int | None,
-    search: Callable[[Dataset, Mapping[str, float], float, int | None], Law],
-) -> Law | None:
-    """The first group's law searched again on every row, against y / h (or y − h); None when that is not finite."""
-    first, second = groups
+def _rest_of(
+    data: Dataset, found: Law, groups: tuple[list[int], list[int]], names: tuple[str, ...], kind: str
+) -> Dataset | None:
+    """The other group's data against y / found (y − found for a sum), on every row; None if not finite or constant.
+
+    ``groups`` holds the columns of ``found``'s group, then those of the other group (named ``names``).
+    """
+    known, other = groups
     with np.errstate(all="ignore"):
-        h = second_law.predict(data.X[:, second])
-        rest = data.y / h if split.kind == "product" else data.y - h
-    if not np.all(np.isfinite(rest)) or np.ptp(rest) == 0 or deadline.left() < MIN_REFIND_SECONDS:
+        part = found.predict(data.X[:, known])
+        rest = data.y / part if kind == "product" else data.y - part
+    if not np.all(np.isfinite(rest)) or np.ptp(rest) == 0:
         return None
-    part = Dataset(data.X[:, first], rest, tuple(split.first), data.target)
-    return search(part, constants, max(1.0, deadline.left()), random_state)
+    return Dataset(data.X[:, other], rest, tuple(names), data.target)
 
 
 def _loosened(expression: sp.Expr, variables: Sequence[str], constants: Mapping[str, float]) -> sp.Expr:
