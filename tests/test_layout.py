@@ -29,6 +29,7 @@ ROOMS = [
     "dynamics",
     "parameters",
     "estimator",
+    "auto",
     "api",
     "article",
     "cli",

@@ -231,12 +231,12 @@ def test_ctrl_c_before_any_law_reaches_the_command_line(cannon, tmp_path, monkey
 
 
 def test_ctrl_c_during_a_backend_search_returns_the_basis_law(rng, monkeypatch):
-    from discovery import api
+    from discovery import auto
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(api, "run_backend", interrupted)
+    monkeypatch.setattr(auto, "run_backend", interrupted)
     X = rng.uniform(-1, 1, size=(400, 1))
     y = np.abs(X[:, 0]) ** 0.5 * np.sign(X[:, 0]) + np.floor(3 * X[:, 0])  # no basis law fits this
     with pytest.warns(RuntimeWarning, match="interrupted during the .* search"):
