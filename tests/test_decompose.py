@@ -220,3 +220,26 @@ def test_a_part_snapped_to_a_near_miss_is_refitted_to_the_exact_law():
     data = as_dataset(X, X[:, 0] + 8.314 * X[:, 1] / 96485.0, variables=["E0", "T"])
     settled = settle_expression(loosened + sp.Float(8.62e-5) * T, data, constants)
     assert settled.expression == E0 + R * T / F, settled.expression
+
+
+def test_the_parts_of_a_product_share_one_scale_for_the_joint_refit():
+    from discovery.decompose.reduce import _absorbed, _joined, _loosened
+
+    V0, u, x = sp.symbols("V0 u x")
+    # V0·(1 − e^(−1/u)) found as (2·3^(1/3)/5)·V0 times √3·1.0001 − √3·e^(−1/u): loosened and joined, the
+    # scale goes into the sum, which is left with two floats that settle to 1 and −1.
+    g, h = 2 * sp.cbrt(3) / 5 * V0, sp.Float(1.73304) - sp.sqrt(3) * sp.exp(-1 / u)
+    joined = _joined(_loosened(g, ["V0"], {}), _loosened(h, ["u"], {}), "product")
+    assert joined.free_symbols == {V0, u} and len(joined.atoms(sp.Float)) == 2
+    rng = np.random.default_rng(9)
+    X = np.column_stack([rng.uniform(1, 24, 2000), rng.uniform(0.2, 5, 2000)])
+    data = as_dataset(X, X[:, 0] * (1 - np.exp(-1 / X[:, 1])), variables=["V0", "u"])
+    from discovery.law.expression_fit import settle_expression
+
+    assert settle_expression(joined, data, {}).expression == V0 * (1 - sp.exp(-1 / u))
+    # Under a power the scale goes in as its root; not into a sum that has a coefficient of 1, nor into √
+    # of a sum when negative.
+    assert _absorbed(sp.Float(2.0) * x / (sp.Float(0.5) * u + sp.Float(0.25))) == x / (0.25 * u + 0.125)
+    assert _absorbed(sp.Float(2.0) * x / (u + 1)) == sp.Float(2.0) * x / (u + 1)
+    negative = sp.Float(-2.0) * x * sp.sqrt(sp.Float(0.5) * u + sp.Float(0.3))
+    assert _absorbed(negative) == negative

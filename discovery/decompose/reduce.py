@@ -37,6 +37,7 @@ MAX_ORACLE_ERROR = 0.1
 FIRST_PART_SHARE = 0.4  # of a separable problem's search time, the first part's
 SECOND_PART_SHARE = 0.75  # of the time left then, the second part's; the rest finds the first part again
 MIN_REFIND_SECONDS = 1.0
+LOOSE_PAIRS = 2  # of the pairs of parts, those also tried with every coefficient a float
 NEAR_SHARE = 0.1  # of the rows, those nearest the second group's medians give the first part's law
 MIN_NEAR_ROWS = 200
 TEST_ROWS = 2000  # rows at which the oracle's gradients are read
@@ -247,11 +248,50 @@ def _separated(
     if again is not None and again.expression not in firsts:
         pairs.insert(0, (again.expression, seconds[0]))
     pairs += [(firsts[1], h) for h in seconds]
-    if split.kind == "sum":
-        return [g + h for g, h in pairs]
+    joined = [_joined(g, h, split.kind) for g, h in pairs]
+    # Each part's snapped values were chosen for that part alone (V0·2·3^(1/3)/5 times √3 − √3·exp(…)
+    # for V0·(1 − exp(…))), and the refit moves floats only: the best pairs come again with every
+    # coefficient a float and one scale in all, for the joint refit to settle together.
+    loose = [
+        _joined(_loosened(g, split.first, constants), _loosened(h, split.second, constants), split.kind)
+        for g, h in pairs[:LOOSE_PAIRS]
+    ]
+    interleaved = [e for pair in itertools.zip_longest(joined[:LOOSE_PAIRS], loose) for e in pair if e is not None]
+    return list(dict.fromkeys(interleaved + joined[LOOSE_PAIRS:]))
+
+
+def _joined(g: sp.Expr, h: sp.Expr, kind: str) -> sp.Expr:
+    """g + h, or g·h with one free scale in all."""
+    if kind == "sum":
+        return g + h
     # Each part's common float factor pulled out, so that the two multiply into one: c1·g/(c2·h + c2)
     # has one free scale, and the refit could otherwise not snap c1/c2 to g = 9.81.
-    return [sp.factor_terms(g) * sp.factor_terms(h) for g, h in pairs]
+    return _absorbed(sp.factor_terms(g) * sp.factor_terms(h))
+
+
+def _absorbed(product: sp.Expr) -> sp.Expr:
+    """A float factor of a product taken into one of its sums whose terms all have float coefficients.
+
+    c·V0·(a − b·e) has three floats for two degrees of freedom; V0·(c·a − c·b·e) has two, which
+    the refit can settle (and snap to 1 and −1). A sum under a power p takes c^(1/p) (c/(a + b·e) =
+    1/(a/c + b/c·e)). A sum with a coefficient ±1 already fixes the scale: the product is left as is.
+    """
+    coefficient, rest = product.as_coeff_Mul()
+    if not coefficient.is_Float:
+        return product
+    factors = list(sp.Mul.make_args(rest))
+    for i, factor in enumerate(factors):
+        base, exponent = factor.as_base_exp()
+        if not isinstance(base, sp.Add) or exponent not in (1, -1, sp.Rational(1, 2), sp.Rational(-1, 2)):
+            continue
+        if any(not term.as_coeff_Mul()[0].is_Float for term in base.args):
+            continue
+        if exponent.is_Rational and not exponent.is_Integer and coefficient < 0:
+            continue  # −c·√A is not √(c²·A)
+        scale = coefficient ** (1 / exponent)
+        factors[i] = sp.Pow(sp.expand(scale * base), exponent)
+        return sp.Mul(*factors)
+    return product
 
 
 def _rest_of(
