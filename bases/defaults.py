@@ -52,7 +52,9 @@ def default_library(variables: Sequence[str], level: int = 1, max_terms: int | N
     three variables and, with up to five variables, 1/(x − z) alone, times a
     power of a third variable and times exp, log or sqrt of x or z (divided
     differences such as (log x − log z)/(x − z)); from level 3 products of three variables' terms and
-    differences times one or two other variables.
+    differences times one or two other variables. A single variable's
+    library also holds, from level 2, exp(±x) and sin, cos of x and 2x
+    times its powers.
     Terms undefined on the data are removed later, by the regressor.
 
     Parameters
@@ -129,6 +131,12 @@ def _default_library(variables: tuple[str, ...], level: int, max_terms: int | No
                     if c not in (a, b)
                 ]
             )
+    if len(variables) == 1 and level >= 2:
+        # One input alone (often a part of a split problem) can afford its own products: u²·eᵘ/(eᵘ − 1)²
+        # through 1/y is eᵘ/u² − 2/u² + e⁻ᵘ/u². 29 terms.
+        (v,) = variables
+        growth = Library([sp.exp(sp.Symbol(v)), sp.exp(-sp.Symbol(v))])
+        groups.append([(growth,), (growth, powers(v, [-3, -2, -1, 1, 2, 3])), (harmonics(v, [1, 2]), simple[v])])
     for group in groups:  # each group whole or not at all, simplest first
         grown = _with_group(library, group, max_terms)
         if grown is not None:

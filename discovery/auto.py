@@ -27,6 +27,7 @@ from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset
 from .law.criteria import mse_floor
 from .law.law import Law
+from .search.levels import TIE_MARGIN
 from .search.noise import fits_to_noise
 from .search.selection import law_bic
 
@@ -285,8 +286,11 @@ def _fits(law: Law, data: Dataset, random_state: int | None) -> bool:
 
 
 def _better(found: Law, best: Law, data: Dataset) -> bool:
+    """A lower BIC on y; or, within a tie, fewer fitted floats (its exact values are evidence the other lacks)."""
     floor = mse_floor(data.y)
-    return law_bic(found, data, floor) < law_bic(best, data, floor)
+    new, old = law_bic(found, data, floor), law_bic(best, data, floor)
+    fewer_floats = len(found.expression.atoms(sp.Float)) < len(best.expression.atoms(sp.Float))
+    return new < old or (new < old + TIE_MARGIN and fewer_floats)
 
 
 def _report(verbose: bool, name: str, found: Law) -> None:

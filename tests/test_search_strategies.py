@@ -292,3 +292,37 @@ def test_a_ratio_times_a_logarithm_is_in_the_level_three_library(rng):
     law = discover(X, y, variables=["E", "T", "z", "c"], constants={"R": 8.314462618, "F": 96485.33212})
     E, T, z, c, R, F = sp.symbols("E T z c R F")
     assert sp.simplify(law.expression - (E + R * T / (F * z) * sp.log(c))) == 0
+
+
+def test_a_one_variable_law_that_fits_the_noise_at_level_one_still_sees_the_next_level(rng):
+    # 1/√(1 − u⁴): level 1 has no u⁴, and 1/√(a − b·u² − c·sin(u)/u) fits 1 % noise as well; a level of one
+    # variable is small, and the law of two terms there wins.
+    u = rng.uniform(0.05, 0.83, 10000)
+    y_true = 1 / np.sqrt(1 - u**4)
+    y = y_true * (1 + 0.01 * rng.normal(size=len(u)))
+    law = discover({"u": u}, y, method="basis", random_state=0, time_limit=30)
+    U = sp.Symbol("u")
+    assert _equivalent(law.expression, 1 / sp.sqrt(1 - U**4)), law.expression
+
+
+def test_a_term_that_stands_in_for_a_simpler_one_over_a_short_range_gives_way_to_it(rng):
+    # With L ≤ 0.1, R²·cos L and sin(2L)/C fit 1 % noise as well as R² and 2L/C do.
+    n = 10000
+    X = np.column_stack(
+        [rng.uniform(1, 100, n), rng.uniform(100, 1e4, n), rng.uniform(1e-3, 0.1, n), rng.uniform(1e-6, 1e-4, n)]
+    )
+    R, w, L, C = X.T
+    y_true = np.sqrt(R**2 + (w * L - 1 / (w * C)) ** 2)
+    y = y_true + 0.01 * np.sqrt(np.mean(y_true**2)) * rng.normal(size=n)
+    law = discover(X, y, variables=["R", "w", "L", "C"], method="basis", random_state=0, time_limit=30)
+    Rs, ws, Ls, Cs = sp.symbols("R w L C")
+    assert _equivalent(law.expression, sp.sqrt(Rs**2 + (ws * Ls - 1 / (ws * Cs)) ** 2)), law.expression
+
+
+def test_a_single_variable_library_holds_exponentials_times_powers(rng):
+    # Einstein's heat capacity in u = θ/T: 1/y = (eᵘ/u² − 2/u² + e⁻ᵘ/u²)/(3R).
+    u = rng.uniform(0.1, 25, 10000)
+    y = 3 * 8.314462618 * u**2 * np.exp(u) / np.expm1(u) ** 2
+    law = discover({"u": u}, y, constants={"R": 8.314462618}, method="basis", random_state=0, time_limit=30)
+    U, R = sp.symbols("u R")
+    assert sp.simplify(law.expression - 3 * R * U**2 * sp.exp(U) / (sp.exp(U) - 1) ** 2) == 0, law.expression

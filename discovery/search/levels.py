@@ -21,6 +21,7 @@ from ..errors import DataError
 from ..io.dataset import Dataset
 from ..law.criteria import mse_floor
 from ..law.held_out import with_held_out_errors
+from ..law.law import Law
 from ..law.settle import tidy_expression
 from .factors import separable_factor
 from .library_fit import LibraryFit, Settings, fit_library
@@ -41,6 +42,9 @@ LEVEL0_TERMS = 2  # level 0 confirms one proposed term (and a constant)
 # noise asin(b/T) (through sin y) fits as well as b/T where b/T is small; at 10 % noise 2.0082·√L
 # (through y², free) fits a pendulum by 1 BIC better than 2π·√(L/g).
 TIE_MARGIN = 2.0
+# A law that fits the noise ends the search, unless the next level is at most this many terms
+# (one variable's: 24 at level 3) and the law has three terms or more (see _worth_a_cheap_level).
+CHEAP_LEVEL_TERMS = 64
 MIN_TERMS_TO_SCALE = 50  # a fit's cost is extrapolated to larger libraries from this size on
 
 
@@ -251,7 +255,7 @@ class BasisSearch:
                         flush=True,
                     )
                 margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else TIE_MARGIN
-                if best.fit is None or score < best.bic - margin:
+                if best.fit is None or score < best.bic - margin or _shorter_and_better(law, score, best):
                     best.fit, best.bic, best.level = LibraryFit(law, fit.library, fit.coef, score), score, level
                     if exact_fit(law, data):
                         self.finished = True
@@ -262,12 +266,42 @@ class BasisSearch:
             # Only after every target at this level: a short law for log y can beat a long one for y
             # that already fits to the noise. Not after level 0: its terms were themselves fitted to
             # the data, and a sum of several of them can fit the noise of a smooth 1-D law.
-            if level >= 1 and best.fit is not None and fits_to_noise(best.fit.law, data, settings.random_state):
+            if (
+                level >= 1
+                and best.fit is not None
+                and fits_to_noise(best.fit.law, data, settings.random_state)
+                and not _worth_a_cheap_level(best, data, level + 1)
+            ):
                 self.finished = True
                 return best.fit
         self.finished = True
         assert best.fit is not None
         return best.fit
+
+
+def _shorter_and_better(law: Law, score: float, best: _Best) -> bool:
+    """A law of a larger library with fewer terms that lowers the BIC by more than a tie.
+
+    The larger library's handicap (``LEVEL_GAIN``) guards against a longer spurious fit; a law with fewer
+    terms and a better fit is simpler on both counts: 1/√(1.004 − u⁴) (two terms, level 2) for the
+    level-1 stand-in 1/√(126.6 − 20.9·u² − 125.6·sin(u)/u), which fits the noise as well.
+    """
+    return (
+        best.fit is not None
+        and len(law.coefficients) < len(best.fit.law.coefficients)
+        and score < best.bic - TIE_MARGIN
+    )
+
+
+def _worth_a_cheap_level(best: _Best, data: Dataset, level: int) -> bool:
+    """Whether a law of three or more terms that fits the noise should still see the next level.
+
+    Only when that level is small (one variable's powers and harmonics, up to ``CHEAP_LEVEL_TERMS``):
+    a sum of several low terms can fit the noise of a 1-D law that a higher power writes in two.
+    """
+    if level > MAX_LEVEL or best.fit is None or len(best.fit.law.coefficients) < 3:
+        return False
+    return len(default_library(data.variables, level)) <= CHEAP_LEVEL_TERMS
 
 
 @dataclass

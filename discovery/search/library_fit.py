@@ -19,10 +19,12 @@ from ..law.coefficient import FrontEntry
 from ..law.law import Law
 from ..law.settle import complexity, settle_terms
 from ..solvers import Problem, Solver
+from ..solvers.base import Support
 from .power_block import block_indices, supports_with_block
 from .selection import choose, pareto_front, score_supports
 
 DUPLICATE_CORRELATION = 1 - 1e-9  # standardised columns this parallel are the same term
+SIMPLER_COSINE = 1 - 1e-4  # a term this parallel to a simpler one may stand in for it (see _with_simpler_terms)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def fit_library(
             supports = supports + supports_with_block(problem, block, solver)
     if not supports:
         raise DataError("the solver proposed no terms: the target is not explained by any term of the library")
+    supports = supports + _with_simpler_terms(supports, problem.gram, term_complexity)
 
     columns = data.columns()
     cache: dict[int, np.ndarray] = {}
@@ -237,6 +240,31 @@ def _distinct_columns(gram) -> list[int]:
         if nonzero[j] and not (parallel[j] & kept).any():
             kept[j] = True
     return np.flatnonzero(kept).tolist()
+
+
+def _with_simpler_terms(supports: Sequence[Support], gram, term_complexity: np.ndarray) -> list[Support]:
+    """Each support again with every term that has a near-parallel simpler one replaced by the simplest.
+
+    ``gram`` is the standardised Gram matrix (the columns' cosines). Over a short range a term can
+    stand in for a simpler one, and the noise decides which of the two the solver takes: R²·cos L and
+    sin(2L)/C for R² and L/C where L ≤ 0.1. Both versions are scored; the simpler is chosen when it is
+    within the margin (see :func:`~discovery.search.selection.choose`).
+    """
+    similar = (gram.abs() >= SIMPLER_COSINE).cpu().numpy()
+    np.fill_diagonal(similar, False)
+    rows, columns = np.nonzero(similar & (term_complexity[None, :] < term_complexity[:, None]))
+    simplest: dict[int, int] = {}
+    for j, k in zip(rows.tolist(), columns.tolist()):
+        if j not in simplest or (term_complexity[k], k) < (term_complexity[simplest[j]], simplest[j]):
+            simplest[j] = k
+    seen = {frozenset(s) for s in supports}
+    found = []
+    for support in supports:
+        replaced = tuple(simplest.get(j, j) for j in support)
+        if len(set(replaced)) == len(replaced) and frozenset(replaced) not in seen:
+            seen.add(frozenset(replaced))
+            found.append(replaced)
+    return found
 
 
 def _standardise(gram, term_complexity: np.ndarray, max_terms: int, random_state) -> Problem:
