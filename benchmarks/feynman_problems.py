@@ -208,7 +208,13 @@ def judge(
 
 
 def _is_constant(expr: sp.Expr, constants: Mapping[str, float]) -> bool:
-    """SymPy's ``is_constant``, in the variables only when there are named constants."""
+    """SymPy's ``is_constant``, in the variables only when there are named constants.
+
+    A ratio or difference that rounding made infinite or undefined (coefficients of 1e-11 zeroed in a
+    denominator give ``zoo``) is not a constant, though SymPy calls ``zoo`` one.
+    """
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return False
     if not constants:
         return bool(expr.is_constant())
     variables = [s for s in expr.free_symbols if s.name not in constants]

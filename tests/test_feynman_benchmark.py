@@ -103,3 +103,12 @@ def test_square_comparison_does_not_accept_a_different_law():
     assert not judge(sp.sqrt(c**2 * m**2 / (c**2 - v**2)) + v, truth, 0.99, ranges=ranges).symbolic_solution
     assert not judge(sp.sqrt(c**2 * m**2 / (c**2 - 2 * v**2)), truth, 0.99, ranges=ranges).symbolic_solution
     assert judge(sp.sqrt(c**2 * m**2 / (c**2 - v**2)), truth, 0.99, ranges=ranges).exact
+
+
+def test_a_law_whose_rounded_coefficients_vanish_is_not_a_solution():
+    # Coefficients of 1e-11 in a denominator round to 0: the difference is zoo, which SymPy calls constant.
+    s, z, R = sp.symbols("sigma_q z R_d")
+    truth = s / 2 * (1 - z / sp.sqrt(z**2 + R**2))
+    found = s / (sp.Float(3.55e-11) - sp.Float(1.78e-11) * sp.exp(-z / R) + sp.Float(3.48e-11) * z**2 / R**2)
+    ranges = {"sigma_q": (1e-9, 1e-6), "z": (0.01, 1.0), "R_d": (0.05, 0.5)}
+    assert not judge(found, truth, 0.99, ranges=ranges).symbolic_solution
