@@ -256,7 +256,7 @@ def _separated(
         _joined(_loosened(g, split.first, constants), _loosened(h, split.second, constants), split.kind)
         for g, h in pairs[:LOOSE_PAIRS]
     ]
-    interleaved = [e for pair in itertools.zip_longest(joined[:LOOSE_PAIRS], loose) for e in pair if e is not None]
+    interleaved = [e for pair in zip(joined, loose) for e in pair]
     return list(dict.fromkeys(interleaved + joined[LOOSE_PAIRS:]))
 
 

@@ -250,13 +250,14 @@ def _with_simpler_terms(supports: Sequence[Support], gram, term_complexity: np.n
     sin(2L)/C for R² and L/C where L ≤ 0.1. Both versions are scored; the simpler is chosen when it is
     within the margin (see :func:`~discovery.search.selection.choose`).
     """
-    similar = (gram.abs() >= SIMPLER_COSINE).cpu().numpy()
-    np.fill_diagonal(similar, False)
-    rows, columns = np.nonzero(similar & (term_complexity[None, :] < term_complexity[:, None]))
-    simplest: dict[int, int] = {}
-    for j, k in zip(rows.tolist(), columns.tolist()):
-        if j not in simplest or (term_complexity[k], k) < (term_complexity[simplest[j]], simplest[j]):
-            simplest[j] = k
+    used = sorted({j for support in supports for j in support})  # only the proposed terms need a stand-in check
+    cosines = gram[used].abs().cpu().numpy()
+    simpler = (cosines >= SIMPLER_COSINE) & (term_complexity[None, :] < term_complexity[used][:, None])
+    simplest = {
+        j: min(np.flatnonzero(row).tolist(), key=lambda k: (term_complexity[k], k))
+        for j, row in zip(used, simpler)
+        if row.any()
+    }
     seen = {frozenset(s) for s in supports}
     found = []
     for support in supports:
