@@ -104,7 +104,9 @@ def discover(
     method : {"auto", "basis", "forms", "decompose", "pysr", "operon"}
         ``"basis"``: the sparse basis regressor. ``"forms"``: parametric forms
         (exponential or power law with an offset, logistic, saturating, Hill,
-        Gaussian peak, damped oscillation, rational, Planck-like) over
+        Gaussian peak, damped oscillation, rational, Planck-like,
+        Bose–Einstein, two power laws, a power of a binomial, an exponential
+        with its square) over
         monomials of the inputs, fitted by Levenberg–Marquardt from several
         starts. ``"decompose"``: a neural network is fitted to the data and
         its gradients tested for variables that enter only through a sum

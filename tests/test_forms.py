@@ -139,3 +139,27 @@ def test_a_noisy_logarithm_is_fitted_as_a_logarithm_not_a_small_power(rng):
     fits = form_fits(as_dataset(X, noisy(clean, rng, 0.1), variables=["x"]), seconds=10)
     assert fits[0].form == "logarithm", fits[0]
     assert not any(isinstance(p.exp, sp.Float) for p in fits[0].expression.atoms(sp.Pow)), fits[0]
+
+
+C_LIGHT = 2.99792458e8
+x_ = sp.Symbol("x")
+# (range, truth as SymPy, constants): a form each, with exponents and scales the SymPy layer snaps.
+EXACT_FORMS = [
+    ((0.3, 1.15), 4 * x_**12 - 4 * x_**6, {}),  # two powers
+    # a power of a binomial in x²; θ₀ = −1/c² ≈ −1.1e-17 must move in LM from its start
+    ((1e7, 2.9e8), 1 / sp.sqrt(1 - x_**2 / sp.Symbol("c") ** 2) - 1, {"c": C_LIGHT}),
+    ((0.002, 100), 1 - x_ / sp.sqrt(1 + x_**2), {}),  # a power of a binomial in 1/x²
+    ((-2, 6), (1 - sp.exp(-x_)) ** 2, {}),  # an exponential and its square (a well: both sides of 0)
+]
+
+
+@pytest.mark.parametrize(
+    "bounds, truth, constants", EXACT_FORMS, ids=["two powers", "lorentz factor", "axis field", "morse"]
+)
+def test_forms_return_these_laws_exactly(rng, bounds, truth, constants):
+    X = rng.uniform(*bounds, (1000, 1))
+    numeric = sp.lambdify(x_, truth.subs({sp.Symbol(k): v for k, v in constants.items()}), "numpy")
+    law = discover(X, numeric(X[:, 0]), variables=["x"], constants=constants, method="forms", random_state=0)
+    assert not law.expression.atoms(sp.Float), law
+    gap = (law.expression - truth).subs(x_, sp.Symbol("x", positive=True))  # x > 0 on the rows: √ branches agree
+    assert sp.simplify(gap) == 0, law

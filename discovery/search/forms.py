@@ -3,8 +3,10 @@
 A form is a few columns ``c(u; θ)`` with up to two nonlinear parameters θ:
 an exponential with an offset ``[1, exp(θ₀u)]``, a logistic curve, a
 saturating (Michaelis–Menten) or Hill curve, a Gaussian peak, a damped
-oscillation, a power law with an offset and its limit a logarithm, a low-degree rational function and
-a Planck-like ``u³/(exp(θ₀u) − 1)``. ``u`` runs over monomials of the inputs
+oscillation, a power law with an offset and its limit a logarithm, a low-degree rational function,
+a Planck-like ``u³/(exp(θ₀u) − 1)``, a Bose–Einstein ``u^k/(exp(θ₀(u − θ₁)) − 1)``,
+two power laws ``u^θ₀, u^θ₁``, a power of a binomial ``(1 + θ₀u^k)^θ₁`` (k = 1, 2)
+and an exponential with its square. ``u`` runs over monomials of the inputs
 (each input, its inverse, and products and ratios of two) and, with few
 inputs, over differences of two inputs alone and times a third; the model is
 
@@ -44,6 +46,10 @@ MAX_PAIR_VARIABLES = 6  # products and ratios of two inputs are tried up to this
 MAX_DIFFERENCE_VARIABLES = 4  # differences, alone and times a third input, up to this many
 LM_STARTS = 2  # Levenberg–Marquardt runs per form and monomial, from the best-scoring starts
 LM_EVALUATIONS = 60  # residual evaluations per run
+# Relative step of LM's finite differences. The residual is a least-squares solve, exact to ~1e-8
+# relative: at SciPy's default step (√eps ≈ 1.5e-8) its slopes are rounding noise, and a θ₀ of
+# 1e-17 (1 − v²/c²) never moved.
+LM_DIFF_STEP = 1e-6
 # Pairs (form, monomial) refined by LM, best scored at their starts first: on the textbook laws the
 # pair that wins is among the first ten, and refining all of them (~350 with four inputs) took 10 s.
 LM_PAIRS = 40
@@ -156,6 +162,35 @@ def _rational_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     return [theta, np.zeros(2)] if np.all(np.isfinite(theta)) else [np.zeros(2)]
 
 
+# Exponents of the two power laws' starts: integers and halves common in physics (a pair's LM run
+# moves them, and the SymPy layer snaps what it finds).
+PAIR_EXPONENTS = (-12, -9, -6, -4, -3, -2, -1, -0.5, 0.5, 1, 2, 3, 4, 6, 9, 12)
+
+
+def _exponent_pair_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    return [np.array([p, q]) for p, q in itertools.combinations(PAIR_EXPONENTS, 2)]
+
+
+def _binomial_starts(power: int) -> Callable[[np.ndarray, np.ndarray], list[np.ndarray]]:
+    """Starts of (1 + θ₀·u^power)^θ₁: θ₀ from the scale of u^power (negative ones keep the base positive)."""
+
+    def starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        w = np.abs(u) ** power
+        top = float(w.max()) or 1.0
+        scales = [1 / q for q in np.quantile(w, [0.05, 0.5, 0.95]) if q > 0] + [-k / top for k in (0.5, 0.9, 0.99)]
+        return [np.array([s, e]) for s in scales for e in (-1, -0.5, 0.5)]
+
+    return starts
+
+
+def _bose_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """Rates ±k/spread, and a shift at 0 or just outside the rows (inside, the columns have a pole)."""
+    s = _spread(u)
+    lo, hi = float(u.min()), float(u.max())
+    shifts = (0.0, lo - 0.05 * s, lo - 0.3 * s, hi + 0.05 * s, hi + 0.3 * s)
+    return [np.array([sign * k / s, c]) for sign in (1, -1) for k in (1, 3, 10) for c in shifts]
+
+
 def _plain_sum(coefficients: list[float], columns: list[sp.Expr]) -> sp.Expr:
     return sp.Add(*(sp.Float(a) * c for a, c in zip(coefficients, columns) if a != 0))
 
@@ -190,6 +225,21 @@ FORMS: tuple[Form, ...] = (
     ),
     Form("rational", tuple(U**k / (1 + T0 * U + T1 * U**2) for k in range(3)), 2, _rational_starts),
     Form("planck", (sp.Integer(1), U**3 / (sp.exp(T0 * U) - 1)), 1, _planck_starts, positive=True),
+    # Two power laws (a Mie or Lennard-Jones potential, a two-regime scaling).
+    Form("two powers", (sp.Integer(1), U**T0, U**T1), 2, _exponent_pair_starts, positive=True),
+    # A power of a binomial (a Lorentz factor, a field on an axis, a Student-t or Cauchy tail).
+    Form("binomial power", (sp.Integer(1), (1 + T0 * U) ** T1), 2, _binomial_starts(1), positive=True),
+    Form("binomial power of u²", (sp.Integer(1), (1 + T0 * U**2) ** T1), 2, _binomial_starts(2), positive=True),
+    # 1/(e^z − 1) and u/(e^z − 1) with z = θ₀(u − θ₁): Bose–Einstein occupation, the Bernoulli function
+    # z/(e^z − 1) of gating rates and Goldman–Hodgkin–Katz fluxes.
+    Form(
+        "bose",
+        tuple(U**k / (sp.exp(T0 * (U - T1)) - 1) for k in range(2)) + (sp.Integer(1),),
+        2,
+        _bose_starts,
+    ),
+    # An exponential and its square (a Morse potential, two relaxations at rates k and 2k).
+    Form("exponential pair", (sp.Integer(1), sp.exp(T0 * U), sp.exp(2 * T0 * U)), 1, _rate_starts),
 )
 
 
@@ -407,7 +457,7 @@ def _fit_form(
         for start in starts[:LM_STARTS]:
             rss0 = _squared(residual(start))
             try:
-                run = least_squares(residual, start, method="lm", max_nfev=LM_EVALUATIONS)
+                run = least_squares(residual, start, method="lm", max_nfev=LM_EVALUATIONS, diff_step=LM_DIFF_STEP)
                 theta, rss = run.x, float(run.fun @ run.fun)
             except (ValueError, np.linalg.LinAlgError):
                 theta, rss = start, rss0
