@@ -88,7 +88,8 @@ def settle_expression(
         return model.fit({**zeros, **fixed}, fit.coef) or _failed(model.n)
 
     if snap:
-        exact, final = snap_coefficients(refit, fit, len(y), constants, floor)
+        factors = _exponential_factors(model)
+        exact, final = snap_coefficients(refit, fit, len(y), constants, floor, exponential_factors=factors)
     exact.update({j: sp.Integer(0) for j in zeros})
     values = {p: (exact[j] if j in exact else sp.Float(final.coef[j])) for j, p in enumerate(model.parameters)}
     settled = model.expression.xreplace(values)
@@ -105,6 +106,20 @@ def settle_expression(
         if j not in zeros
     ]
     return _measured(settled, coefficients, data, constants, floor)
+
+
+def _exponential_factors(model: ParametrisedExpression) -> list[int]:
+    """The parameters that multiply an exponential (p·exp(…)): where SymPy puts a shift inside it."""
+    positions = {p: j for j, p in enumerate(model.parameters)}
+    return sorted(
+        {
+            positions[factor]
+            for node in sp.preorder_traversal(model.expression)
+            if isinstance(node, sp.Mul) and any(isinstance(a, sp.exp) for a in node.args)
+            for factor in node.args
+            if factor in positions
+        }
+    )
 
 
 def _prune_terms(

@@ -40,6 +40,9 @@ SNAP_PASSES = 3  # passes over the coefficients; a pass that snaps none ends the
 # the constant: cos(3·I) for I in (0, 0.01) is at 8e-9, exp(I) at 4e-6; a variable on a range as narrow
 # as 330–350 at 1.5e-4.
 NEAR_CONSTANT = 1e-5
+# e^r as a coefficient: r's cost and this much more; r a rational with this denominator at most
+EXPONENTIAL_COST = 2.0
+MAX_EXPONENT_DENOMINATOR = 4
 LARGEST_LOG_FACTOR = 700.0  # exp() of a logarithm's coefficient beyond this overflows a float
 
 
@@ -261,6 +264,7 @@ def snap_coefficients(
     constants: Mapping[str, float],
     floor: float,
     logarithms: Collection[int] = (),
+    exponential_factors: Collection[int] = (),
 ) -> tuple[dict[int, sp.Expr], ParameterFit]:
     """Fix coefficients to exact values one at a time, most precise first, in up to ``SNAP_PASSES`` passes.
 
@@ -284,6 +288,11 @@ def snap_coefficients(
         log v for the exact values v near exp(c), and the cheapest candidate
         of either kind is tried first. At 1 % noise −110/3, 1.3e-4 from
         log(2·h·c²), was taken for it.
+    exponential_factors : collection of int
+        Coefficients that multiply an exponential: a shift inside it,
+        exp(k·(x − x0)) = e^(−k·x0)·e^(kx), is split off by SymPy as such
+        a factor. They are also offered e^r for the small rationals r near
+        their logarithm (e^(−11/2) in 1/(1 − e^(−11/2)·e^(−V/10))).
 
     Returns
     -------
@@ -303,7 +312,9 @@ def snap_coefficients(
         for j in order:
             if j in fixed:
                 continue
-            value, trial = _snapped_value(refit, current, j, fixed, n, constants, floor, j in logarithms)
+            value, trial = _snapped_value(
+                refit, current, j, fixed, n, constants, floor, j in logarithms, j in exponential_factors
+            )
             if value is not None:
                 fixed[j] = float(value.value)
                 exact[j] = value.expr
@@ -323,10 +334,12 @@ def _snapped_value(
     constants: Mapping[str, float],
     floor: float,
     logarithm: bool = False,
+    exponential_factor: bool = False,
 ) -> tuple[ExactValue | None, ParameterFit]:
     """The simplest exact value coefficient ``j`` may take, with the refit holding it; (None, current) if none.
 
-    With ``logarithm`` the logarithms of the exact values near exp(coefficient) compete too.
+    With ``logarithm`` the logarithms of the exact values near exp(coefficient) compete too; with
+    ``exponential_factor``, e^r for the rationals r near log(coefficient).
     """
     value, stderr = float(current.coef[j]), float(current.stderr[j])
     tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
@@ -344,6 +357,15 @@ def _snapped_value(
             for c in near
             if c.value > 0
         ]
+    if exponential_factor and value > 0 and stderr < value / SNAP_MIN_T:
+        # log(c ± s) spans log(c) ± s/c: the same test on the logarithm's scale, among rationals alone
+        exponent, width = math.log(value), FALSE_MATCH_SIGMAS * stderr / value
+        near = exact_values_near(exponent, tolerance / value, {}, limit=SNAP_TRIES)
+        offers += [
+            (ExactValue(sp.exp(c.expr), math.exp(c.value), c.cost + EXPONENTIAL_COST), exponent, width, True)
+            for c in near
+            if c.expr.is_Rational and c.expr.q <= MAX_EXPONENT_DENOMINATOR
+        ]
     offers.sort(key=lambda offer: offer[0].cost)
     crowded: set[tuple[bool, bool]] = set()  # kinds that failed the look-elsewhere test
     for candidate, tested, width, on_factor_scale in offers:
@@ -351,7 +373,10 @@ def _snapped_value(
         if kind in crowded:
             continue  # candidates are sorted by cost, and costlier ones of a kind are denser still
         most = MAX_FALSE_MATCHES_WITH_CONSTANTS if kind[1] else MAX_FALSE_MATCHES
-        if expected_false_matches(tested, candidate.cost, width, constants, with_constants_only=kind[1]) > most:
+        if isinstance(candidate.expr, sp.exp):  # among the exponent's peers on the logarithm's scale
+            if expected_false_matches(tested, candidate.cost - EXPONENTIAL_COST, width, {}) > most:
+                continue
+        elif expected_false_matches(tested, candidate.cost, width, constants, with_constants_only=kind[1]) > most:
             crowded.add(kind)
             continue
         trial = refit({**fixed, j: candidate.value})
