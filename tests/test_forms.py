@@ -165,3 +165,13 @@ def test_forms_return_these_laws_exactly(rng, bounds, truth, constants):
     assert not law.expression.atoms(sp.Float), law
     gap = (law.expression - truth).subs(x_, sp.Symbol("x", positive=True))  # x > 0 on the rows: √ branches agree
     assert sp.simplify(gap) == 0, law
+
+
+def test_a_tanh_rising_from_zero_is_read_beside_the_flexible_forms(rng):
+    # v·tanh(g·t/v), a fall with quadratic drag: a logistic centred at t/v = 0, where an exponential
+    # and its square write a close stand-in and rank first at their starts.
+    X = np.column_stack([rng.uniform(5, 60, 2000), rng.uniform(0.1, 20, 2000)])
+    v, t = X.T
+    law = discover(X, v * np.tanh(9.81 * t / v), variables=["v", "t"], constants={"g": 9.81}, method="forms")
+    v_, t_, g_ = sp.symbols("v t g")
+    assert sp.simplify(law.expression.rewrite(sp.exp) - (v_ * sp.tanh(g_ * t_ / v_)).rewrite(sp.exp)) == 0, law

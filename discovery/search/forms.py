@@ -125,7 +125,10 @@ def _exponent_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
 
 def _logistic_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     s = _spread(u)
-    return [np.array([sign * k / s, c]) for sign in (1, -1) for k in (4, 16) for c in np.quantile(u, [0.25, 0.5, 0.75])]
+    centres = list(np.quantile(u, [0.25, 0.5, 0.75]))
+    if u.min() <= 0.1 * s:  # rows from about u = 0 on: a tanh rising from 0 is centred there
+        centres.append(0.0)
+    return [np.array([sign * k / s, c]) for sign in (1, -1) for k in (4, 16) for c in centres]
 
 
 def _half_point_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
@@ -302,9 +305,8 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
                 k = outer.shape[1] * len(form.columns) + form.n_theta
                 score = information_criterion(scored[0][0], m, k, floor)
                 pairs.append((score, len(pairs), _Pair(form, monomial, u, [theta for _, theta in scored])))
-    pairs.sort(key=lambda p: p[:2])
     fits: list[tuple[float, int, _Pair, _FittedForm]] = []  # BIC, order, pair, fit
-    for _, order, pair in pairs[:LM_PAIRS]:
+    for _, order, pair in _refined_first(pairs):
         if out_of(1.0):
             break
         fitted = _fit_form(pair.form, pair.u, y, outer, floor, pair.starts)
@@ -314,6 +316,22 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
     fits.sort(key=lambda f: f[:2])
     close = [f for f in fits if f[0] <= fits[0][0] + BIC_WINDOW][:BEST]
     return [_result(p.form, p.monomial, fitted, bic, outer_terms) for bic, _, p, fitted in close]
+
+
+def _refined_first(pairs: list[tuple[float, int, _Pair]]) -> list[tuple[float, int, _Pair]]:
+    """The pairs LM refines, in order: each form's best-scored, then the best-scored others, ``LM_PAIRS`` in all.
+
+    A start's score ranks forms badly across families: a one-θ exponential pair
+    scores near its optimum where a logistic's coarse starts are far from it,
+    and flexible forms can fill every slot with stand-ins of one curve.
+    """
+    pairs = sorted(pairs, key=lambda p: p[:2])
+    firsts: dict[str, tuple[float, int, _Pair]] = {}
+    for pair in pairs:
+        firsts.setdefault(pair[2].form.name, pair)
+    chosen = {pair[1] for pair in firsts.values()}
+    rest = [pair for pair in pairs if pair[1] not in chosen][: max(0, LM_PAIRS - len(chosen))]
+    return sorted(firsts.values(), key=lambda p: p[:2]) + rest
 
 
 @dataclass(frozen=True)
@@ -360,15 +378,19 @@ def _monomials(X: np.ndarray, symbols: list[sp.Symbol]):
 def _design(form: Form, u: np.ndarray, theta: np.ndarray, outer: np.ndarray) -> np.ndarray | None:
     with np.errstate(all="ignore"):
         columns = np.column_stack(form.evaluate(u, theta))
-    if not np.all(np.isfinite(columns)):
-        return None
-    return (outer[:, :, None] * columns[:, None, :]).reshape(len(u), -1)
+        design = (outer[:, :, None] * columns[:, None, :]).reshape(len(u), -1)
+    # Finite columns times an input of 1e31 can still overflow.
+    return design if np.all(np.isfinite(design)) else None
 
 
 def _column_scale(design: np.ndarray) -> np.ndarray:
     """Each column's RMS, 1 where it is 0 (or not a number): the design's columns are divided by it."""
-    scale = np.sqrt((design * design).mean(axis=0))
-    scale[~(scale > 0)] = 1.0
+    # RMS of the column over its largest value: squares of columns near 1e154 (e^(θu) from a far LM
+    # step) overflow, and an infinite scale made NaN that LAPACK rejected, loudly.
+    top = np.abs(design).max(axis=0)
+    top[~(top > 0) | ~np.isfinite(top)] = 1.0
+    scale = top * np.sqrt(((design / top) ** 2).mean(axis=0))
+    scale[~(scale > 0) | ~np.isfinite(scale)] = 1.0
     return scale
 
 
