@@ -77,6 +77,24 @@ def test_a_small_term_inside_a_product_is_dropped_when_the_bic_does_not_need_it(
     assert settled.rmse < 1e-9 * np.std(y)
 
 
+def test_a_long_sum_of_negligible_outer_terms_settles_to_the_law_alone():
+    # A form fitted over the outer terms 1, K, r, t0, t leaves nine terms, eight of them ~1e-15:
+    # too long a sum for term-by-term pruning, which left K/(1 + e^(−r(t − t0))) inexact at noise 0.
+    rng = np.random.default_rng(3)
+    X = np.column_stack(
+        [rng.uniform(100, 1000, 2000), rng.uniform(0.1, 1, 2000), rng.uniform(0, 20, 2000), rng.uniform(0, 40, 2000)]
+    )
+    K, r, t0, t = sp.symbols("K r t0 t")
+    law = K / (1 + sp.exp(-r * (t - t0)))
+    y = sp.lambdify((K, r, t0, t), law, "numpy")(*X.T)
+    s = 1 / (1 + sp.exp(-r * (t - t0)))
+    tiny = [sp.Float(c) for c in (-6.9e-18, 7.7e-16, -7.0e-15, -6.4e-17, -1.4e-16, 3.2e-17, 4.3e-16, 3.5e-15)]
+    found = law + sum(c * term for c, term in zip(tiny, (K, r, r * s, t, t * s, t0, t0 * s, 1)))
+    assert len(found.args) > 8
+    settled = settle_expression(found, as_dataset(X, y, variables=["K", "r", "t0", "t"]))
+    assert settled.expression == law, settled.expression
+
+
 def test_the_chosen_candidate_is_the_simplest_within_the_margin(cannon_data):
     noisy = [
         ExpressionCandidate(sp.Float(0.1) * v**2 * sp.sin(sp.Float(2.0) * theta), 8, 0.1),

@@ -29,6 +29,9 @@ from .fitting import ParameterFit, ParametrisedExpression
 from .settle import snap_coefficients
 
 MAX_PRUNE_TERMS = 8  # additive terms tried for removal only in sums no longer than this
+# An additive term whose RMS on the rows is below this share of y's moves no fit: in a longer sum,
+# all such terms are dropped at once (a form's outer terms, 1e-16·K beside K/(1 + e^(−r(t − t0)))).
+NEGLIGIBLE_SHARE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def settle_expression(
     fit = model.fit({})
     if fit is None:
         return None
+    model, fit = _without_negligible_terms(model, fit, constants, floor)
     model, fit = _prune_terms(model, fit, columns, y, constants, floor, deadline)
     zeros, fit = _zeroed_offsets(model, fit, len(y), floor, deadline)
     exact: dict[int, sp.Expr] = {}
@@ -140,6 +144,36 @@ def _prune_terms(
                 model, fit, improved = trial_model, trial, True
                 break
     return model, fit
+
+
+def _without_negligible_terms(
+    model: ParametrisedExpression, fit: ParameterFit, constants: Mapping[str, float], floor: float
+) -> tuple[ParametrisedExpression, ParameterFit]:
+    """A sum longer than ``MAX_PRUNE_TERMS`` without its negligible terms, refitted once, when the BIC allows.
+
+    :func:`_prune_terms` does not try sums that long (a refit per term per
+    pass); the terms below ``NEGLIGIBLE_SHARE`` of y's RMS go in one step.
+    """
+    expression = model.expression
+    if not isinstance(expression, sp.Add) or len(expression.args) <= MAX_PRUNE_TERMS:
+        return model, fit
+    values = {p: sp.Float(float(v)) for p, v in zip(model.parameters, fit.coef)}
+    limit = NEGLIGIBLE_SHARE * float(np.sqrt(np.mean(model.y * model.y)))
+    negligible = []
+    for term in expression.args:
+        with np.errstate(all="ignore"):
+            size = np.broadcast_to(numpy_evaluator(term.xreplace(values), constants)(model.columns), model.y.shape)
+        if np.all(np.isfinite(size)) and float(np.sqrt(np.mean(size * size))) < limit:
+            negligible.append(term)
+    if not negligible or len(negligible) == len(expression.args):
+        return model, fit
+    reduced = (expression - sp.Add(*negligible)).xreplace(values)
+    trial_model = ParametrisedExpression(reduced, model.columns, model.y, constants, model.weights)
+    trial = trial_model.fit({})
+    n = len(model.y)
+    if trial is None or bic(trial.rss, n, trial.n_free, floor) > bic(fit.rss, n, fit.n_free, floor):
+        return model, fit
+    return trial_model, trial
 
 
 def _zeroed_offsets(
