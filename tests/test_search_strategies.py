@@ -8,7 +8,7 @@ from discovery import discover
 from discovery.io.dataset import as_dataset
 from discovery.search.mapping import propagated_weights, transformed_data
 from discovery.search.noise import neighbour_correlation, residuals_look_like_noise
-from discovery.search.transforms import TRANSFORMS, transform_rows
+from discovery.search.transforms import TRANSFORMS, neighbour_means, transform_rows
 
 
 def _equivalent(found: sp.Expr, truth: sp.Expr) -> bool:
@@ -89,6 +89,23 @@ def test_transforms_skip_the_rows_noise_pushed_past_zero():
     assert rows is not None and np.all(y[rows] > 3 * 0.01) and len(rows) > 150
     # Values of both signs in equal measure are no noise around zero: no transform needing one sign.
     assert transform_rows(log_y, np.linspace(-1, 1, 200)) is None
+
+
+def test_the_rows_kept_clear_of_the_noise_carry_unbiased_noise(rng):
+    # y = e^(−x) + noise, 3 % of it below zero. Cut on y, the rows kept near the cut are those the
+    # noise pushed up (their mean error is far above 0); cut on the neighbours' mean of y, a function
+    # of x, each kept row's noise is as likely up as down.
+    x = rng.uniform(0, 5, 20000)
+    noise = 0.01 * rng.normal(size=x.size)
+    y = np.exp(-x) + noise
+    log_y = next(t for t in TRANSFORMS if t.name == "log(y)")
+    on_y = transform_rows(log_y, y)
+    smoothed = neighbour_means(x[:, None], y)
+    on_x = transform_rows(log_y, y, smoothed)
+    assert on_y is not None and on_x is not None
+    near_cut = lambda rows: rows[np.exp(-x[rows]) < 0.05]  # noqa: E731
+    assert np.mean(noise[near_cut(on_y)]) > 0.002
+    assert abs(np.mean(noise[near_cut(on_x)])) < 0.001
 
 
 def test_a_law_through_1_over_y_survives_noise_that_crosses_zero(rng):
@@ -323,6 +340,18 @@ def test_a_single_variable_library_holds_exponentials_times_powers(rng):
     # Einstein's heat capacity in u = θ/T: 1/y = (eᵘ/u² − 2/u² + e⁻ᵘ/u²)/(3R).
     u = rng.uniform(0.1, 25, 10000)
     y = 3 * 8.314462618 * u**2 * np.exp(u) / np.expm1(u) ** 2
+    law = discover({"u": u}, y, constants={"R": 8.314462618}, method="basis", random_state=0, time_limit=30)
+    U, R = sp.symbols("u R")
+    assert sp.simplify(law.expression - 3 * R * U**2 * sp.exp(U) / (sp.exp(U) - 1) ** 2) == 0, law.expression
+
+
+def test_rows_cut_near_zero_under_noise_still_give_einstein_exactly(rng):
+    # At 1 % noise y crosses zero at large u, so 1/y is fitted on the rows clear of the noise. Cut on y
+    # itself, the rows near the cut are those the noise pushed up, and 1/y gained −1.6e-6·u²·eᵘ.
+    u = rng.uniform(100, 500, 10000) / rng.uniform(20, 1000, 10000)  # θ_E/T
+    y_true = 3 * 8.314462618 * u**2 * np.exp(u) / np.expm1(u) ** 2
+    y = y_true + 0.01 * np.sqrt(np.mean(y_true**2)) * rng.normal(size=len(u))
+    assert np.any(y < 0)
     law = discover({"u": u}, y, constants={"R": 8.314462618}, method="basis", random_state=0, time_limit=30)
     U, R = sp.symbols("u R")
     assert sp.simplify(law.expression - 3 * R * U**2 * sp.exp(U) / (sp.exp(U) - 1) ** 2) == 0, law.expression

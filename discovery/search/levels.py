@@ -25,7 +25,7 @@ from ..law.law import Law
 from ..law.settle import tidy_expression
 from .factors import separable_factor
 from .library_fit import LibraryFit, Settings, fit_library
-from .mapping import clearly_relative, map_to_y, refitted_for_its_noise, settled_on_y, transformed_data
+from .mapping import clearly_relative, map_to_y, refitted_for_its_noise, settled_on_y, smoothed_y, transformed_data
 from .noise import exact_fit, fits_to_noise
 from .proposals import power_law_terms
 from .selection import law_bic, noise_bics
@@ -210,11 +210,12 @@ class BasisSearch:
                 if grower is None:
                     noise, relative_is_clear = _noise_model(best, data, self.floor, settings.random_state)
                     factor = separable_factor(data, settings.random_state)  # see discovery.search.factors
+                    smoothed = smoothed_y(data)  # where the rows near zero are cut, the cut reads it
                     # A factor found is strong evidence: its main targets come before the plain transforms.
                     growers[self.position : self.position + 1] = (
-                        _factored_growers(data, settings, noise, factor, FACTORED_TARGETS)
-                        + _transformed_growers(data, settings, noise, relative_is_clear)
-                        + _factored_growers(data, settings, noise, factor, LATE_FACTORED_TARGETS)
+                        _factored_growers(data, settings, noise, factor, FACTORED_TARGETS, smoothed)
+                        + _transformed_growers(data, settings, noise, relative_is_clear, smoothed)
+                        + _factored_growers(data, settings, noise, factor, LATE_FACTORED_TARGETS, smoothed)
                     )
                     continue
                 library = grower.library(level) if level else None
@@ -389,7 +390,7 @@ LATE_FACTORED_TARGETS = (("1/y**2", -2), ("y**4", 4))
 
 
 def _factored_growers(
-    data: Dataset, settings: Settings, noise: str, factor: sp.Expr | None, targets
+    data: Dataset, settings: Settings, noise: str, factor: sp.Expr | None, targets, smoothed: np.ndarray | None = None
 ) -> list[tuple[Any, _Grower]]:
     """Growers for ``targets`` whose library terms carry y's monomial factor, if it has one."""
     if factor is None:
@@ -400,20 +401,24 @@ def _factored_growers(
             out.append((None, _Grower(data, settings, factor=factor)))
             continue
         transform = TRANSFORM_NAMED[name]
-        transformed = transformed_data(data, transform, noise)
+        transformed = transformed_data(data, transform, noise, smoothed)
         if transformed is not None:
             out.append((transform, _Grower(transformed, settings, factor=factor**power)))
     return out
 
 
 def _transformed_growers(
-    data: Dataset, settings: Settings, noise: str, relative_is_clear: bool = False
+    data: Dataset,
+    settings: Settings,
+    noise: str,
+    relative_is_clear: bool = False,
+    smoothed: np.ndarray | None = None,
 ) -> list[tuple[Any, _Grower]]:
     out = []
     sign = sign_of(data.y)
     # Where the errors are clearly relative, y itself weighted by 1/y² comes first.
     for transform in ((RELATIVE_Y,) if relative_is_clear else ()) + TRANSFORMS:
-        transformed = transformed_data(data, transform, noise)
+        transformed = transformed_data(data, transform, noise, smoothed)
         if transformed is not None:
             with np.errstate(all="ignore"):
                 magnitude = transform.numeric_inverse(transformed.y, sign)

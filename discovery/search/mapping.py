@@ -33,7 +33,7 @@ from ..law.law import Law
 from ..law.settle import complexity, constant_positions, snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
-from .transforms import TRANSFORM_NAMED, Transform, sign_of, transform_rows
+from .transforms import TRANSFORM_NAMED, Transform, neighbour_means, sign_of, transform_rows
 
 MAX_REFIT_TERMS = 8  # longer laws are approximations; refitting them is not worth the time
 
@@ -160,14 +160,18 @@ def fit_library_on_target(
     return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
 
 
-def transformed_data(data: Dataset, transform: Transform, noise: str = "additive") -> Dataset | None:
+def transformed_data(
+    data: Dataset, transform: Transform, noise: str = "additive", smoothed: np.ndarray | None = None
+) -> Dataset | None:
     """The rows of :func:`transform_rows` with ``transform(y)`` as target; None where it does not apply.
 
     The rows are weighted by :func:`propagated_weights` under the ``noise``
     model ("additive" or "relative"); where some were cut as too close to zero,
     none weighs more than the heaviest row of the half of y farther from zero.
+    ``smoothed`` (y's neighbour means, :func:`smoothed_y`) places that cut;
+    computed here when not given.
     """
-    rows = transform_rows(transform, data.y)
+    rows = transform_rows(transform, data.y, smoothed_y(data) if smoothed is None else smoothed)
     if rows is None:
         return None
     noise = transform.noise or noise
@@ -186,6 +190,13 @@ def transformed_data(data: Dataset, transform: Transform, noise: str = "additive
     if not np.all(np.isfinite(y_t)) or np.ptp(y_t) == 0:
         return None
     return Dataset(data.X[rows], y_t, data.variables, data.target, weights)
+
+
+def smoothed_y(data: Dataset) -> np.ndarray | None:
+    """y's neighbour means (:func:`~discovery.search.transforms.neighbour_means`), only where a cut may need them."""
+    if np.all(data.y > 0) or np.all(data.y < 0):
+        return None  # each transform's rows are all rows or none: no cut
+    return neighbour_means(data.X, data.y)
 
 
 MIN_EFFECTIVE_ROWS = 0.1  # weights may concentrate the fit on no fewer rows' worth than this share
