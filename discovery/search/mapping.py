@@ -33,7 +33,7 @@ from ..law.law import Law
 from ..law.settle import complexity, constant_positions, snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
-from .transforms import TRANSFORM_NAMED, Transform, neighbour_means, sign_of, transform_rows
+from .transforms import TRANSFORM_NAMED, Transform, neighbour_means, noise_crosses_zero, sign_of, transform_rows
 
 MAX_REFIT_TERMS = 8  # longer laws are approximations; refitting them is not worth the time
 
@@ -193,10 +193,11 @@ def transformed_data(
 
 
 def smoothed_y(data: Dataset) -> np.ndarray | None:
-    """y's neighbour means (:func:`~discovery.search.transforms.neighbour_means`), only where a cut may need them."""
-    if np.all(data.y > 0) or np.all(data.y < 0):
-        return None  # each transform's rows are all rows or none: no cut
-    return neighbour_means(data.X, data.y)
+    """y's neighbour means (:func:`~discovery.search.transforms.neighbour_means`) where the rows near zero are cut.
+
+    None elsewhere: each transform's rows are then all rows or none.
+    """
+    return neighbour_means(data.X, data.y) if noise_crosses_zero(data.y) else None
 
 
 MIN_EFFECTIVE_ROWS = 0.1  # weights may concentrate the fit on no fewer rows' worth than this share

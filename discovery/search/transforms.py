@@ -173,17 +173,22 @@ def transform_rows(transform: Transform, y: np.ndarray, smoothed: np.ndarray | N
     sign = sign_of(y)
     if transform.sign_rule == "positive" and sign < 0:
         return None
-    wrong = y[sign * y <= 0]
-    # Exact zeros are no noise but clipped or censored values (the cannon's negative distances set
-    # to 0): the rows left would be a biased sample, and the transform is not tried.
-    if len(wrong) > MAX_WRONG_SIGN * len(y) or np.any(wrong == 0):
+    if not noise_crosses_zero(y):
         return None
-    if smoothed is None:
-        rows = rows_clear_of_noise(y, sign)
-    else:
-        threshold = CLEAR_OF_NOISE * float(np.sqrt(np.mean(wrong * wrong)))
-        rows = np.flatnonzero((sign * smoothed > threshold) & (sign * y > 0))
+    rows = rows_clear_of_noise(y, sign, smoothed)
     return rows if len(rows) >= MIN_ROWS_KEPT * len(y) else None
+
+
+def noise_crosses_zero(y: np.ndarray) -> bool:
+    """Whether some of y, at most ``MAX_WRONG_SIGN`` of it and none exactly 0, lies past zero from the rest.
+
+    Then the rows clear of the noise are cut for a transform that needs one
+    sign. Exact zeros are no noise but clipped or censored values (the
+    cannon's negative distances set to 0): the rows left would be a biased
+    sample, and no cut is made.
+    """
+    wrong = y[sign_of(y) * y <= 0]
+    return 0 < len(wrong) <= MAX_WRONG_SIGN * len(y) and not np.any(wrong == 0)
 
 
 def neighbour_means(X: np.ndarray, y: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray | None:
@@ -202,11 +207,15 @@ def neighbour_means(X: np.ndarray, y: np.ndarray, k: int = NEIGHBOURS) -> np.nda
     return y[nearest].mean(axis=1)
 
 
-def rows_clear_of_noise(y: np.ndarray, sign: int) -> np.ndarray:
+def rows_clear_of_noise(y: np.ndarray, sign: int, smoothed: np.ndarray | None = None) -> np.ndarray:
     """Rows whose value has ``sign`` and exceeds ``CLEAR_OF_NOISE`` times the RMS of the values that do not.
 
     The values of the wrong sign, near a one-signed law's zero, measure the
-    noise there. y must hold at least one of them.
+    noise there. y must hold at least one of them. With ``smoothed`` (y's
+    neighbour means) the threshold is read on it, and y need only have ``sign``.
     """
     wrong = y[sign * y <= 0]
-    return np.flatnonzero(sign * y > CLEAR_OF_NOISE * float(np.sqrt(np.mean(wrong * wrong))))
+    threshold = CLEAR_OF_NOISE * float(np.sqrt(np.mean(wrong * wrong)))
+    if smoothed is None:
+        return np.flatnonzero(sign * y > threshold)
+    return np.flatnonzero((sign * smoothed > threshold) & (sign * y > 0))
