@@ -1,6 +1,7 @@
 """Parametric forms a data analyst fits by hand, fitted over monomials of the inputs.
 
-A form is a few columns ``c(u; θ)`` with up to two nonlinear parameters θ:
+A form (catalogued in :mod:`discovery.search.form_catalogue`) is a few columns
+``c(u; θ)`` with up to two nonlinear parameters θ:
 an exponential with an offset ``[1, exp(θ₀u)]``, a logistic curve, a
 saturating (Michaelis–Menten) or Hill curve, a Gaussian peak, a damped
 oscillation, a power law with an offset and its limit a logarithm, a low-degree rational function,
@@ -26,11 +27,10 @@ like a search backend's. Variable names play no part.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +40,7 @@ from ..io.dataset import Dataset
 from ..io.rows import sample_rows
 from ..law.criteria import bic as information_criterion
 from ..law.criteria import mse_floor
+from .form_catalogue import FORMS, Form, column_scale
 
 SEARCH_ROWS = 400  # rows the forms are fitted on; the SymPy layer refits the winners on more
 MAX_PAIR_VARIABLES = 6  # products and ratios of two inputs are tried up to this many inputs
@@ -60,190 +61,6 @@ BEST = 6  # candidates returned
 # settling each costs a joint refit per pruning and snapping trial, and a fit that much worse on 400
 # rows is far worse on all of them.
 BIC_WINDOW = 30.0
-FREQUENCIES = 60  # grid of the damped oscillation's frequency scan
-
-U = sp.Symbol("u")
-T0, T1 = sp.symbols("theta0 theta1")
-
-
-@dataclass(frozen=True)
-class Form:
-    """Columns c(u; θ) with nonlinear parameters θ, and where LM starts from.
-
-    Attributes
-    ----------
-    name : str
-    columns : list of sympy.Expr
-        In ``U`` and the first ``n_theta`` of ``T0, T1``.
-    n_theta : int
-    starts : callable
-        ``(u, y) -> list of θ vectors`` to score before the LM runs.
-    positive : bool
-        True when the form needs u > 0 (powers with a fitted exponent).
-    combine : callable, optional
-        ``(coefficients, terms) -> expression`` for one outer term's share,
-        when the plain sum Σ a·c is not how the form is read.
-    """
-
-    name: str
-    columns: tuple[sp.Expr, ...]
-    n_theta: int
-    starts: Callable[[np.ndarray, np.ndarray], list[np.ndarray]]
-    positive: bool = False
-    combine: Callable[[list[float], list[sp.Expr]], sp.Expr] | None = None
-
-    @functools.cached_property
-    def evaluate(self) -> Callable[..., list[np.ndarray]]:
-        """``(u, θ) -> columns``, compiled once."""
-        thetas = (T0, T1)[: self.n_theta]
-        compiled = sp.lambdify((U, *thetas), list(self.columns), "numpy")
-        return lambda u, theta: [np.broadcast_to(c, u.shape) for c in compiled(u, *theta)]
-
-    def symbolic(self, u: sp.Expr, theta: Sequence[float]) -> list[sp.Expr]:
-        """The columns with ``u`` and the fitted θ put in."""
-        values = {U: u, **{t: sp.Float(float(v)) for t, v in zip((T0, T1), theta)}}
-        return [c.xreplace(values) for c in self.columns]
-
-
-def _spread(u: np.ndarray) -> float:
-    lo, hi = np.quantile(u, [0.05, 0.95])
-    return float(hi - lo) or float(np.ptp(u)) or 1.0
-
-
-def _rate_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    s = _spread(u)
-    return [np.array([sign * k / s]) for sign in (1, -1) for k in (0.3, 1, 3, 10)]
-
-
-def _no_theta(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    return [np.zeros(0)]
-
-
-def _exponent_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    return [np.array([p]) for p in (-3, -2, -1, -0.5, 0.5, 1.5, 2, 3)]
-
-
-def _logistic_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    s = _spread(u)
-    centres = list(np.quantile(u, [0.25, 0.5, 0.75]))
-    if u.min() <= 0.1 * s:  # rows from about u = 0 on: a tanh rising from 0 is centred there
-        centres.append(0.0)
-    return [np.array([sign * k / s, c]) for sign in (1, -1) for k in (4, 16) for c in centres]
-
-
-def _half_point_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    return [np.array([c]) for c in np.quantile(u, [0.05, 0.25, 0.5, 0.75, 0.95])]
-
-
-def _hill_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    return [np.array([c, n]) for c in np.quantile(u, [0.1, 0.3, 0.5, 0.7, 0.9]) for n in (1, 2, 4)]
-
-
-def _peak_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    s = _spread(u)
-    centres = [u[np.argmax(y)], u[np.argmin(y)], *np.quantile(u, [0.25, 0.5, 0.75])]
-    return [np.array([c, w * s]) for c in centres for w in (0.05, 0.15, 0.4)]
-
-
-def _oscillation_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    s = float(np.ptp(u)) or 1.0
-    frequencies = 2 * np.pi * np.geomspace(0.5, len(u) / 8, FREQUENCIES) / s
-    # One decay rate: LM finds the rate from a right frequency, and each start costs a solve.
-    return [np.array([0.0, w]) for w in frequencies]
-
-
-def _planck_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    return [np.array([k / c]) for c in np.quantile(u, [0.25, 0.5, 0.75]) for k in (0.5, 2.8, 8)]
-
-
-def _rational_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    # Levy's linearisation: y·(1 + θ₀u + θ₁u²) = p₀ + p₁u + p₂u² is linear in p and θ.
-    design = np.column_stack([np.ones_like(u), u, u**2, -u * y, -(u**2) * y])
-    scale = _column_scale(design)
-    coef, *_ = np.linalg.lstsq(design / scale, y, rcond=None)
-    theta = (coef / scale)[3:]
-    return [theta, np.zeros(2)] if np.all(np.isfinite(theta)) else [np.zeros(2)]
-
-
-# Exponents of the two power laws' starts: integers and halves common in physics (a pair's LM run
-# moves them, and the SymPy layer snaps what it finds).
-PAIR_EXPONENTS = (-12, -9, -6, -4, -3, -2, -1, -0.5, 0.5, 1, 2, 3, 4, 6, 9, 12)
-
-
-def _exponent_pair_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    return [np.array([p, q]) for p, q in itertools.combinations(PAIR_EXPONENTS, 2)]
-
-
-def _binomial_starts(power: int) -> Callable[[np.ndarray, np.ndarray], list[np.ndarray]]:
-    """Starts of (1 + θ₀·u^power)^θ₁: θ₀ from the scale of u^power (negative ones keep the base positive)."""
-
-    def starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-        w = np.abs(u) ** power
-        top = float(w.max()) or 1.0
-        scales = [1 / q for q in np.quantile(w, [0.05, 0.5, 0.95]) if q > 0] + [-k / top for k in (0.5, 0.9, 0.99)]
-        return [np.array([s, e]) for s in scales for e in (-1, -0.5, 0.5)]
-
-    return starts
-
-
-def _bose_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """Rates ±k/spread, and a shift at 0 or just outside the rows (inside, the columns have a pole)."""
-    s = _spread(u)
-    lo, hi = float(u.min()), float(u.max())
-    shifts = (0.0, lo - 0.05 * s, lo - 0.3 * s, hi + 0.05 * s, hi + 0.3 * s)
-    return [np.array([sign * k / s, c]) for sign in (1, -1) for k in (1, 3, 10) for c in shifts]
-
-
-def _plain_sum(coefficients: list[float], columns: list[sp.Expr]) -> sp.Expr:
-    return sp.Add(*(sp.Float(a) * c for a, c in zip(coefficients, columns) if a != 0))
-
-
-def _amplitude_and_phase(coefficients: list[float], columns: list[sp.Expr]) -> sp.Expr:
-    """``a₀ + e^{−θ₀u}(a₁cos θ₁u + a₂sin θ₁u)`` read as ``a₀ + R·e^{−θ₀u}·cos(θ₁u + φ)``."""
-    offset, a, b = coefficients
-    decay_cos = columns[1]
-    # columns[1] is exp(−θ₀u)·cos(θ₁u): shift the cosine's argument by the phase.
-    cosine = next(f for f in decay_cos.atoms(sp.cos))
-    phase = math.atan2(-b, a)
-    shifted = decay_cos.xreplace({cosine: sp.cos(cosine.args[0] + sp.Float(phase))})
-    return sp.Float(offset) + sp.Float(math.hypot(a, b)) * shifted
-
-
-FORMS: tuple[Form, ...] = (
-    Form("exponential", (sp.Integer(1), sp.exp(T0 * U)), 1, _rate_starts),
-    Form("power law", (sp.Integer(1), U**T0), 1, _exponent_starts, positive=True),
-    # The power law's limit as its exponent goes to 0 (Box–Cox): (u^θ − 1)/θ → log u. Without it a
-    # noisy logarithmic law (pH, decibels, magnitudes) is fitted as 22·(1 − u^0.02), an extra θ.
-    Form("logarithm", (sp.Integer(1), sp.log(U)), 0, _no_theta, positive=True),
-    Form("logistic", (sp.Integer(1), 1 / (1 + sp.exp(-T0 * (U - T1)))), 2, _logistic_starts),
-    Form("saturating", (sp.Integer(1), U / (T0 + U)), 1, _half_point_starts, positive=True),
-    Form("hill", (sp.Integer(1), U**T1 / (T0**T1 + U**T1)), 2, _hill_starts, positive=True),
-    Form("gaussian", (sp.Integer(1), sp.exp(-((U - T0) ** 2) / (2 * T1**2))), 2, _peak_starts),
-    Form(
-        "damped oscillation",
-        (sp.Integer(1), sp.exp(-T0 * U) * sp.cos(T1 * U), sp.exp(-T0 * U) * sp.sin(T1 * U)),
-        2,
-        _oscillation_starts,
-        combine=_amplitude_and_phase,
-    ),
-    Form("rational", tuple(U**k / (1 + T0 * U + T1 * U**2) for k in range(3)), 2, _rational_starts),
-    Form("planck", (sp.Integer(1), U**3 / (sp.exp(T0 * U) - 1)), 1, _planck_starts, positive=True),
-    # Two power laws (a Mie or Lennard-Jones potential, a two-regime scaling).
-    Form("two powers", (sp.Integer(1), U**T0, U**T1), 2, _exponent_pair_starts, positive=True),
-    # A power of a binomial (a Lorentz factor, a field on an axis, a Student-t or Cauchy tail).
-    Form("binomial power", (sp.Integer(1), (1 + T0 * U) ** T1), 2, _binomial_starts(1), positive=True),
-    Form("binomial power of u²", (sp.Integer(1), (1 + T0 * U**2) ** T1), 2, _binomial_starts(2), positive=True),
-    # 1/(e^z − 1) and u/(e^z − 1) with z = θ₀(u − θ₁): Bose–Einstein occupation, the Bernoulli function
-    # z/(e^z − 1) of gating rates and Goldman–Hodgkin–Katz fluxes.
-    Form(
-        "bose",
-        tuple(U**k / (sp.exp(T0 * (U - T1)) - 1) for k in range(2)) + (sp.Integer(1),),
-        2,
-        _bose_starts,
-    ),
-    # An exponential and its square (a Morse potential, two relaxations at rates k and 2k).
-    Form("exponential pair", (sp.Integer(1), sp.exp(T0 * U), sp.exp(2 * T0 * U)), 1, _rate_starts),
-)
 
 
 @dataclass(frozen=True)
@@ -383,20 +200,9 @@ def _design(form: Form, u: np.ndarray, theta: np.ndarray, outer: np.ndarray) -> 
     return design if np.all(np.isfinite(design)) else None
 
 
-def _column_scale(design: np.ndarray) -> np.ndarray:
-    """Each column's RMS, 1 where it is 0 (or not a number): the design's columns are divided by it."""
-    # RMS of the column over its largest value: squares of columns near 1e154 (e^(θu) from a far LM
-    # step) overflow, and an infinite scale made NaN that LAPACK rejected, loudly.
-    top = np.abs(design).max(axis=0)
-    top[~(top > 0) | ~np.isfinite(top)] = 1.0
-    scale = top * np.sqrt(((design / top) ** 2).mean(axis=0))
-    scale[~(scale > 0) | ~np.isfinite(scale)] = 1.0
-    return scale
-
-
 def _projected(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Least-squares coefficients of y on the design (columns scaled first), and the residuals."""
-    scale = _column_scale(design)
+    scale = column_scale(design)
     coef, *_ = np.linalg.lstsq(design / scale, y, rcond=None)
     coef = coef / scale
     return coef, y - design @ coef
@@ -452,7 +258,7 @@ def _scored_starts(form: Form, u: np.ndarray, y: np.ndarray, outer: np.ndarray) 
 
 def _projected_coarsely(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """As :func:`_projected`, by the normal equations of the scaled columns (a tiny ridge keeps them solvable)."""
-    scale = _column_scale(design)
+    scale = column_scale(design)
     scaled = design / scale
     gram = scaled.T @ scaled
     gram[np.diag_indices_from(gram)] += 1e-10 * len(y)
@@ -513,7 +319,7 @@ def _pruned(design: np.ndarray, y: np.ndarray, floor: float, n_theta: int) -> tu
     rss = _squared(r)
     while keep.sum() > 1:
         columns = design[:, keep]
-        scale = _column_scale(columns)
+        scale = column_scale(columns)
         scaled = columns / scale
         inverse_diagonal = np.diag(np.linalg.pinv(scaled.T @ scaled))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -539,8 +345,7 @@ def _result(form: Form, monomial: sp.Expr, fitted: _FittedForm, bic: float, oute
     coef = fitted.coef
     columns = form.symbolic(monomial, fitted.theta)
     k = len(columns)
-    combine = form.combine or _plain_sum
-    shares = [combine([float(a) for a in coef[i * k : (i + 1) * k]], columns) for i in range(len(outer_terms))]
+    shares = [form.share([float(a) for a in coef[i * k : (i + 1) * k]], columns) for i in range(len(outer_terms))]
     # One flat sum, g·a·c term by term, so that the SymPy layer can prune each (N0·0.0002 beside N0·exp(−λt)).
     terms = [g * t for g, share in zip(outer_terms, shares) for t in sp.Add.make_args(share)]
     return FormFit(sp.Add(*terms), form.name, monomial, fitted.rss, bic)
