@@ -1,5 +1,7 @@
 """Search backends: the shared SymPy layer, Operon, PySR's adapter offline, and method='auto'."""
 
+import importlib.util
+import sys
 import time
 import warnings
 
@@ -30,6 +32,7 @@ def _pysr_status() -> str | None:
 
 
 PYSR_MISSING = _pysr_status()
+PYSR_INSTALLED = importlib.util.find_spec("pysr") is not None
 
 
 @pytest.fixture
@@ -216,6 +219,7 @@ def test_unary_operators_include_the_hints_functions():
 
 
 @pytest.mark.skipif(PYSR_MISSING is None, reason="PySR works here (Julia is available)")
+@pytest.mark.skipif(not PYSR_INSTALLED, reason="the pysr package is not installed here (see the next test)")
 def test_pysr_without_julia_fails_fast_with_what_to_do(cannon):
     start = time.perf_counter()
     with pytest.raises(BackendUnavailable) as info:
@@ -223,6 +227,15 @@ def test_pysr_without_julia_fails_fast_with_what_to_do(cannon):
     assert time.perf_counter() - start < 15
     message = str(info.value)
     assert "Julia" in message and "PYTHON_JULIAPKG_EXE" in message and "method='operon'" in message
+
+
+def test_pysr_not_installed_says_what_to_install(cannon, monkeypatch):
+    import discovery.backends.run
+
+    monkeypatch.setitem(sys.modules, "pysr", None)  # import pysr now raises ModuleNotFoundError, as where it is absent
+    monkeypatch.setattr(discovery.backends.run, "_unavailable", {})  # forget an earlier test's reason
+    with pytest.raises(BackendUnavailable, match=r"needs the pysr package: pip install pysr.*method='operon'"):
+        discover(cannon.X, cannon.y, variables=["v", "theta"], method="pysr", time_limit=5)
 
 
 @pytest.mark.julia

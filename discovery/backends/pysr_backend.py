@@ -123,7 +123,7 @@ def import_pysr():
     try:
         from pysr import PySRRegressor
     except ImportError as err:
-        if "pysr" in str(err) and "No module named" in str(err):
+        if isinstance(err, ModuleNotFoundError) and err.name == "pysr":  # not installed (not: a dependency missing)
             raise BackendUnavailable(
                 "method='pysr' needs the pysr package: pip install pysr (it then needs Julia; see its docs), "
                 "or use method='operon' or method='basis'"
