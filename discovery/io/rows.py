@@ -7,6 +7,9 @@ import numpy as np
 # Proposing terms, the solver's Gram sums and the refits of whole expressions use at most this many
 # rows; more add time but no information to those steps. Every law is still measured on all rows.
 ROW_CAP = 4000
+# discover() searches at most this many rows, drawn the same way; the law found is then refitted and
+# measured on all rows in one chunked pass (discovery.law.all_rows), so the cost stops growing with the rows.
+SEARCH_ROWS = 20_000
 
 
 def sample_rows(n_rows: int, random_state: int | None | np.random.Generator, cap: int = ROW_CAP) -> np.ndarray:
