@@ -29,9 +29,11 @@ from .deadline import grace
 from .decompose.search import decomposed_law
 from .errors import DataError
 from .estimator import SparseBasisRegressor
+from .io.dask_rows import DaskRows, dask_client, is_dask
 from .io.dataset import Dataset, as_dataset, check_constants
+from .io.parquet import ParquetRows, is_path
 from .io.rows import SEARCH_ROWS, sample_rows
-from .law.all_rows import array_chunks, law_on_all_rows
+from .law.all_rows import ArrayRows, ChunkedRows, law_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
 from .parameters import check_parameters
@@ -60,6 +62,7 @@ def discover(
     bootstrap: int = 0,
     units: Mapping[str, Any] | None = None,
     target_unit: Any = None,
+    cluster: Any = None,
 ) -> Law:
     """Find the law behind the data.
 
@@ -67,8 +70,17 @@ def discover(
 
     Parameters
     ----------
-    X : 2-D array-like, mapping of name → column, or pandas DataFrame
-        The inputs, one column per variable.
+    X : 2-D array-like, mapping of name → column, pandas DataFrame, Parquet path or Dask collection
+        The inputs, one column per variable. A path (``"data.parquet"``, or a
+        folder of Parquet files, read with pyarrow) or a Dask DataFrame holds
+        the target too: name it with ``target``. A Dask array comes with a Dask
+        array ``y``. Beyond :data:`~discovery.io.rows.SEARCH_ROWS` (20,000)
+        rows, the search runs on 20,000 rows drawn at random (with
+        ``random_state``), and the law's free floats, errors, RMSE and R² are
+        then refitted and measured on every row, chunk by chunk: arrays in
+        memory 262,144 rows at a time, Parquet batch by batch (never all in
+        memory), Dask partition by partition on the workers.
+        ``law.info["stages"]`` holds the seconds of both parts.
     y : 1-D array-like, optional
         The output; omit it when ``target`` names a column of ``X``.
     variables : sequence of str, optional
@@ -158,6 +170,11 @@ def discover(
         same groups and a numeric factor in the law.
     target_unit : str, optional
         The unit of y (with ``units``).
+    cluster : str or distributed.Client, optional
+        Where a Dask input is computed: a scheduler address
+        (``"tcp://10.0.0.5:8786"``) or a client. Default: the client already
+        made in this process, else a ``LocalCluster`` started for the call and
+        closed after it.
 
     Returns
     -------
@@ -188,25 +205,44 @@ def discover(
             bootstrap=bootstrap,
             units=units,
             target_unit=target_unit,
+            cluster=cluster,
         )
     )
+    options = dict(
+        constants=constants,
+        library=library,
+        solver=solver,
+        max_terms=max_terms,
+        criterion=criterion,
+        random_state=random_state,
+        device=device,
+        verbose=verbose,
+        method=method,
+        bootstrap=bootstrap,
+        units=units,
+        target_unit=target_unit,
+    )
+    started = time.perf_counter()
+    if is_dask(X) or is_dask(y):
+        with dask_client(cluster) as client:
+            source = DaskRows(X, y, variables, target, client)
+            sample = source.sample(SEARCH_ROWS, random_state)
+            if source.n_rows > SEARCH_ROWS:
+                return _discover_on_a_sample(sample, source, time_limit, options, started)
+        X, y, variables, target = sample.X, sample.y, list(sample.variables), sample.target
+    if is_path(X):
+        if y is not None:
+            raise DataError("with a Parquet path, the output is one of its columns: give target='name' and no y")
+        source = ParquetRows(X, target, variables)
+        sample = source.sample(SEARCH_ROWS, random_state)
+        if source.n_rows > SEARCH_ROWS:
+            return _discover_on_a_sample(sample, source, time_limit, options, started)
+        X, y, variables, target = sample.X, sample.y, list(sample.variables), sample.target
     data = as_dataset(X, y, variables=variables, target=target)
     if data.n_rows > SEARCH_ROWS:
-        options = dict(
-            constants=constants,
-            library=library,
-            solver=solver,
-            max_terms=max_terms,
-            criterion=criterion,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-            method=method,
-            bootstrap=bootstrap,
-            units=units,
-            target_unit=target_unit,
-        )
-        return _discover_on_a_sample(data, time_limit, options)
+        rows = sample_rows(data.n_rows, random_state, cap=SEARCH_ROWS)
+        sample = Dataset(data.X[rows], data.y[rows], data.variables, data.target)
+        return _discover_on_a_sample(sample, ArrayRows(data.X, data.y), time_limit, options, started)
     if units is not None or target_unit is not None:
         return _discover_in_units(
             X,
@@ -299,29 +335,35 @@ def discover(
     return law
 
 
-def _discover_on_a_sample(data: Dataset, time_limit: float | None, options: dict[str, Any]) -> Law:
-    """``discover`` on :data:`~discovery.io.rows.SEARCH_ROWS` rows drawn from ``data``, then refitted on all rows.
+def _discover_on_a_sample(
+    sample: Dataset, rows: ChunkedRows, time_limit: float | None, options: dict[str, Any], started: float
+) -> Law:
+    """``discover`` on a sample of the rows, the law then refitted on all ``rows``.
 
-    The form of the law and its exact values come from the sample; its free
+    The form of the law and its exact values come from the sample
+    (:data:`~discovery.io.rows.SEARCH_ROWS` rows drawn at random); its free
     floats, their standard errors, the RMSE and R² from every row, in chunks
     (:func:`discovery.law.all_rows.law_on_all_rows`). ``law.info["stages"]``
-    holds the seconds of each part.
+    holds the seconds of each part, from ``started`` (drawing the sample: a
+    pass over the rows for Parquet and Dask). The search gets ``time_limit``
+    less that pass and :data:`ALL_ROWS_SHARE` of it (at least that share).
     """
     start = time.perf_counter()
-    rows = sample_rows(data.n_rows, options["random_state"], cap=SEARCH_ROWS)
     if options["verbose"]:
         print(
-            f"searching {len(rows):,} of {data.n_rows:,} rows drawn at random; the law is then refitted on all rows",
+            f"searching {sample.n_rows:,} of {rows.n_rows:,} rows drawn at random; then refitting the law on all rows",
             file=sys.stderr,
         )
-    limit = None if time_limit is None else time_limit * (1 - ALL_ROWS_SHARE)
+    sampled = start - started
+    limit = (
+        None if time_limit is None else max(time_limit * (1 - ALL_ROWS_SHARE) - sampled, time_limit * ALL_ROWS_SHARE)
+    )
     law = discover(
-        data.X[rows], data.y[rows], variables=list(data.variables), target=data.target, time_limit=limit, **options
+        sample.X, sample.y, variables=list(sample.variables), target=sample.target, time_limit=limit, **options
     )
     searched = time.perf_counter() - start
-    y_total = (float(data.y.sum()), float(data.y @ data.y))
-    law = law_on_all_rows(law, array_chunks(data.X, data.y), y_total, data.n_rows)
-    law.info["stages"] = {"search": searched, "finish": time.perf_counter() - start - searched}
+    law = law_on_all_rows(law, rows)
+    law.info["stages"] = {"sample": sampled, "search": searched, "finish": time.perf_counter() - start - searched}
     return law
 
 

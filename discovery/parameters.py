@@ -136,6 +136,10 @@ PARAMETERS: dict[str, Constraint] = {
         lambda v: v is None or isinstance(v, Mapping),
     ),
     "target_unit": Constraint("a unit such as 'm' ('' for none), or None", lambda v: v is None or isinstance(v, str)),
+    "cluster": Constraint(
+        "None, a Dask scheduler address such as 'tcp://10.0.0.5:8786', or a distributed.Client",
+        lambda v: v is None or isinstance(v, str) or (hasattr(v, "submit") and hasattr(v, "gather")),
+    ),
 }
 
 

@@ -9,17 +9,13 @@ from scipy.optimize import least_squares
 
 import discovery.api
 from discovery import Law, discover
-from discovery.law.all_rows import FreeFloats, NotFiniteRowsWarning, array_chunks, law_on_all_rows, summed
+from discovery.law.all_rows import ArrayRows, FreeFloats, NotFiniteRowsWarning, law_on_all_rows
 
 x = sp.Symbol("x")
 
 
 def _law(expression: sp.Expr, variables=("x",), n_rows: int = 100, **info) -> Law:
     return Law(sp.sympify(expression), "y", tuple(variables), {}, [], [], np.nan, np.nan, n_rows, dict(info))
-
-
-def _totals(y: np.ndarray) -> tuple[float, float]:
-    return float(y.sum()), float(y @ y)
 
 
 @pytest.fixture
@@ -36,7 +32,7 @@ def test_a_law_found_on_a_sample_has_its_free_coefficient_and_error_from_all_row
     law = discover(X, y, variables=["a", "b"], random_state=0)
     assert law.n_rows == n
     assert law.info["all_rows"]["search_rows"] == 1500
-    assert set(law.info["stages"]) == {"search", "finish"}
+    assert set(law.info["stages"]) == {"sample", "search", "finish"}
     (coefficient,) = law.coefficients
     assert coefficient.exact is None
     # Ordinary least squares of the same term over all 6,000 rows, and its standard error.
@@ -76,7 +72,7 @@ def test_a_nonlinear_law_is_refitted_on_all_rows_to_the_least_squares_optimum():
     X = rng.uniform(0, 3, (20000, 1))
     y = 2.5 * np.exp(-1.3 * X[:, 0]) + 0.01 * rng.standard_normal(20000)
     start = _law(2.4 * sp.exp(-1.2 * x))
-    law = law_on_all_rows(start, array_chunks(X, y, chunk_rows=3000), _totals(y), len(y))
+    law = law_on_all_rows(start, ArrayRows(X, y, chunk_rows=3000))
     fit = least_squares(lambda p: p[0] * np.exp(-p[1] * X[:, 0]) - y, [2.4, 1.2], method="lm", xtol=1e-14)
     values = sorted(float(abs(f)) for f in law.expression.atoms(sp.Float))
     assert values == pytest.approx(sorted(abs(fit.x)), rel=1e-7)
@@ -90,8 +86,8 @@ def test_the_sums_do_not_depend_on_the_chunk_size():
     X = rng.uniform(0.5, 2, (10000, 2))
     y = rng.standard_normal(10000)
     model = FreeFloats(sp.sympify("1.5*a*sin(0.7*b) + 0.2"), ("a", "b"), {})
-    one = summed(model, array_chunks(X, y, chunk_rows=10000), model.start)
-    many = summed(model, array_chunks(X, y, chunk_rows=777), model.start)
+    one = ArrayRows(X, y, chunk_rows=10000).sums(model, model.start)
+    many = ArrayRows(X, y, chunk_rows=777).sums(model, model.start)
     assert many.jtj == pytest.approx(one.jtj, rel=1e-12)
     assert many.jtr == pytest.approx(one.jtr, rel=1e-12)
     assert (many.rss, many.n_rows) == (pytest.approx(one.rss, rel=1e-12), one.n_rows)
@@ -103,13 +99,13 @@ def test_rows_where_the_sampled_law_is_not_finite_are_counted_and_warned_about()
     law = _law(0.9 * sp.log(x + 1))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        refitted = law_on_all_rows(law, array_chunks(X, y), _totals(y), len(y))
+        refitted = law_on_all_rows(law, ArrayRows(X, y))
     assert refitted.info["all_rows"]["rows_not_finite"] == 0
     assert not [w for w in caught if issubclass(w.category, NotFiniteRowsWarning)]
 
     law = _law(0.9 * sp.log(x))
     with pytest.warns(NotFiniteRowsWarning, match=r"not finite on \d+ of all 1000 rows"):
-        refitted = law_on_all_rows(law, array_chunks(X, y), _totals(y), len(y))
+        refitted = law_on_all_rows(law, ArrayRows(X, y))
     assert refitted.info["all_rows"]["rows_not_finite"] == int(np.sum(X[:, 0] <= 0))
 
 
@@ -117,9 +113,158 @@ def test_relative_errors_weight_the_refit_on_all_rows():
     rng = np.random.default_rng(6)
     X = rng.uniform(1, 100, (8000, 1))
     y = 3.0 * X[:, 0] ** 2 * (1 + 0.05 * rng.standard_normal(8000))
-    law = law_on_all_rows(_law(2.9 * x**2, noise="relative"), array_chunks(X, y), _totals(y), len(y))
+    law = law_on_all_rows(_law(2.9 * x**2, noise="relative"), ArrayRows(X, y))
     column = X[:, 0] ** 2
     w = 1 / y**2
     weighted = float((w * column) @ y / ((w * column) @ column))
     (value,) = [float(f) for f in law.expression.atoms(sp.Float)]
     assert value == pytest.approx(weighted, rel=1e-9)
+
+
+def _write_parquet(path, columns: dict, files: int = 1) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = len(next(iter(columns.values())))
+    bounds = np.linspace(0, n, files + 1).astype(int)
+    if files == 1:
+        pq.write_table(pa.table(columns), path, row_group_size=1000)
+        return
+    path.mkdir()
+    for i in range(files):
+        part = {k: v[bounds[i] : bounds[i + 1]] for k, v in columns.items()}
+        pq.write_table(pa.table(part), path / f"part-{i}.parquet", row_group_size=1000)
+
+
+def test_a_parquet_file_gives_the_law_the_same_rows_in_memory_give(small_search, tmp_path):
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(7)
+    X = rng.uniform(1, 3, (6000, 2))
+    y = 0.8123 * X[:, 0] / X[:, 1] + 0.01 * rng.standard_normal(6000)
+    _write_parquet(tmp_path / "rows.parquet", {"p": X[:, 0], "q": X[:, 1], "out": y})
+    from_file = discover(tmp_path / "rows.parquet", target="out", random_state=0)
+    in_memory = discover(X, y, variables=["p", "q"], target="out", random_state=0)
+    assert from_file.formula == in_memory.formula
+    assert from_file.n_rows == 6000 and from_file.variables == ("p", "q")
+    values = [c.value for c in in_memory.coefficients]
+    assert [c.value for c in from_file.coefficients] == pytest.approx(values, rel=1e-12)
+    assert from_file.rmse == pytest.approx(in_memory.rmse, rel=1e-12)
+
+
+def test_a_folder_of_parquet_files_is_one_dataset_and_few_rows_are_searched_whole(tmp_path):
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(8)
+    x_values = rng.uniform(1, 2, 900)
+    _write_parquet(tmp_path / "parts", {"x": x_values, "y": 2 * x_values**2}, files=3)
+    law = discover(str(tmp_path / "parts"), target="y", random_state=0)
+    assert law.formula == "y = 2*x**2"
+    assert law.n_rows == 900 and "all_rows" not in law.info  # 900 rows: no sample needed
+
+
+def test_bad_parquet_input_names_the_column_and_the_row(tmp_path):
+    pytest.importorskip("pyarrow")
+    from discovery import DataError
+    from discovery.io.parquet import ParquetRows
+
+    x_values = np.linspace(1, 2, 5000)
+    y = x_values**2
+    y[3456] = np.nan
+    _write_parquet(tmp_path / "gap.parquet", {"x": x_values, "y": y, "label": np.array(["a"] * 5000)})
+    with pytest.raises(DataError, match=r"the target 'y' has 1 NaN value \(rows 3456\)"):
+        ParquetRows(tmp_path / "gap.parquet", "y", ["x"], chunk_rows=1000).sample(100, 0)
+    with pytest.raises(DataError, match=r"column 'label' .* holds string, not numbers; pass variables="):
+        discover(tmp_path / "gap.parquet", target="y")
+    with pytest.raises(DataError, match=r"the target 'z' is not a column .* its columns are \['x', 'y', 'label'\]"):
+        discover(tmp_path / "gap.parquet", target="z", variables=["x"])
+    with pytest.raises(DataError, match="needs target='name'"):
+        discover(tmp_path / "gap.parquet", variables=["x"])
+    with pytest.raises(DataError, match="give target='name' and no y"):
+        discover(tmp_path / "gap.parquet", y, target="y")
+    with pytest.raises(DataError, match="does not exist"):
+        discover(tmp_path / "missing.parquet", target="y")
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """Two worker processes, as a small cluster would have; the client is the process's current one."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        with distributed.Client(cluster) as client:
+            yield cluster, client
+
+
+def _rows_with_a_free_coefficient(n: int = 6000):
+    rng = np.random.default_rng(9)
+    X = rng.uniform(1, 3, (n, 2))
+    return X, 0.6042 * X[:, 0] ** 2 / X[:, 1] + 0.01 * rng.standard_normal(n)
+
+
+def test_a_dask_frame_is_sampled_and_summed_on_the_workers_to_the_in_memory_law(small_search, dask_cluster):
+    dd = pytest.importorskip("dask.dataframe")
+    import pandas as pd
+
+    X, y = _rows_with_a_free_coefficient()
+    frame = dd.from_pandas(pd.DataFrame({"p": X[:, 0], "q": X[:, 1], "out": y}), npartitions=4)
+    from_cluster = discover(frame, target="out", random_state=0)
+    in_memory = discover(X, y, variables=["p", "q"], target="out", random_state=0)
+    assert from_cluster.formula == in_memory.formula
+    assert from_cluster.n_rows == 6000
+    values = [c.value for c in in_memory.coefficients]
+    assert [c.value for c in from_cluster.coefficients] == pytest.approx(values, rel=1e-12)
+    assert from_cluster.rmse == pytest.approx(in_memory.rmse, rel=1e-12)
+
+
+def test_dask_arrays_through_a_scheduler_address(small_search, dask_cluster):
+    da = pytest.importorskip("dask.array")
+    cluster, _ = dask_cluster
+    X, y = _rows_with_a_free_coefficient()
+    law = discover(
+        da.from_array(X, chunks=(1700, 2)),
+        da.from_array(y, chunks=1000),  # other row chunks than X: aligned before the partitions are made
+        variables=["p", "q"],
+        random_state=0,
+        cluster=cluster.scheduler_address,
+    )
+    assert law.formula == discover(X, y, variables=["p", "q"], random_state=0).formula
+    assert law.n_rows == 6000
+
+
+def test_bad_dask_input_names_the_column_and_the_row(dask_cluster):
+    dd = pytest.importorskip("dask.dataframe")
+    import pandas as pd
+
+    from discovery import DataError
+
+    X, y = _rows_with_a_free_coefficient(4000)
+    X[2500, 1] = np.inf
+    frame = dd.from_pandas(pd.DataFrame({"p": X[:, 0], "q": X[:, 1], "out": y}), npartitions=3)
+    with pytest.raises(DataError, match=r"column 'q' has 1 infinite value \(rows 2500\)"):
+        discover(frame, target="out")
+    with pytest.raises(DataError, match="needs target='name'"):
+        discover(frame)
+    with pytest.raises(DataError, match="cluster must be"):
+        discover(frame, target="out", cluster=3)
+
+
+def test_without_a_client_a_local_cluster_is_started_for_the_call_and_closed(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    dd = pytest.importorskip("dask.dataframe")
+    import pandas as pd
+
+    started = []
+
+    class Recorded(distributed.LocalCluster):
+        def __init__(self, **kwargs):
+            super().__init__(n_workers=1, threads_per_worker=1, **kwargs)
+            started.append(self)
+
+    def no_client():
+        raise ValueError("No global client found")
+
+    monkeypatch.setattr(distributed, "get_client", no_client)
+    monkeypatch.setattr(distributed, "LocalCluster", Recorded)
+    x_values = np.linspace(1, 2, 300)
+    frame = dd.from_pandas(pd.DataFrame({"x": x_values, "y": 3 * x_values**3}), npartitions=2)
+    law = discover(frame, target="y", random_state=0)
+    assert law.formula == "y = 3*x**3"
+    assert len(started) == 1 and started[0].status.name == "closed"

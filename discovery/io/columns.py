@@ -278,10 +278,11 @@ def _numeric(values: Any, what: str) -> np.ndarray:
     return array.astype(np.float64)
 
 
-def check_finite(values: np.ndarray, what: str) -> None:
+def check_finite(values: np.ndarray, what: str, first_row: int = 0) -> None:
+    """DataError naming ``what``, the kinds of bad value and the rows (counted from ``first_row``)."""
     bad = ~np.isfinite(values)
     if bad.any():
-        rows = np.flatnonzero(bad)
+        rows = np.flatnonzero(bad) + first_row
         n_nan = int(np.isnan(values).sum())
         n_inf = int(bad.sum()) - n_nan
         shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +28,6 @@ from .law import Law
 CHUNK_ROWS = 262_144  # rows per chunk of a pass: a few MB per column, whatever the data's size
 MAX_PASSES = 8  # Gauss–Newton passes; from the sample's optimum two or three suffice
 CONVERGED = 1e-12  # a pass that lowers the weighted RSS by less than this share ends the refit
-
-Chunks = Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]]  # a new pass over (X chunk, y chunk)
 
 
 class NotFiniteRowsWarning(UserWarning):
@@ -90,6 +88,7 @@ class FreeFloats:
     def __init__(
         self, expression: sp.Expr, variables: Sequence[str], constants: Mapping[str, float], relative: bool = False
     ) -> None:
+        self.original, self.constants = expression, dict(constants)
         self.floats = sorted(expression.atoms(sp.Float), key=sp.default_sort_key)
         self.parameters = [sp.Symbol(f"_p{j}") for j in range(len(self.floats))]
         self.expression = expression.xreplace(dict(zip(self.floats, self.parameters)))
@@ -126,33 +125,54 @@ class FreeFloats:
         return RowSums(J.T @ J, J.T @ r, float(r @ r), rss, int(finite.sum()), int(n - finite.sum()))
 
 
-def array_chunks(X: np.ndarray, y: np.ndarray, chunk_rows: int = CHUNK_ROWS) -> Chunks:
-    """Passes over in-memory arrays, ``chunk_rows`` rows at a time (views, no copies)."""
+class ChunkedRows:
+    """All rows, read one chunk at a time: a pass calls :meth:`chunks` again.
 
-    def chunks() -> Iterable[tuple[np.ndarray, np.ndarray]]:
-        for start in range(0, len(y), chunk_rows):
-            yield X[start : start + chunk_rows], y[start : start + chunk_rows]
+    Subclasses give :meth:`chunks`, ``n_rows`` and :meth:`y_totals`; a source
+    whose chunks live elsewhere (on cluster workers) overrides :meth:`sums`.
+    """
 
-    return chunks
+    n_rows: int
+
+    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """A new pass: (X, y) chunks, X's columns in the law's variable order."""
+        raise NotImplementedError
+
+    def y_totals(self) -> tuple[float, float]:
+        """Σy and Σy² over all rows (for R²)."""
+        raise NotImplementedError
+
+    def sums(self, model: FreeFloats, theta: np.ndarray) -> RowSums:
+        """One pass: the sums of every chunk, added."""
+        k = len(theta)
+        total = RowSums(np.zeros((k, k)), np.zeros(k), 0.0, 0.0, 0, 0)
+        for X, y in self.chunks():
+            total = total + model.sums(X, y, theta)
+        return total
 
 
-def summed(model: FreeFloats, chunks: Chunks, theta: np.ndarray) -> RowSums:
-    """One pass: the sums of every chunk, added."""
-    k = len(theta)
-    total = RowSums(np.zeros((k, k)), np.zeros(k), 0.0, 0.0, 0, 0)
-    for X, y in chunks():
-        total = total + model.sums(X, y, theta)
-    return total
+class ArrayRows(ChunkedRows):
+    """Rows in memory, passed over ``chunk_rows`` at a time (views, no copies)."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, chunk_rows: int = CHUNK_ROWS) -> None:
+        self.X, self.y, self.chunk_rows, self.n_rows = X, y, chunk_rows, len(y)
+
+    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for start in range(0, self.n_rows, self.chunk_rows):
+            yield self.X[start : start + self.chunk_rows], self.y[start : start + self.chunk_rows]
+
+    def y_totals(self) -> tuple[float, float]:
+        return float(self.y.sum()), float(self.y @ self.y)
 
 
-def refit_floats(model: FreeFloats, chunks: Chunks) -> tuple[np.ndarray, np.ndarray, RowSums, int]:
+def refit_floats(model: FreeFloats, rows: ChunkedRows) -> tuple[np.ndarray, np.ndarray, RowSums, int]:
     """Gauss–Newton from the law's own floats: (values, standard errors, sums at the values, passes).
 
     A step that does not lower the weighted RSS is halved (up to 30 times);
     the refit ends when a pass gains less than :data:`CONVERGED` of it.
     """
     theta = model.start.copy()
-    current = summed(model, chunks, theta)
+    current = rows.sums(model, theta)
     passes = 1
     for _ in range(MAX_PASSES):
         if not len(theta) or current.n_rows <= len(theta):
@@ -162,7 +182,7 @@ def refit_floats(model: FreeFloats, chunks: Chunks) -> tuple[np.ndarray, np.ndar
             break
         improved = None
         for _ in range(30):
-            trial = summed(model, chunks, theta + step)
+            trial = rows.sums(model, theta + step)
             passes += 1
             if trial.n_rows == current.n_rows and trial.weighted_rss <= current.weighted_rss:
                 improved = trial
@@ -204,27 +224,24 @@ def _standard_errors(sums: RowSums, k: int) -> np.ndarray:
         return np.sqrt(np.clip(np.diagonal(covariance), 0, None)) / scale
 
 
-def law_on_all_rows(law: Law, chunks: Chunks, y_total: tuple[float, float], n_rows: int) -> Law:
+def law_on_all_rows(law: Law, rows: ChunkedRows) -> Law:
     """The law with its free floats refitted on all rows, and its error, R² and row count measured there.
 
     Parameters
     ----------
     law : Law
         The law found on a sample. Its form, exact values and front are kept.
-    chunks : callable
-        A new pass over all rows as (X, y) chunks, X's columns in ``law.variables`` order.
-    y_total : (float, float)
-        Σy and Σy² over all rows (for R²).
-    n_rows : int
-        All rows.
+    rows : ChunkedRows
+        All rows, X's columns in ``law.variables`` order.
 
     Returns
     -------
     Law
         ``info["all_rows"]`` records the passes and the rows where the law is not finite.
     """
+    n_rows = rows.n_rows
     model = FreeFloats(law.expression, law.variables, law.constants, law.info.get("noise") == "relative")
-    theta, stderr, sums, passes = refit_floats(model, chunks)
+    theta, stderr, sums, passes = refit_floats(model, rows)
     values = dict(zip(model.floats, theta))
     expression = law.expression.xreplace({f: sp.Float(v) for f, v in values.items()})
     coefficients = [_updated(c, model.floats, theta, stderr, sums.n_rows) for c in law.coefficients]
@@ -236,7 +253,7 @@ def law_on_all_rows(law: Law, chunks: Chunks, y_total: tuple[float, float], n_ro
             stacklevel=3,
         )
     rmse = math.sqrt(sums.rss / max(sums.n_rows, 1))
-    y_sum, y_squares = y_total
+    y_sum, y_squares = rows.y_totals()
     spread = y_squares - y_sum * y_sum / n_rows
     info = dict(law.info)
     info["all_rows"] = {"passes": passes, "rows_not_finite": sums.n_not_finite, "search_rows": law.n_rows}
