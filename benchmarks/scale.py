@@ -18,6 +18,7 @@ and the first with four, five and six — with SRBench's 1 % target noise.
     python benchmarks/scale.py                          # 10^4 ... 10^6 rows, every problem
     python benchmarks/scale.py --rows 1e4 1e7 --problems cannon
     python benchmarks/scale.py --gram-only --gram-rows 1e6
+    python benchmarks/scale.py --rows --parquet-rows 1e8 --dask   # the cannon streamed from Parquet, and on Dask
 """
 
 from __future__ import annotations
@@ -109,28 +110,74 @@ def problem_data(name: str, n: int, seed: int):
     return X, add_noise(y_clean, NOISE, rng), X_test, y_test, equation.variables, equation.expression, {}, ranges
 
 
-def run_one(name: str, n: int, seed: int, time_limit: float) -> dict:
-    """One problem at one size, in this (fresh) process; never raises."""
+def write_cannon_parquet(folder: Path, n: int, seed: int, rows_per_file: int = 10_000_000) -> Path:
+    """The cannon's rows as a folder of Parquet files, written 10^6 rows at a time (memory stays small).
+
+    Kept between runs: a folder whose marker names the same rows and seed is reused.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from discovery.article.cannon import true_distance
+
+    marker = folder / "_rows_seed.txt"
+    if marker.exists() and marker.read_text() == f"{n} {seed}":
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.parquet"):
+        old.unlink()
+    rng = np.random.default_rng([seed, n, zlib.crc32(b"cannon parquet")])
+    step = 1_000_000
+    schema = pa.schema([("v", pa.float64()), ("theta", pa.float64()), ("s", pa.float64())])
+    for file_index, file_start in enumerate(range(0, n, rows_per_file)):
+        file_rows = min(rows_per_file, n - file_start)
+        with pq.ParquetWriter(folder / f"part-{file_index:03d}.parquet", schema) as writer:
+            for start in range(0, file_rows, step):
+                m = min(step, file_rows - start)
+                X = np.column_stack([rng.uniform(0, 10, m), rng.uniform(0, np.pi / 2, m)])
+                s = true_distance(X) + NOISE * rng.standard_normal(m)
+                writer.write_table(pa.table({"v": X[:, 0], "theta": X[:, 1], "s": s}, schema=schema))
+    marker.write_text(f"{n} {seed}")
+    return folder
+
+
+def run_one(
+    name: str, n: int, seed: int, time_limit: float, source: str = "memory", folder: Path | None = None
+) -> dict:
+    """One problem at one size, in this (fresh) process; never raises.
+
+    ``source``: ``"memory"`` (arrays), ``"parquet"`` (the cannon from a folder of Parquet files)
+    or ``"dask"`` (the same folder through ``dask.dataframe.read_parquet`` on a 2-worker LocalCluster).
+    """
     import sympy as sp
 
     from discovery import discover
     from discovery.article.cannon import G
 
     stages = Stages()
-    record: dict = {"problem": name, "rows": n, "seed": seed}
-    X, y, X_test, y_test, variables, truth, constants, ranges = stages.run("data", lambda: problem_data(name, n, seed))
-    try:
-        law = stages.run(
-            "discover",
-            lambda: discover(
-                X,
-                y,
-                variables=list(variables),
-                constants=constants or None,
-                random_state=seed,
-                time_limit=time_limit,
-            ),
+    record: dict = {"problem": name if source == "memory" else f"{name} ({source})", "rows": n, "seed": seed}
+    if source == "memory":
+        X, y, X_test, y_test, variables, truth, constants, ranges = stages.run(
+            "data", lambda: problem_data(name, n, seed)
         )
+    else:
+        _, _, X_test, y_test, variables, truth, constants, ranges = problem_data(name, 10, seed)
+        path = stages.run("data", lambda: write_cannon_parquet(folder, n, seed))
+
+    def fit():
+        options = dict(constants=constants or None, random_state=seed, time_limit=time_limit)
+        if source == "memory":
+            return discover(X, y, variables=list(variables), **options)
+        if source == "parquet":
+            return discover(path, target="s", **options)
+        import dask.dataframe as dd
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster):
+            return discover(dd.read_parquet(str(path)), target="s", **options)
+
+    try:
+        law = stages.run("discover", fit)
     except Exception as err:  # a crash (or running out of memory in torch) is a result
         record.update(stages=stages.records, law=None, error=f"{type(err).__name__}: {err}", symbolic_solution=False)
         return record
@@ -212,15 +259,15 @@ def gram_throughput(n: int, variables: tuple[str, ...], level: int, device: str,
     }
 
 
-def _child(queue, name: str, n: int, seed: int, time_limit: float) -> None:
-    queue.put(run_one(name, n, seed, time_limit))
+def _child(queue, *arguments) -> None:
+    queue.put(run_one(*arguments))
 
 
-def run_isolated(name: str, n: int, seed: int, time_limit: float) -> dict:
+def run_isolated(name: str, n: int, seed: int, time_limit: float, source: str = "memory", folder=None) -> dict:
     """``run_one`` in a fresh process, so that each run's peak memory is its own."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_child, args=(queue, name, n, seed, time_limit))
+    process = context.Process(target=_child, args=(queue, name, n, seed, time_limit, source, folder))
     process.start()
     process.join()
     if not queue.empty():
@@ -245,12 +292,14 @@ def summarise(records: list[dict], gram: list[dict], devices_note: str) -> str:
         f"Scale benchmark, {date.today().isoformat()}, {platform.machine()} with {os.cpu_count()} cores; "
         f"{devices_note}.",
         "",
-        "| problem | rows | data s | discover s | peak GB (discover) | search s | finish s | law | same as smallest | "
+        "| problem | rows | data s | discover s | peak GB (discover) | sample s | search s | finish s | law | "
+        "same as smallest | "
         "symbolic solution |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     smallest: dict[str, str | None] = {}
-    for r in sorted(records, key=lambda r: (PROBLEMS.index(r["problem"]), r["rows"])):
+    order = {name: i for i, name in enumerate(PROBLEMS)}
+    for r in sorted(records, key=lambda r: (order.get(r["problem"], len(order)), r["problem"], r["rows"])):
         stages = r.get("stages", {})
         engine = r.get("engine_stages") or {}
         first = smallest.setdefault(r["problem"], r.get("formula"))
@@ -260,7 +309,8 @@ def summarise(records: list[dict], gram: list[dict], devices_note: str) -> str:
             f"| {r['problem']} | {rows_label(r['rows'])} | {stages.get('data', {}).get('seconds', float('nan')):.2f} | "
             f"{stages.get('discover', {}).get('seconds', float('nan')):.2f} | "
             f"{stages.get('discover', {}).get('peak_gb', float('nan')):.2f} | "
-            f"{engine.get('search', float('nan')):.2f} | {engine.get('finish', float('nan')):.2f} | {law} | {same} | "
+            f"{engine.get('sample', float('nan')):.2f} | {engine.get('search', float('nan')):.2f} | "
+            f"{engine.get('finish', float('nan')):.2f} | {law} | {same} | "
             f"{'yes' if r.get('symbolic_solution') else 'no'} |"
         )
     by_problem: dict[str, dict[int, float]] = {}
@@ -290,12 +340,17 @@ def summarise(records: list[dict], gram: list[dict], devices_note: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", nargs="+", type=float, default=[1e4, 1e5, 1e6], help="row counts")
+    parser.add_argument("--rows", nargs="*", type=float, default=[1e4, 1e5, 1e6], help="row counts")
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=PROBLEMS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT)
     parser.add_argument("--gram-rows", type=float, default=2e5, help="rows of the Gram throughput measure")
     parser.add_argument("--gram-only", action="store_true", help="measure the Gram step only")
+    parser.add_argument(
+        "--parquet-rows", nargs="*", type=float, default=[], help="cannon rows streamed from Parquet (e.g. 1e8)"
+    )
+    parser.add_argument("--dask", action="store_true", help="also run the Parquet rows through a 2-worker LocalCluster")
+    parser.add_argument("--parquet-dir", type=Path, default=Path("/tmp/discovery-scale-parquet"))
     parser.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = parser.parse_args()
 
@@ -309,6 +364,13 @@ def main() -> None:
                 records.append(record)
                 seconds = record.get("stages", {}).get("discover", {}).get("seconds", float("nan"))
                 print(f"{name} {rows_label(n)}: {seconds:.2f} s, {record.get('formula') or record.get('error')}")
+        for n in sorted(int(r) for r in args.parquet_rows):
+            for source in ("parquet", "dask") if args.dask else ("parquet",):
+                record = run_isolated("cannon", n, args.seed, args.time_limit, source, args.parquet_dir / f"{n}")
+                records.append(record)
+                seconds = record.get("stages", {}).get("discover", {}).get("seconds", float("nan"))
+                found = record.get("formula") or record.get("error")
+                print(f"cannon ({source}) {rows_label(n)}: {seconds:.2f} s, {found}")
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     note = (
         "GPU: " + torch.cuda.get_device_name(0)
