@@ -32,8 +32,9 @@ from .estimator import SparseBasisRegressor
 from .io.dask_rows import DaskRows, dask_client, is_dask
 from .io.dataset import Dataset, as_dataset, check_constants
 from .io.parquet import ParquetRows, is_path
+from .io.row_source import ArrayRows, ChunkedRows
 from .io.rows import SEARCH_ROWS, sample_rows
-from .law.all_rows import ArrayRows, ChunkedRows, law_on_all_rows
+from .law.all_rows import law_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
 from .parameters import check_parameters

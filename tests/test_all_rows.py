@@ -1,5 +1,6 @@
 """More rows than the search needs: the law is found on a sample and refitted and measured on all rows."""
 
+import functools
 import warnings
 
 import numpy as np
@@ -9,7 +10,8 @@ from scipy.optimize import least_squares
 
 import discovery.api
 from discovery import Law, discover
-from discovery.law.all_rows import ArrayRows, FreeFloats, NotFiniteRowsWarning, law_on_all_rows
+from discovery.io.row_source import ArrayRows
+from discovery.law.all_rows import FreeFloats, NotFiniteRowsWarning, chunk_sums, law_on_all_rows
 
 x = sp.Symbol("x")
 
@@ -85,9 +87,10 @@ def test_the_sums_do_not_depend_on_the_chunk_size():
     rng = np.random.default_rng(5)
     X = rng.uniform(0.5, 2, (10000, 2))
     y = rng.standard_normal(10000)
-    model = FreeFloats(sp.sympify("1.5*a*sin(0.7*b) + 0.2"), ("a", "b"), {})
-    one = ArrayRows(X, y, chunk_rows=10000).sums(model, model.start)
-    many = ArrayRows(X, y, chunk_rows=777).sums(model, model.start)
+    spec = (sp.sympify("1.5*a*sin(0.7*b) + 0.2"), ("a", "b"), (), False)
+    start = FreeFloats(*spec[:2], {}).start
+    one = ArrayRows(X, y, chunk_rows=10000).total(functools.partial(chunk_sums, spec, start))
+    many = ArrayRows(X, y, chunk_rows=777).total(functools.partial(chunk_sums, spec, start))
     assert many.jtj == pytest.approx(one.jtj, rel=1e-12)
     assert many.jtr == pytest.approx(one.jtr, rel=1e-12)
     assert (many.rss, many.n_rows) == (pytest.approx(one.rss, rel=1e-12), one.n_rows)

@@ -2,26 +2,26 @@
 
 Every pass sends one small task per partition to the cluster: the first
 checks the partition's values, sums y and y² and returns the rows of the
-search's sample that fall in it; each later pass returns the partition's
-Gauss–Newton sums (:class:`~discovery.law.all_rows.RowSums`), which the
-client adds. The client holds the sample and k × k sums, never a partition.
-Needs dask and distributed (the ``dask`` extra).
-"""
+search's sample that fall in it; each later pass runs the caller's
+per-chunk function there (the law layer's Gauss–Newton sums, a k × k
+matrix) and the client adds the results. The client holds the sample and
+those sums, never a partition. Needs dask and distributed (the ``dask``
+extra)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from ..errors import DataError
-from ..law.all_rows import ChunkedRows, FreeFloats, RowSums
 from .columns import check_finite
 from .dataset import MIN_ROWS, Dataset, as_dataset
+from .row_source import ChunkedRows
 from .rows import sample_rows
 
 
@@ -155,10 +155,9 @@ class DaskRows(ChunkedRows):
         y = np.concatenate([r[1] for r in results])
         return as_dataset(X, y, variables=self.variables, target=self.target)
 
-    def sums(self, model: FreeFloats, theta: np.ndarray) -> RowSums:
-        spec = (model.original, tuple(self.variables), tuple(sorted(model.constants.items())), model.relative)
-        results = self._run(_part_sums, [spec] * len(self.parts), [np.asarray(theta)] * len(self.parts))
-        return functools.reduce(lambda a, b: a + b, results)
+    def total(self, per_chunk: Callable[[np.ndarray, np.ndarray], Any]) -> Any:
+        """``per_chunk`` of every partition, run on the workers (it must pickle), added on the client."""
+        return functools.reduce(operator.add, self._run(_applied, [per_chunk] * len(self.parts)))
 
     def y_totals(self) -> tuple[float, float]:
         if self._totals is None:
@@ -167,7 +166,7 @@ class DaskRows(ChunkedRows):
         return self._totals
 
     def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        raise NotImplementedError("the partitions are summed on the workers; see DaskRows.sums")
+        raise NotImplementedError("the partitions are summed on the workers; see DaskRows.total")
 
 
 # The functions below run on the workers, one partition at a time.
@@ -203,12 +202,6 @@ def _y_totals(part) -> tuple[float, float]:
     return float(y.sum()), float(y @ y)
 
 
-@functools.lru_cache(maxsize=8)
-def _model(expression: sp.Expr, variables: tuple[str, ...], constants: tuple, relative: bool) -> FreeFloats:
-    """The compiled law on a worker, once per law (each pass sends the same one to every partition)."""
-    return FreeFloats(expression, variables, dict(constants), relative)
-
-
-def _part_sums(part, spec: tuple, theta: np.ndarray) -> RowSums:
+def _applied(part, per_chunk):
     X, y = part
-    return _model(*spec).sums(X, y, theta)
+    return per_chunk(X, y)

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
-from ..law.all_rows import CHUNK_ROWS, ChunkedRows
 from .columns import check_finite
 from .dataset import MIN_ROWS, Dataset, as_dataset
+from .row_source import CHUNK_ROWS, ChunkedRows
 from .rows import sample_rows
 
 

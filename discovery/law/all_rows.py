@@ -12,20 +12,21 @@ apart and added.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
+from ..io.row_source import ChunkedRows
 from .coefficient import Coefficient
 from .display import same_number
 from .evaluate import with_constants
 from .law import Law
 
-CHUNK_ROWS = 262_144  # rows per chunk of a pass: a few MB per column, whatever the data's size
 MAX_PASSES = 8  # Gauss–Newton passes; from the sample's optimum two or three suffice
 CONVERGED = 1e-12  # a pass that lowers the weighted RSS by less than this share ends the refit
 
@@ -88,7 +89,7 @@ class FreeFloats:
     def __init__(
         self, expression: sp.Expr, variables: Sequence[str], constants: Mapping[str, float], relative: bool = False
     ) -> None:
-        self.original, self.constants = expression, dict(constants)
+        self.original, self.constants, self.variables = expression, dict(constants), tuple(variables)
         self.floats = sorted(expression.atoms(sp.Float), key=sp.default_sort_key)
         self.parameters = [sp.Symbol(f"_p{j}") for j in range(len(self.floats))]
         self.expression = expression.xreplace(dict(zip(self.floats, self.parameters)))
@@ -125,44 +126,23 @@ class FreeFloats:
         return RowSums(J.T @ J, J.T @ r, float(r @ r), rss, int(finite.sum()), int(n - finite.sum()))
 
 
-class ChunkedRows:
-    """All rows, read one chunk at a time: a pass calls :meth:`chunks` again.
+def chunk_sums(spec: tuple, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> RowSums:
+    """The sums of one chunk for the law ``spec`` = (expression, variables, constants, relative).
 
-    Subclasses give :meth:`chunks`, ``n_rows`` and :meth:`y_totals`; a source
-    whose chunks live elsewhere (on cluster workers) overrides :meth:`sums`.
+    A plain function of picklable arguments, so that a source may run it
+    where its chunks are (on Dask workers); the law is compiled once per process.
     """
-
-    n_rows: int
-
-    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """A new pass: (X, y) chunks, X's columns in the law's variable order."""
-        raise NotImplementedError
-
-    def y_totals(self) -> tuple[float, float]:
-        """Σy and Σy² over all rows (for R²)."""
-        raise NotImplementedError
-
-    def sums(self, model: FreeFloats, theta: np.ndarray) -> RowSums:
-        """One pass: the sums of every chunk, added."""
-        k = len(theta)
-        total = RowSums(np.zeros((k, k)), np.zeros(k), 0.0, 0.0, 0, 0)
-        for X, y in self.chunks():
-            total = total + model.sums(X, y, theta)
-        return total
+    return _compiled(*spec).sums(X, y, theta)
 
 
-class ArrayRows(ChunkedRows):
-    """Rows in memory, passed over ``chunk_rows`` at a time (views, no copies)."""
+@functools.lru_cache(maxsize=8)
+def _compiled(expression: sp.Expr, variables: tuple[str, ...], constants: tuple, relative: bool) -> FreeFloats:
+    return FreeFloats(expression, variables, dict(constants), relative)
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, chunk_rows: int = CHUNK_ROWS) -> None:
-        self.X, self.y, self.chunk_rows, self.n_rows = X, y, chunk_rows, len(y)
 
-    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for start in range(0, self.n_rows, self.chunk_rows):
-            yield self.X[start : start + self.chunk_rows], self.y[start : start + self.chunk_rows]
-
-    def y_totals(self) -> tuple[float, float]:
-        return float(self.y.sum()), float(self.y @ self.y)
+def _pass(model: FreeFloats, rows: ChunkedRows, theta: np.ndarray) -> RowSums:
+    spec = (model.original, model.variables, tuple(sorted(model.constants.items())), model.relative)
+    return rows.total(functools.partial(chunk_sums, spec, np.asarray(theta, dtype=np.float64)))
 
 
 def refit_floats(model: FreeFloats, rows: ChunkedRows) -> tuple[np.ndarray, np.ndarray, RowSums, int]:
@@ -172,7 +152,7 @@ def refit_floats(model: FreeFloats, rows: ChunkedRows) -> tuple[np.ndarray, np.n
     the refit ends when a pass gains less than :data:`CONVERGED` of it.
     """
     theta = model.start.copy()
-    current = rows.sums(model, theta)
+    current = _pass(model, rows, theta)
     passes = 1
     for _ in range(MAX_PASSES):
         if not len(theta) or current.n_rows <= len(theta):
@@ -182,7 +162,7 @@ def refit_floats(model: FreeFloats, rows: ChunkedRows) -> tuple[np.ndarray, np.n
             break
         improved = None
         for _ in range(30):
-            trial = rows.sums(model, theta + step)
+            trial = _pass(model, rows, theta + step)
             passes += 1
             if trial.n_rows == current.n_rows and trial.weighted_rss <= current.weighted_rss:
                 improved = trial
