@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sympy as sp
@@ -141,3 +141,101 @@ def _compile_pow(expr: sp.Pow, backend: str) -> Callable[[Columns], Any]:
         return lambda columns: base(columns) ** power
     exp_node = _compile(exponent, backend)
     return lambda columns: base(columns) ** exp_node(columns)
+
+
+def compile_many(exprs: Sequence[sp.Expr], backend: str = "numpy") -> Callable[[Columns, Any], None]:
+    """Compile several expressions into one evaluator that computes each shared sub-expression once.
+
+    The library's terms share most of their parts (v², sin(2θ), v²·sin(θ) in
+    v²·sin(θ)·cos(θ)): evaluated one term at a time, each part is computed
+    again for every term that holds it. Here every distinct node is one step
+    of a program; a step's value is kept only until its last use.
+
+    Returns
+    -------
+    callable
+        ``write(columns, out)`` fills column j of ``out`` (rows × len(exprs),
+        NumPy or torch) with expression j, computed by the same operations in
+        the same order as :func:`compile_expression`, so bit for bit the same.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    steps: list[tuple[Callable[..., Any], tuple[int, ...]]] = []
+    slot_of: dict[sp.Expr, int] = {}
+
+    def slot(expr: sp.Expr) -> int:
+        if expr in slot_of:
+            return slot_of[expr]
+        step = _step(expr, backend, slot)
+        steps.append(step)
+        slot_of[expr] = len(steps) - 1
+        return slot_of[expr]
+
+    outputs = [slot(sp.sympify(e)) for e in exprs]
+    last_use = {s: i for i, (_, args) in enumerate(steps) for s in args}  # outputs are written when computed
+    written: dict[int, list[int]] = {}
+    for j, s in enumerate(outputs):
+        written.setdefault(s, []).append(j)
+    freed_after = [[s for s, last in last_use.items() if last == i] for i in range(len(steps))]
+
+    def write(columns: Columns, out: Any) -> None:
+        values: dict[int, Any] = {}
+        for i, (op, args) in enumerate(steps):
+            values[i] = op(columns, *(values[a] for a in args))
+            for j in written.get(i, ()):
+                out[:, j] = values[i]  # a scalar (a constant term) broadcasts down the column
+            for s in freed_after[i]:
+                values.pop(s, None)
+            if i not in last_use:
+                values.pop(i, None)
+
+    return write
+
+
+def _step(expr: sp.Expr, backend: str, slot: Callable[[sp.Expr], int]) -> tuple[Callable[..., Any], tuple[int, ...]]:
+    """One node of a :func:`compile_many` program: (function of the columns and argument values, argument slots)."""
+    if expr.is_Symbol or expr.is_number:
+        node = _compile(expr, backend)
+        return (lambda columns: node(columns)), ()
+    if expr.is_Add or expr.is_Mul:
+        args = tuple(slot(a) for a in expr.args)
+        combine = (lambda a, b: a + b) if expr.is_Add else (lambda a, b: a * b)
+
+        def fold(columns: Columns, *values: Any) -> Any:
+            total = values[0]
+            for value in values[1:]:
+                total = combine(total, value)
+            return total
+
+        return fold, args
+    if expr.is_Pow:
+        exponent = expr.exp
+        base = (slot(expr.base),)
+        if exponent.is_Integer:
+            k = int(exponent)
+            if k < 0:
+                return (lambda columns, b: 1.0 / (b ** (-k))), base
+            return (lambda columns, b: b**k), base
+        if backend == "numpy":
+            import numpy as np
+
+            sqrt = np.sqrt
+        else:
+            import torch
+
+            sqrt = torch.sqrt
+        if exponent == sp.Rational(1, 2):
+            return (lambda columns, b: sqrt(b)), base
+        if exponent == sp.Rational(-1, 2):
+            return (lambda columns, b: 1.0 / sqrt(b)), base
+        if exponent.is_number:
+            power = float(exponent)
+            return (lambda columns, b: b**power), base
+        return (lambda columns, b, e: b**e), base + (slot(exponent),)
+    if isinstance(expr, sp.Function):
+        op = operator_for(type(expr))
+        func = op.numpy if backend == "numpy" else op.torch()
+        if len(expr.args) != 1:
+            raise ValueError(f"{expr} has {len(expr.args)} arguments; only unary functions are supported")
+        return (lambda columns, a: func(a)), (slot(expr.args[0]),)
+    raise ValueError(f"cannot evaluate {expr!r} ({type(expr).__name__}): unsupported expression")

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .compile import compile_many
 from .gram import Gram
 from .term import Term
 
@@ -45,6 +46,7 @@ class Library:
             term = item if isinstance(item, Term) else Term(item)
             seen.setdefault(term.expr, term)
         self.terms: tuple[Term, ...] = tuple(seen.values())
+        self._programs: dict[str, Any] = {}
 
     # --- set algebra -------------------------------------------------------
     def __add__(self, other: Library) -> Library:
@@ -206,10 +208,16 @@ class Library:
         counts = torch.zeros(n_groups, dtype=torch.long, device=device)
         bad = torch.zeros(p, dtype=torch.long, device=device)
         zero = torch.zeros((), dtype=dtype, device=device)
+
         for rows, block in self._chunks(columns, n_rows, "torch", device, dtype, chunk_rows):
-            finite = torch.isfinite(block)
-            bad += (~finite).sum(dim=0)
-            block = torch.where(finite, block, zero)
+            # A NaN or inf in a column makes its sum NaN or inf (so may a huge finite column): only flagged
+            # columns are counted and zeroed elementwise, sparing two full passes over every clean chunk.
+            flagged = torch.nonzero(~torch.isfinite(block.sum(dim=0))).flatten()
+            if len(flagged):
+                part = block[:, flagged]
+                finite = torch.isfinite(part)
+                bad[flagged] += (~finite).sum(dim=0)
+                block[:, flagged] = torch.where(finite, part, zero)
             yc = y_all[rows]
             if root is not None:
                 block, yc = block * root[rows, None], yc * root[rows]
@@ -268,19 +276,31 @@ class Library:
             if backend == "numpy":
                 chunk = {k: v[rows] for k, v in columns.items()}
                 block = np.empty((rows.stop - rows.start, len(self)), dtype=dtype or np.float64)
-                for j, term in enumerate(self.terms):
-                    block[:, j] = term(chunk, "numpy")
+                with np.errstate(all="ignore"):
+                    self._program("numpy")(chunk, block)
             else:
                 import torch
 
                 dt = dtype or torch.float64
                 chunk = {k: torch.as_tensor(v[rows], dtype=dt, device=device) for k, v in columns.items()}
-                block = (
-                    torch.stack([term(chunk, "torch") for term in self.terms], dim=1)
-                    if len(self)
-                    else torch.empty((rows.stop - rows.start, 0), dtype=dt, device=device)
-                )
+                block = torch.empty((rows.stop - rows.start, len(self)), dtype=dt, device=device)
+                self._program("torch")(chunk, block)
             yield rows, block
+
+    def _program(self, backend: str):
+        """Every term in one evaluator that computes each shared part once (see :func:`compile_many`)."""
+        program = self._programs.get(backend)
+        if program is None:
+            program = self._programs[backend] = compile_many([t.expr for t in self.terms], backend)
+        return program
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled programs are closures (not picklable) and a cache: recompiled on first use.
+        return {"terms": self.terms}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.terms = state["terms"]
+        self._programs = {}
 
 
 def _as_columns(data: Any, variables: Sequence[str] | None, needed: Sequence[str]) -> tuple[dict[str, np.ndarray], int]:

@@ -145,3 +145,19 @@ def test_default_library_cap_skips_whole_groups_and_keeps_lower_levels():
     assert "x0*x1*sin(x2)" not in level3  # the triple-product group would overflow: left out whole
     assert "x0**5" in level3  # the single-variable group fits: added
     assert default_library(names, 3, max_terms=2498) is level3  # built once per search, not per target
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_the_library_program_computes_every_term_bit_for_bit_as_the_term_alone(backend, rng):
+    # Shared parts are computed once (v², sin θ, 1/√v ...), by the same operations in the same order.
+    library = default_library(["v", "theta", "w"], level=2) + parse_library("1, v**(-3/2)*exp(w), v**w", ["v", "theta", "w"])
+    X = rng.uniform(-2, 3, size=(500, 3))  # negative values: NaN and inf in places, which must match too
+    columns = {name: X[:, j] for j, name in enumerate(["v", "theta", "w"])}
+    if backend == "torch":
+        columns = {k: torch.as_tensor(v) for k, v in columns.items()}
+    alone = [term(columns, backend) for term in library.terms]
+    together = library.evaluate(X, ["v", "theta", "w"], backend=backend)
+    for j, column in enumerate(alone):
+        expected = np.broadcast_to(np.asarray(column, dtype=np.float64), (500,))
+        got = np.asarray(together[:, j], dtype=np.float64)
+        assert np.array_equal(got, expected, equal_nan=True), library.terms[j].name
