@@ -173,8 +173,11 @@ def run_one(
         import dask.dataframe as dd
         from distributed import Client, LocalCluster
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster):
-            return discover(dd.read_parquet(str(path)), target="s", **options)
+        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as c:
+            c.run(memory_peak_reset)
+            found = discover(dd.read_parquet(str(path)), target="s", **options)
+            record["workers_peak_gb"] = max(c.run(memory_peak_gb).values())
+            return found
 
     try:
         law = stages.run("discover", fit)
@@ -323,6 +326,13 @@ def summarise(records: list[dict], gram: list[dict], devices_note: str) -> str:
             ratios.append(f"{name} {times[10**6] / times[10**4]:.1f}")
     if ratios:
         lines += ["", "time(10^6 rows) / time(10^4 rows): " + ", ".join(ratios)]
+    workers = [
+        f"{r['problem']} {rows_label(r['rows'])}: {r['workers_peak_gb']:.2f} GB"
+        for r in records
+        if "workers_peak_gb" in r
+    ]
+    if workers:
+        lines += ["", "peak memory of each Dask worker (the table's peak is the client's): " + ", ".join(workers)]
     if gram:
         lines += [
             "",
