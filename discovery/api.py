@@ -25,7 +25,7 @@ from bases import Library
 
 from .auto import BASIS_SHARE, FORMS_RESERVE, auto_law, searched_law
 from .backends.run import backend_law, bootstrap_backend_law
-from .deadline import grace
+from .deadline import Deadline, grace
 from .decompose.search import decomposed_law
 from .errors import DataError
 from .estimator import SparseBasisRegressor
@@ -35,6 +35,7 @@ from .io.parquet import ParquetRows, is_path
 from .io.row_source import ArrayRows, ChunkedRows
 from .io.rows import SEARCH_ROWS, sample_rows
 from .law.all_rows import law_on_all_rows
+from .law.all_rows_front import front_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
 from .parameters import check_parameters
@@ -364,6 +365,7 @@ def _discover_on_a_sample(
     )
     searched = time.perf_counter() - start
     law = law_on_all_rows(law, rows)
+    law = front_on_all_rows(law, rows, None if time_limit is None else Deadline(time_limit, started))
     law.info["stages"] = {"sample": sampled, "search": searched, "finish": time.perf_counter() - start - searched}
     return law
 

@@ -271,3 +271,19 @@ def test_without_a_client_a_local_cluster_is_started_for_the_call_and_closed(mon
     law = discover(frame, target="y", random_state=0)
     assert law.formula == "y = 3*x**3"
     assert len(started) == 1 and started[0].status.name == "closed"
+
+
+def test_all_rows_choose_a_term_of_the_front_that_the_sample_could_not_support(small_search):
+    # 0.25·b under noise of σ = 1: about 8 units of χ² on 1,500 rows, short of the BIC's log n + 6;
+    # on 100,000 rows about 500. The sample returns a one-term stand-in, all rows the law.
+    rng = np.random.default_rng(11)
+    X = rng.uniform(0, 1, (100_000, 2))
+    y = 3 * X[:, 0] + 0.25 * X[:, 1] + rng.standard_normal(100_000)
+    law = discover(X, y, variables=["a", "b"], random_state=0)
+    assert law.info["all_rows"]["front"].startswith("all rows chose this entry")
+    assert law.expression.free_symbols == {sp.Symbol("a"), sp.Symbol("b")}
+    by_term = {str(c.term): c for c in law.coefficients}
+    assert abs(by_term["a"].value - 3) < 3 * by_term["a"].stderr
+    assert abs(by_term["b"].value - 0.25) < 3 * by_term["b"].stderr
+    assert sum(e.chosen for e in law.front) == 1
+    assert law.rmse == pytest.approx(float(np.sqrt(np.mean((law.predict(X) - y) ** 2))), rel=1e-9)

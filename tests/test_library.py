@@ -150,7 +150,9 @@ def test_default_library_cap_skips_whole_groups_and_keeps_lower_levels():
 @pytest.mark.parametrize("backend", ["numpy", "torch"])
 def test_the_library_program_computes_every_term_bit_for_bit_as_the_term_alone(backend, rng):
     # Shared parts are computed once (v², sin θ, 1/√v ...), by the same operations in the same order.
-    library = default_library(["v", "theta", "w"], level=2) + parse_library("1, v**(-3/2)*exp(w), v**w", ["v", "theta", "w"])
+    library = default_library(["v", "theta", "w"], level=2) + parse_library(
+        "1, v**(-3/2)*exp(w), v**w", ["v", "theta", "w"]
+    )
     X = rng.uniform(-2, 3, size=(500, 3))  # negative values: NaN and inf in places, which must match too
     columns = {name: X[:, j] for j, name in enumerate(["v", "theta", "w"])}
     if backend == "torch":

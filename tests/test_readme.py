@@ -28,3 +28,5 @@ def test_readme_examples_run(capsys, tmp_path, monkeypatch):
     assert "s = v**2/g · F(theta)" in out  # the units example: the cannon's groups
     assert "B = 2*c**2*h/(lam**5*(exp(c*h/(T*k_B*lam)) - 1))" in out  # Planck's law through its one group
     assert "B = c**2*h/lam**5 · F(pi1 = T*k_B*lam/(c*h))" in out
+    assert "s = v**2*sin(2*theta)/g on 200000 rows" in out  # Parquet, then Dask
+    assert any(line.startswith("{'sample': ") and "'finish': " in line for line in out)

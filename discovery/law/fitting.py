@@ -249,9 +249,17 @@ class ParametrisedExpression:
 
     def term_of(self, j: int) -> sp.Expr:
         """What parameter j multiplies: the smallest product it is a factor of (1 when it stands alone)."""
-        p = self.parameters[j]
-        products = [m for m in sp.preorder_traversal(self.expression) if isinstance(m, sp.Mul) and p in m.args]
-        if not products:
-            return sp.Integer(1)
-        smallest = min(products, key=sp.count_ops)
-        return (smallest / p).xreplace({q: sp.Symbol("c") for q in self.parameters if q != p})
+        return term_of(self.expression, self.parameters, j)
+
+
+def term_of(expression: sp.Expr, parameters: list[sp.Symbol], j: int) -> sp.Expr:
+    """What ``parameters[j]`` multiplies in ``expression``: the smallest product it is a factor of (1 alone).
+
+    The other parameters in that product show as ``c``.
+    """
+    p = parameters[j]
+    products = [m for m in sp.preorder_traversal(expression) if isinstance(m, sp.Mul) and p in m.args]
+    if not products:
+        return sp.Integer(1)
+    smallest = min(products, key=sp.count_ops)
+    return (smallest / p).xreplace({q: sp.Symbol("c") for q in parameters if q != p})
