@@ -245,6 +245,7 @@ def discover(
         rows = sample_rows(data.n_rows, random_state, cap=SEARCH_ROWS)
         sample = Dataset(data.X[rows], data.y[rows], data.variables, data.target)
         return _discover_on_a_sample(sample, ArrayRows(data.X, data.y), time_limit, options, started)
+    X, y, variables, target = data.X, data.y, list(data.variables), data.target  # checked once: no warning twice
     if units is not None or target_unit is not None:
         return _discover_in_units(
             X,
