@@ -287,3 +287,20 @@ def test_all_rows_choose_a_term_of_the_front_that_the_sample_could_not_support(s
     assert abs(by_term["b"].value - 0.25) < 3 * by_term["b"].stderr
     assert sum(e.chosen for e in law.front) == 1
     assert law.rmse == pytest.approx(float(np.sqrt(np.mean((law.predict(X) - y) ** 2))), rel=1e-9)
+
+
+def test_an_exact_law_stays_exact_when_all_rows_judge_its_front():
+    # The scale benchmark's I.10.7 at 10^5 rows: the law sqrt(c²m²/(c² − v²)) settled from a
+    # two-term entry; judged by that entry's two terms, a one-float copy of it had won on all rows.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from feynman_problems import judge
+    from scale import problem_data
+
+    X, y, *_, variables, truth, constants, ranges = problem_data("I.10.7", 100_000, 0)
+    law = discover(X, y, variables=list(variables), random_state=0, time_limit=60)
+    assert law.info["all_rows"]["front"].startswith("confirmed on all rows")
+    assert judge(law.expression, truth, 1.0, ranges=ranges).exact
+    assert not law.expression.atoms(sp.Float)

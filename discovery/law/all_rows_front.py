@@ -24,6 +24,7 @@ from .coefficient import Coefficient
 from .criteria import EXACT_RELATIVE_RMSE, MARGIN, bic
 from .fitting import term_of
 from .law import Law
+from .settle import complexity
 
 
 def front_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = None) -> Law:
@@ -55,22 +56,31 @@ def front_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = N
         theta, stderr, sums, _ = refit_floats(model, rows)
         if sums.n_not_finite == 0 and math.isfinite(sums.rss):
             fits[i], rss[i] = (model, theta, stderr, sums), sums.rss
-    scores = {i: bic(rss[i], n, law.front[i].n_terms, floor) for i in rss}
+    # The law stands for its entry as settled: pruning and snapping may have left it simpler than the
+    # entry (sqrt(c²m²/(c² − v²) − 0.0084) settles to sqrt(c²m²/(c² − v²)), one term, no float).
+    terms = {i: len(law.coefficients) if i == chosen else law.front[i].n_terms for i in rss}
+    size = {i: complexity(law.expression) if i == chosen else law.front[i].complexity for i in rss}
+    scores = {i: bic(rss[i], n, terms[i], floor) for i in rss}
     best = min(scores.values())
-    pick = min(
-        (i for i in scores if scores[i] <= best + MARGIN["bic"]), key=lambda i: (law.front[i].complexity, scores[i])
-    )
+    pick = min((i for i in scores if scores[i] <= best + MARGIN["bic"]), key=lambda i: (size[i], scores[i]))
     front = [
         dataclasses.replace(e, rmse=math.sqrt(rss[i] / n), bic=scores[i], chosen=i == pick)
         if i in scores
         else dataclasses.replace(e, chosen=False)
         for i, e in enumerate(law.front)
     ]
+    for i, fit in fits.items():  # each entry with its floats as all rows give them
+        if fit is not None:
+            front[i] = dataclasses.replace(front[i], expression=_with_values(fit[0], fit[1]))
+    # The law's entry shows the law as settled (as after every settling), its cv rmse the sample's.
+    front[chosen] = dataclasses.replace(
+        front[chosen], expression=law.expression, complexity=size[chosen], n_terms=terms[chosen]
+    )
     if pick == chosen:
         record["front"] = f"confirmed on all rows ({len(scores)} entries refitted)"
         return dataclasses.replace(law, front=front)
     model, theta, stderr, sums = fits[pick]
-    expression = model.expression.xreplace({p: sp.Float(v) for p, v in zip(model.parameters, theta)})
+    expression = _with_values(model, theta)
     coefficients = [
         Coefficient(
             term_of(model.expression, model.parameters, j),
@@ -94,3 +104,7 @@ def front_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = N
         rmse=math.sqrt(sums.rss / n),
         r2=float(1 - sums.rss / spread) if spread > 0 else math.nan,
     )
+
+
+def _with_values(model: FreeFloats, theta: np.ndarray) -> sp.Expr:
+    return model.expression.xreplace({p: sp.Float(v) for p, v in zip(model.parameters, theta)})
