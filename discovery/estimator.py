@@ -13,9 +13,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from bases import Library
 
+from .deadline import Deadline
 from .io.columns import input_columns
-from .io.dataset import as_dataset
+from .io.dataset import Dataset, as_dataset
 from .io.library import resolve_library
+from .io.row_source import ArrayRows
+from .io.rows import SEARCH_ROWS, sample_rows
+from .law.all_rows import law_on_all_rows
+from .law.all_rows_front import front_on_all_rows
 from .law.evaluate import numpy_evaluator
 from .parameters import check_parameters, settings_for
 from .search.levels import BasisSearch
@@ -71,6 +76,11 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         says when the search stopped early.
     verbose : bool
         Print a progress line per fitted level and target to stderr.
+
+    Beyond 20,000 rows (:data:`~discovery.io.rows.SEARCH_ROWS`), the law is
+    found on 20,000 rows drawn with ``random_state`` and then refitted and
+    measured on every row, its front judged again there, as ``discover``
+    does (``law_.info["all_rows"]``); :meth:`resume` continues on the sample.
 
     Attributes
     ----------
@@ -145,6 +155,10 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         start = time.perf_counter()
         parameters = check_parameters(self.get_params())
         data = as_dataset(X, y, variables=parameters["variables"], target=parameters["target"])
+        every_row = None
+        if data.n_rows > SEARCH_ROWS:  # as discover does: found on a sample, then refitted on all rows
+            rows = sample_rows(data.n_rows, parameters["random_state"], cap=SEARCH_ROWS)
+            every_row, data = data, Dataset(data.X[rows], data.y[rows], data.variables, data.target)
         settings = settings_for(parameters, data)
         self.search_ = None
         if self.library is None:
@@ -152,6 +166,11 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
             result = self.search_.run(self.time_limit, self.verbose)
         else:
             result = fit_library(data, resolve_library(self.library, data.variables, settings.constants), settings)
+        if every_row is not None:
+            all_rows = ArrayRows(every_row.X, every_row.y)
+            deadline = None if self.time_limit is None else Deadline(self.time_limit, start)
+            result.law = front_on_all_rows(law_on_all_rows(result.law, all_rows), all_rows, deadline)
+            result.coef = _coef_of(result.law, result.library, result.coef)
         self._store(result, data, settings, time.perf_counter() - start)
         return self
 
@@ -214,3 +233,15 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
                 "size": len(result.library),
             }
         return {"kind": "given", "size": len(result.library), "terms": [sp.sstr(t.expr) for t in result.library]}
+
+
+def _coef_of(law, library: Library, sample_coef: np.ndarray) -> np.ndarray:
+    """The library's coefficient vector of a law refitted on all rows; the sample's where the law is not
+    a plain sum of library terms (a law for a transformed target, or terms merged by settling)."""
+    position = {t.expr: j for j, t in enumerate(library.terms)}
+    if law.info.get("transform") or not all(c.term in position for c in law.coefficients):
+        return sample_coef
+    coef = np.zeros(len(library))
+    for c in law.coefficients:
+        coef[position[c.term]] += c.value
+    return coef

@@ -304,3 +304,21 @@ def test_an_exact_law_stays_exact_when_all_rows_judge_its_front():
     assert law.info["all_rows"]["front"].startswith("confirmed on all rows")
     assert judge(law.expression, truth, 1.0, ranges=ranges).exact
     assert not law.expression.atoms(sp.Float)
+
+
+def test_the_estimator_on_many_rows_fits_a_sample_and_measures_every_row():
+    from discovery import SparseBasisRegressor
+    from discovery.io.rows import SEARCH_ROWS
+
+    rng = np.random.default_rng(13)
+    n = SEARCH_ROWS + 15_000
+    x_values = rng.uniform(0.5, 2, n)
+    y = 0.37 * x_values**2 + 1.9 * x_values + 0.01 * rng.standard_normal(n)
+    model = SparseBasisRegressor(library="x, x**2, x**3", variables=["x"], snap=False, random_state=0)
+    model.fit(x_values[:, None], y)
+    assert model.law_.n_rows == n
+    assert model.law_.info["all_rows"]["search_rows"] == SEARCH_ROWS
+    design = np.column_stack([x_values, x_values**2])
+    expected, *_ = np.linalg.lstsq(design, y, rcond=None)
+    assert model.coef_[:2] == pytest.approx(expected, rel=1e-9) and model.coef_[2] == 0
+    assert model.predict(x_values[:5, None]) == pytest.approx(design[:5] @ expected, rel=1e-9)
