@@ -302,6 +302,8 @@ def test_operon_searches_values_beyond_float32_and_maps_the_law_back(rng):
 
 
 def test_auto_keeps_the_law_found_when_a_backend_fails_inside_its_library(rng, monkeypatch):
+    # Without pyoperon, auto finds Operon unavailable before it calls the search this test breaks.
+    pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
     from discovery.api import auto_law
 
     def fails(self, *args, **kwargs):

@@ -94,6 +94,7 @@ def test_every_law_has_units_pint_reads_and_that_make_it_homogeneous():
 
 
 def test_one_run_with_units_gives_a_judged_record_and_its_units():
+    pytest.importorskip("pint", reason="the units benchmark needs pint (pip install '.[units]')")
     from units import run_with_units
 
     record = run_with_units(BY_NAME["rc_lowpass_gain"], noise=0.0, seed=0, n=500, n_test=500, time_limit=10)
