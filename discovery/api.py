@@ -34,8 +34,7 @@ from .io.dataset import Dataset, as_dataset, check_constants
 from .io.parquet import ParquetRows, is_path
 from .io.row_source import ArrayRows, ChunkedRows
 from .io.rows import SEARCH_ROWS, sample_rows
-from .law.all_rows import law_on_all_rows
-from .law.all_rows_front import front_on_all_rows
+from .law.all_rows_checks import refitted_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
 from .parameters import check_parameters
@@ -346,7 +345,7 @@ def _discover_on_a_sample(
     The form of the law and its exact values come from the sample
     (:data:`~discovery.io.rows.SEARCH_ROWS` rows drawn at random); its free
     floats, their standard errors, the RMSE and R² from every row, in chunks
-    (:func:`discovery.law.all_rows.law_on_all_rows`). ``law.info["stages"]``
+    (:func:`discovery.law.all_rows_checks.refitted_on_all_rows`). ``law.info["stages"]``
     holds the seconds of each part, from ``started`` (drawing the sample: a
     pass over the rows for Parquet and Dask). The search gets ``time_limit``
     less that pass and :data:`ALL_ROWS_SHARE` of it (at least that share).
@@ -365,8 +364,7 @@ def _discover_on_a_sample(
         sample.X, sample.y, variables=list(sample.variables), target=sample.target, time_limit=limit, **options
     )
     searched = time.perf_counter() - start
-    law = law_on_all_rows(law, rows)
-    law = front_on_all_rows(law, rows, None if time_limit is None else Deadline(time_limit, started))
+    law = refitted_on_all_rows(law, rows, None if time_limit is None else Deadline(time_limit, started))
     law.info["stages"] = {"sample": sampled, "search": searched, "finish": time.perf_counter() - start - searched}
     return law
 

@@ -19,8 +19,7 @@ from .io.dataset import Dataset, as_dataset
 from .io.library import resolve_library
 from .io.row_source import ArrayRows
 from .io.rows import SEARCH_ROWS, sample_rows
-from .law.all_rows import law_on_all_rows
-from .law.all_rows_front import front_on_all_rows
+from .law.all_rows_checks import refitted_on_all_rows
 from .law.evaluate import numpy_evaluator
 from .parameters import check_parameters, settings_for
 from .search.levels import BasisSearch
@@ -169,7 +168,7 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         if every_row is not None:
             all_rows = ArrayRows(every_row.X, every_row.y)
             deadline = None if self.time_limit is None else Deadline(self.time_limit, start)
-            result.law = front_on_all_rows(law_on_all_rows(result.law, all_rows), all_rows, deadline)
+            result.law = refitted_on_all_rows(result.law, all_rows, deadline)
             result.coef = _coef_of(result.law, result.library, result.coef)
         self._store(result, data, settings, time.perf_counter() - start)
         return self

@@ -67,6 +67,28 @@ def test_the_cannon_law_from_many_rows_is_the_exact_law_with_its_constant_measur
     assert str(law) == "y = v**2*sin(2*theta)/g"
     assert law.n_rows == 8000
     assert law.rmse == pytest.approx(0.01, rel=0.05)
+    (coefficient,) = law.coefficients  # the exact 1/g with its free estimate and error from all 8,000 rows
+    assert coefficient.dof == 8000 - 1
+    assert law.info["all_rows"]["exact_values"]["v**2*sin(2*theta)"] < 4
+    assert coefficient.interval()[0] < 1 / 9.81 < coefficient.interval()[1]
+
+
+def test_an_exact_value_that_all_rows_refute_is_left_free_with_a_warning(small_search):
+    from discovery.law.all_rows_checks import ExactValueWarning
+
+    # Shots under g = 9.75 while the user says 9.81: 1,500 rows cannot tell 1/g from the truth under
+    # noise of σ = 1, 200,000 rows can (10 standard errors).
+    rng = np.random.default_rng(14)
+    X = np.column_stack([rng.uniform(0, 10, 200_000), rng.uniform(0, np.pi / 2, 200_000)])
+    y = X[:, 0] ** 2 * np.sin(2 * X[:, 1]) / 9.75 + rng.standard_normal(200_000)
+    with pytest.warns(
+        ExactValueWarning, match=r"v\*\*2\*sin\(2\*theta\) \(\d+\.\d standard errors\); they are left free"
+    ):
+        law = discover(X, y, variables=["v", "theta"], constants={"g": 9.81}, random_state=0)
+    (coefficient,) = law.coefficients
+    assert coefficient.exact is None and not law.expression.has(sp.Symbol("g"))
+    assert abs(coefficient.value - 1 / 9.75) < 3 * coefficient.stderr
+    assert law.info["all_rows"]["unsnapped"] == ["v**2*sin(2*theta)"]
 
 
 def test_a_nonlinear_law_is_refitted_on_all_rows_to_the_least_squares_optimum():
