@@ -391,6 +391,10 @@ def main() -> None:
     for device in devices:
         for variables, level in ((("v", "theta"), 2), (("a", "b", "c"), 2)):
             gram.append(gram_throughput(int(args.gram_rows), variables, level, device))
+    if torch.cuda.is_available():  # the crossover of device="auto" (discovery.device.GPU_CROSSOVER_ROWS)
+        for n in (10**4, 10**5, 10**6):
+            for device in devices:
+                gram.append(gram_throughput(n, ("v", "theta"), 2, device))
     table = summarise(records, gram, note)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)

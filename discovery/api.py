@@ -116,7 +116,11 @@ def discover(
         candidates. When the search stopped early, ``law.info["time_limit_reached"]`` is True and
         ``law.info["stopped"]`` says what was left undone.
     device : str
-        ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
+        ``"auto"``, ``"cpu"`` or ``"cuda"``. ``"auto"`` is CUDA when present and
+        the library fits see at least 300,000 rows
+        (:data:`~discovery.device.GPU_CROSSOVER_ROWS`), else the CPU: they
+        see at most 4,000, so ``discover`` runs on the CPU (the neural oracle
+        of the decomposition uses CUDA whenever present).
     verbose : bool
         Print a progress line per fitted level and target to stderr.
     method : {"auto", "basis", "forms", "decompose", "pysr", "operon"}

@@ -6,9 +6,23 @@ from typing import Any
 
 from .errors import DataError
 
+# Rows below which "auto" keeps the numeric work on the CPU even where a GPU is present. Set from the
+# issue's own H100 measurement of the cannon (whole discover, 16 CPU cores beside the GPU): the CPU was
+# faster at 10^5 rows (2.0 s against 2.2 s), the GPU at 10^6 (12.3 s against 15.2 s). Not yet measured
+# on a GPU here: benchmarks/scale.py times the Gram step on both devices over 10^4 to 10^6 rows.
+GPU_CROSSOVER_ROWS = 300_000
 
-def resolve_device(device: Any = "auto") -> Any:
-    """Return a ``torch.device``: ``"auto"`` is CUDA when present, else CPU.
+
+def resolve_device(device: Any = "auto", rows: int | None = None) -> Any:
+    """Return a ``torch.device``: ``"auto"`` is CUDA when present and the work sees enough rows, else CPU.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+    rows : int, optional
+        Rows the numeric work will see: below :data:`GPU_CROSSOVER_ROWS`,
+        ``"auto"`` stays on the CPU, where small problems run faster. None:
+        CUDA whenever present.
 
     Raises
     ------
@@ -18,7 +32,8 @@ def resolve_device(device: Any = "auto") -> Any:
     import torch
 
     if device is None or device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        gpu = torch.cuda.is_available() and (rows is None or rows >= GPU_CROSSOVER_ROWS)
+        return torch.device("cuda" if gpu else "cpu")
     try:
         resolved = torch.device(device)
     except (RuntimeError, TypeError):

@@ -58,7 +58,9 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
     cv_folds : int
         Folds of the held-out error.
     device : {"auto", "cpu", "cuda", ...}
-        Where the numeric work runs; "auto" is CUDA when present.
+        Where the numeric work runs; "auto" is CUDA when present and the
+        library fit sees at least :data:`~discovery.device.GPU_CROSSOVER_ROWS`
+        rows (it sees at most 4,000), else the CPU.
     dtype : {"float64", "float32"}
     chunk_rows : int
         Rows evaluated at a time.

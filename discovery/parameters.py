@@ -23,6 +23,7 @@ from bases import Library
 from .device import resolve_device, resolve_dtype
 from .errors import DataError
 from .io.dataset import Dataset, check_constants
+from .io.rows import ROW_CAP
 from .law.criteria import CRITERIA
 from .search.library_fit import Settings
 from .solvers import SOLVERS, Solver, make_solver
@@ -174,7 +175,8 @@ def settings_for(parameters: Mapping[str, Any], data: Dataset) -> Settings:
         prune_tol=parameters["prune_tol"],
         snap=parameters["snap"],
         cv_folds=parameters["cv_folds"],
-        device=resolve_device(parameters["device"]),
+        # The library fit's Gram sums and solver see at most ROW_CAP rows (see library_fit.fit_library).
+        device=resolve_device(parameters["device"], rows=min(data.n_rows, ROW_CAP)),
         dtype=resolve_dtype(parameters["dtype"]),
         chunk_rows=parameters["chunk_rows"],
         random_state=parameters["random_state"],

@@ -344,3 +344,15 @@ def test_the_estimator_on_many_rows_fits_a_sample_and_measures_every_row():
     expected, *_ = np.linalg.lstsq(design, y, rcond=None)
     assert model.coef_[:2] == pytest.approx(expected, rel=1e-9) and model.coef_[2] == 0
     assert model.predict(x_values[:5, None]) == pytest.approx(design[:5] @ expected, rel=1e-9)
+
+
+def test_auto_keeps_small_work_on_the_cpu_even_where_a_gpu_is_present(monkeypatch):
+    import torch
+
+    from discovery.device import GPU_CROSSOVER_ROWS, resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # as on a GPU machine
+    assert resolve_device("auto", rows=4000).type == "cpu"
+    assert resolve_device("auto", rows=GPU_CROSSOVER_ROWS).type == "cuda"
+    assert resolve_device("auto").type == "cuda"  # rows unknown (the neural oracle): CUDA when present
+    assert resolve_device("cpu", rows=10**9).type == "cpu"
