@@ -41,7 +41,8 @@ from .parameters import check_parameters
 from .search.mapping import fit_library_on_target
 from .units.search import law_in_units
 
-ALL_ROWS_SHARE = 0.1  # of time_limit, kept for refitting on all rows a law found on a sample of them
+ALL_ROWS_SHARE = 0.1  # of time_limit, kept at least for refitting on all rows a law found on a sample of them
+SECONDS_PER_ROW_PASS = 5e-8  # a Gauss–Newton pass over rows in memory, per row (measured: about 3e-8 here)
 
 
 def discover(
@@ -352,7 +353,10 @@ def _discover_on_a_sample(
     (:func:`discovery.law.all_rows_checks.refitted_on_all_rows`). ``law.info["stages"]``
     holds the seconds of each part, from ``started`` (drawing the sample: a
     pass over the rows for Parquet and Dask). The search gets ``time_limit``
-    less that pass and :data:`ALL_ROWS_SHARE` of it (at least that share).
+    less that pass and a reserve for four passes over all rows (between
+    :data:`ALL_ROWS_SHARE` and half of ``time_limit``); the passes stop at
+    ``time_limit``, leaving the exact values or the front unchecked
+    (``law.info["all_rows"]`` says so).
     """
     start = time.perf_counter()
     if options["verbose"]:
@@ -361,9 +365,13 @@ def _discover_on_a_sample(
             file=sys.stderr,
         )
     sampled = start - started
-    limit = (
-        None if time_limit is None else max(time_limit * (1 - ALL_ROWS_SHARE) - sampled, time_limit * ALL_ROWS_SHARE)
-    )
+    limit = None
+    if time_limit is not None:
+        # Kept for the passes over all rows: a few of them, each about as long as the sample's pass over
+        # a file or cluster (in memory, SECONDS_PER_ROW_PASS a row), within ALL_ROWS_SHARE to half the limit.
+        one_pass = max(sampled, rows.n_rows * SECONDS_PER_ROW_PASS)
+        reserve = min(max(time_limit * ALL_ROWS_SHARE, 4 * one_pass), time_limit / 2)
+        limit = max(time_limit - sampled - reserve, time_limit * ALL_ROWS_SHARE)
     law = discover(
         sample.X, sample.y, variables=list(sample.variables), target=sample.target, time_limit=limit, **options
     )

@@ -1,5 +1,6 @@
 """More rows than the search needs: the law is found on a sample and refitted and measured on all rows."""
 
+import dataclasses
 import functools
 import warnings
 
@@ -356,3 +357,24 @@ def test_auto_keeps_small_work_on_the_cpu_even_where_a_gpu_is_present(monkeypatc
     assert resolve_device("auto", rows=GPU_CROSSOVER_ROWS).type == "cuda"
     assert resolve_device("auto").type == "cuda"  # rows unknown (the neural oracle): CUDA when present
     assert resolve_device("cpu", rows=10**9).type == "cpu"
+
+
+def test_past_the_time_limit_the_all_rows_stage_makes_one_pass_and_says_what_it_left_unchecked():
+    from discovery.deadline import Deadline
+    from discovery.law.all_rows_checks import refitted_on_all_rows
+    from discovery.law.coefficient import Coefficient
+
+    rng = np.random.default_rng(15)
+    X = rng.uniform(1, 2, (5000, 1))
+    y = 2 * X[:, 0] ** 2 + 0.5 * X[:, 0] + 0.01 * rng.standard_normal(5000)
+    a, b = sp.Float(0.49), sp.Integer(2)
+    law = dataclasses.replace(
+        _law(b * x**2 + a * x), coefficients=[Coefficient(x**2, 2.0, 0.01, b), Coefficient(x, 0.49, 0.01)]
+    )
+    out_of_time = refitted_on_all_rows(law, ArrayRows(X, y), Deadline(0.0))
+    assert out_of_time.info["all_rows"]["passes"] == 1
+    assert out_of_time.info["all_rows"]["exact_values"] == "not checked on all rows: out of time"
+    assert out_of_time.rmse == pytest.approx(np.sqrt(np.mean((out_of_time.predict(X) - y) ** 2)), rel=1e-9)
+    in_time = refitted_on_all_rows(law, ArrayRows(X, y), Deadline(60.0))
+    assert in_time.info["all_rows"]["passes"] > 1
+    assert in_time.info["all_rows"]["exact_values"]["x**2"] < 4

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from ..deadline import Deadline
 from ..io.row_source import ChunkedRows
 from .coefficient import Coefficient
 from .display import same_number
@@ -145,11 +146,14 @@ def _pass(model: FreeFloats, rows: ChunkedRows, theta: np.ndarray) -> RowSums:
     return rows.total(functools.partial(chunk_sums, spec, np.asarray(theta, dtype=np.float64)))
 
 
-def refit_floats(model: FreeFloats, rows: ChunkedRows) -> tuple[np.ndarray, np.ndarray, RowSums, int]:
+def refit_floats(
+    model: FreeFloats, rows: ChunkedRows, deadline: Deadline | None = None
+) -> tuple[np.ndarray, np.ndarray, RowSums, int]:
     """Gauss–Newton from the law's own floats: (values, standard errors, sums at the values, passes).
 
     A step that does not lower the weighted RSS is halved (up to 30 times);
-    the refit ends when a pass gains less than :data:`CONVERGED` of it.
+    the refit ends when a pass gains less than :data:`CONVERGED` of it, or
+    once ``deadline`` has passed (after the first pass, which every law needs).
     """
     theta = model.start.copy()
     current = _pass(model, rows, theta)
@@ -162,6 +166,8 @@ def refit_floats(model: FreeFloats, rows: ChunkedRows) -> tuple[np.ndarray, np.n
             break
         improved = None
         for _ in range(30):
+            if deadline is not None and deadline.passed():
+                break
             trial = _pass(model, rows, theta + step)
             passes += 1
             if trial.n_rows == current.n_rows and trial.weighted_rss <= current.weighted_rss:
@@ -204,7 +210,7 @@ def _standard_errors(sums: RowSums, k: int) -> np.ndarray:
         return np.sqrt(np.clip(np.diagonal(covariance), 0, None)) / scale
 
 
-def law_on_all_rows(law: Law, rows: ChunkedRows) -> Law:
+def law_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = None) -> Law:
     """The law with its free floats refitted on all rows, and its error, R² and row count measured there.
 
     Parameters
@@ -213,6 +219,8 @@ def law_on_all_rows(law: Law, rows: ChunkedRows) -> Law:
         The law found on a sample. Its form, exact values and front are kept.
     rows : ChunkedRows
         All rows, X's columns in ``law.variables`` order.
+    deadline : Deadline, optional
+        No further Gauss–Newton pass is started once it has passed.
 
     Returns
     -------
@@ -221,7 +229,7 @@ def law_on_all_rows(law: Law, rows: ChunkedRows) -> Law:
     """
     n_rows = rows.n_rows
     model = FreeFloats(law.expression, law.variables, law.constants, law.info.get("noise") == "relative")
-    theta, stderr, sums, passes = refit_floats(model, rows)
+    theta, stderr, sums, passes = refit_floats(model, rows, deadline)
     values = dict(zip(model.floats, theta))
     expression = law.expression.xreplace({f: sp.Float(v) for f, v in values.items()})
     coefficients = [_updated(c, model.floats, theta, stderr, sums.n_rows) for c in law.coefficients]

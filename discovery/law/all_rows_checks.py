@@ -33,12 +33,12 @@ class ExactValueWarning(UserWarning):
 
 def refitted_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = None) -> Law:
     """The law found on a sample, refitted on all ``rows``, its front judged there and its exact values checked."""
-    law = law_on_all_rows(law, rows)
-    law = exact_values_on_all_rows(law, rows)  # first: an exact value all rows refute would skew the front
+    law = law_on_all_rows(law, rows, deadline)
+    law = exact_values_on_all_rows(law, rows, deadline)  # first: an exact value all rows refute would skew the front
     return front_on_all_rows(law, rows, deadline)
 
 
-def exact_values_on_all_rows(law: Law, rows: ChunkedRows) -> Law:
+def exact_values_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = None) -> Law:
     """Each exact coefficient with its free estimate and error from all rows (plain sums of terms only).
 
     ``law.info["all_rows"]["exact_values"]`` maps each exact coefficient's
@@ -48,6 +48,9 @@ def exact_values_on_all_rows(law: Law, rows: ChunkedRows) -> Law:
     exact = [c for c in law.coefficients if c.exact is not None]
     if not exact:
         return law
+    if deadline is not None and deadline.passed():
+        law.info.setdefault("all_rows", {})["exact_values"] = "not checked on all rows: out of time"
+        return law
     starts = [float(c.free_estimate) for c in law.coefficients]
     if len(set(starts)) < len(starts) or not _plain_sum(law):
         return law  # a law of another shape (a transform's inverse, merged terms): the sample's figures stay
@@ -55,7 +58,7 @@ def exact_values_on_all_rows(law: Law, rows: ChunkedRows) -> Law:
     model = FreeFloats(free_sum, law.variables, law.constants, law.info.get("noise") == "relative")
     if len(model.floats) != len(starts):
         return law
-    theta, stderr, sums, _ = refit_floats(model, rows)
+    theta, stderr, sums, _ = refit_floats(model, rows, deadline)
     index = {float(f): j for j, f in enumerate(model.floats)}
     coefficients, distances = [], {}
     for c, start in zip(law.coefficients, starts):
@@ -86,7 +89,7 @@ def exact_values_on_all_rows(law: Law, rows: ChunkedRows) -> Law:
         for c in coefficients
     ]
     expression = sum(((c.exact if c.exact is not None else sp.Float(c.value)) * c.term for c in freed), sp.Integer(0))
-    refitted = law_on_all_rows(dataclasses.replace(law, expression=expression, coefficients=freed), rows)
+    refitted = law_on_all_rows(dataclasses.replace(law, expression=expression, coefficients=freed), rows, deadline)
     record["unsnapped"] = sorted(doubtful)
     return dataclasses.replace(
         refitted,

@@ -53,7 +53,7 @@ def front_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = N
             record["front"] = f"not judged on all rows: out of time after {len(rss)} of {len(law.front)} entries"
             return law
         model = FreeFloats(entry.expression, law.variables, law.constants)
-        theta, stderr, sums, _ = refit_floats(model, rows)
+        theta, stderr, sums, _ = refit_floats(model, rows, deadline)
         if sums.n_not_finite == 0 and math.isfinite(sums.rss):
             fits[i], rss[i] = (model, theta, stderr, sums), sums.rss
     # The law stands for its entry as settled: pruning and snapping may have left it simpler than the
