@@ -117,30 +117,37 @@ def _compile(expr: sp.Expr, backend: str) -> Callable[[Columns], Any]:
 
 def _compile_pow(expr: sp.Pow, backend: str) -> Callable[[Columns], Any]:
     base = _compile(expr.base, backend)
-    exponent = expr.exp
-    if backend == "numpy":
-        import numpy as np
+    power = _power(expr.exp, backend)
+    if power is not None:
+        return lambda columns: power(base(columns))
+    exp_node = _compile(expr.exp, backend)
+    return lambda columns: base(columns) ** exp_node(columns)
 
-        sqrt = np.sqrt
-    else:
-        import torch
 
-        sqrt = torch.sqrt
+def _power(exponent: sp.Expr, backend: str) -> Callable[[Any], Any] | None:
+    """``b ↦ b**exponent`` for a numeric exponent (1/b**k for negative integers, √ for ±1/2); None otherwise."""
     if exponent.is_Integer:
         k = int(exponent)
         if k < 0:
             # x**-k as 1/x**k: integer powers of an int-free float array, inf at 0.
-            return lambda columns: 1.0 / (base(columns) ** (-k))
-        return lambda columns: base(columns) ** k
-    if exponent == sp.Rational(1, 2):
-        return lambda columns: sqrt(base(columns))
-    if exponent == sp.Rational(-1, 2):
-        return lambda columns: 1.0 / sqrt(base(columns))
+            return lambda b: 1.0 / (b ** (-k))
+        return lambda b: b**k
+    if exponent == sp.Rational(1, 2) or exponent == sp.Rational(-1, 2):
+        if backend == "numpy":
+            import numpy as np
+
+            sqrt = np.sqrt
+        else:
+            import torch
+
+            sqrt = torch.sqrt
+        if exponent == sp.Rational(1, 2):
+            return lambda b: sqrt(b)
+        return lambda b: 1.0 / sqrt(b)
     if exponent.is_number:
         power = float(exponent)
-        return lambda columns: base(columns) ** power
-    exp_node = _compile(exponent, backend)
-    return lambda columns: base(columns) ** exp_node(columns)
+        return lambda b: b**power
+    return None
 
 
 def compile_many(exprs: Sequence[sp.Expr], backend: str = "numpy") -> Callable[[Columns, Any], None]:
@@ -209,29 +216,11 @@ def _step(expr: sp.Expr, backend: str, slot: Callable[[sp.Expr], int]) -> tuple[
 
         return fold, args
     if expr.is_Pow:
-        exponent = expr.exp
         base = (slot(expr.base),)
-        if exponent.is_Integer:
-            k = int(exponent)
-            if k < 0:
-                return (lambda columns, b: 1.0 / (b ** (-k))), base
-            return (lambda columns, b: b**k), base
-        if backend == "numpy":
-            import numpy as np
-
-            sqrt = np.sqrt
-        else:
-            import torch
-
-            sqrt = torch.sqrt
-        if exponent == sp.Rational(1, 2):
-            return (lambda columns, b: sqrt(b)), base
-        if exponent == sp.Rational(-1, 2):
-            return (lambda columns, b: 1.0 / sqrt(b)), base
-        if exponent.is_number:
-            power = float(exponent)
-            return (lambda columns, b: b**power), base
-        return (lambda columns, b, e: b**e), base + (slot(exponent),)
+        power = _power(expr.exp, backend)
+        if power is not None:
+            return (lambda columns, b: power(b)), base
+        return (lambda columns, b, e: b**e), base + (slot(expr.exp),)
     if isinstance(expr, sp.Function):
         op = operator_for(type(expr))
         func = op.numpy if backend == "numpy" else op.torch()

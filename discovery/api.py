@@ -15,6 +15,7 @@ remaining time; at each step the law with the lower BIC on y wins. With
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
@@ -194,68 +195,31 @@ def discover(
     BackendUnavailable
         When ``method`` names a backend that cannot run here.
     """
-    check_parameters(
-        dict(
-            variables=variables,
-            target=target,
-            constants=constants,
-            library=library,
-            solver=solver,
-            max_terms=max_terms,
-            criterion=criterion,
-            random_state=random_state,
-            time_limit=time_limit,
-            device=device,
-            verbose=verbose,
-            method=method,
-            bootstrap=bootstrap,
-            units=units,
-            target_unit=target_unit,
-            cluster=cluster,
-        )
-    )
-    options = dict(
-        constants=constants,
-        library=library,
-        solver=solver,
-        max_terms=max_terms,
-        criterion=criterion,
-        random_state=random_state,
-        device=device,
-        verbose=verbose,
-        method=method,
-        bootstrap=bootstrap,
-        units=units,
-        target_unit=target_unit,
-    )
+    given = {name: value for name, value in locals().items() if name not in ("X", "y")}  # the parameters, in order
+    check_parameters(given)
+    options = {k: v for k, v in given.items() if k not in ("variables", "target", "time_limit", "cluster")}
     started = time.perf_counter()
-    if is_dask(X) or is_dask(y):
-        with dask_client(cluster) as client:
-            source = DaskRows(X, y, variables, target, client)
+    with contextlib.ExitStack() as stack:  # a Dask client stays open until the law is refitted on all rows
+        source: ChunkedRows | None = None
+        if is_dask(X) or is_dask(y):
+            source = DaskRows(X, y, variables, target, stack.enter_context(dask_client(cluster)))
+        elif is_path(X):
+            if y is not None:
+                raise DataError("with a Parquet path, the output is one of its columns: give target='name' and no y")
+            source = ParquetRows(X, target, variables)
+        if source is not None:
             sample = source.sample(SEARCH_ROWS, random_state)
             if source.n_rows > SEARCH_ROWS:
                 return _discover_on_a_sample(sample, source, time_limit, options, started)
-        X, y, variables, target = sample.X, sample.y, list(sample.variables), sample.target
-    if is_path(X):
-        if y is not None:
-            raise DataError("with a Parquet path, the output is one of its columns: give target='name' and no y")
-        source = ParquetRows(X, target, variables)
-        sample = source.sample(SEARCH_ROWS, random_state)
-        if source.n_rows > SEARCH_ROWS:
-            return _discover_on_a_sample(sample, source, time_limit, options, started)
-        X, y, variables, target = sample.X, sample.y, list(sample.variables), sample.target
+            X, y, variables, target = sample.X, sample.y, list(sample.variables), sample.target
     data = as_dataset(X, y, variables=variables, target=target)
     if data.n_rows > SEARCH_ROWS:
         rows = sample_rows(data.n_rows, random_state, cap=SEARCH_ROWS)
         sample = Dataset(data.X[rows], data.y[rows], data.variables, data.target)
         return _discover_on_a_sample(sample, ArrayRows(data.X, data.y), time_limit, options, started)
-    X, y, variables, target = data.X, data.y, list(data.variables), data.target  # checked once: no warning twice
     if units is not None or target_unit is not None:
         return _discover_in_units(
-            X,
-            y,
-            variables,
-            target,
+            data,
             constants,
             library,
             bootstrap,
@@ -274,7 +238,6 @@ def discover(
                 f"library= is for the basis regressor; method={method!r} searches whole expressions. "
                 "Drop library= or use method='basis'"
             )
-        data = as_dataset(X, y, variables=variables, target=target)
         if method == "decompose":
             checked = check_constants(constants, data.variables)
             search = functools.partial(searched_law, device=device)
@@ -293,8 +256,6 @@ def discover(
         )
     auto = method == "auto" and library is None  # a given library asks for the basis regressor alone
     basis_limit = time_limit if not auto or time_limit is None else time_limit * BASIS_SHARE
-    # auto and the bootstrap need the checked data too: check it once, and fit the estimator on it.
-    data = as_dataset(X, y, variables=variables, target=target) if auto or bootstrap else None
     model = SparseBasisRegressor(
         library=library,
         solver=solver,
@@ -303,14 +264,14 @@ def discover(
         constants=constants,
         random_state=random_state,
         device=device,
-        variables=variables if data is None else list(data.variables),
-        target=target if data is None else data.target,
+        variables=list(data.variables),
+        target=data.target,
         time_limit=basis_limit,
         verbose=verbose,
     )
-    law = (model.fit(X, y) if data is None else model.fit(data.X, data.y)).law_
+    law = model.fit(data.X, data.y).law_
     law.info["method"] = "basis"
-    if data is None:
+    if not (auto or bootstrap):
         return law
     if auto:
         left = None if time_limit is None else time_limit - (time.perf_counter() - start)
@@ -382,10 +343,7 @@ def _discover_on_a_sample(
 
 
 def _discover_in_units(
-    X: Any,
-    y: Any,
-    variables: Sequence[str] | None,
-    target: str | None,
+    data: Dataset,
     constants: Mapping[str, float] | None,
     library: Any,
     bootstrap: int,
@@ -403,7 +361,6 @@ def _discover_in_units(
         )
     if bootstrap:
         raise DataError("bootstrap= is not available with units= yet: drop one of them")
-    data = as_dataset(X, y, variables=variables, target=target)
     checked = check_constants(constants, data.variables)
 
     def search(reduced: Dataset, plain: Mapping[str, float], limit: float | None) -> Law:

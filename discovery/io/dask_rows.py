@@ -20,8 +20,8 @@ import numpy as np
 
 from ..errors import DataError
 from .columns import check_finite
-from .dataset import MIN_ROWS, Dataset, as_dataset
-from .row_source import ChunkedRows
+from .dataset import Dataset, as_dataset, check_enough_rows
+from .row_source import ChunkedRows, chosen_columns
 from .rows import sample_rows
 
 
@@ -87,19 +87,7 @@ class DaskRows(ChunkedRows):
         if hasattr(X, "columns"):  # a DataFrame
             if y is not None:
                 raise DataError("with a Dask DataFrame, the output is one of its columns: give target='name', no y")
-            names = [str(c) for c in X.columns]
-            if target is None:
-                raise DataError(
-                    f"a Dask DataFrame needs target='name' naming the output column; its columns are {names}"
-                )
-            if target not in names:
-                raise DataError(f"the target {target!r} is not a column of the frame; its columns are {names}")
-            chosen = [n for n in names if n != target] if variables is None else [str(v) for v in variables]
-            missing = [v for v in chosen if v not in names]
-            if missing:
-                raise DataError(f"column(s) {missing} are not in the frame; its columns are {names}")
-            if target in chosen:
-                raise DataError(f"the target {target!r} is also an input variable; drop it from the inputs")
+            chosen = chosen_columns([str(c) for c in X.columns], target, variables, "a Dask DataFrame", "the frame")
             for name in [*chosen, target]:
                 kind = X[name].dtype
                 if not (np.issubdtype(kind, np.number) and not np.issubdtype(kind, np.complexfloating)):
@@ -123,10 +111,7 @@ class DaskRows(ChunkedRows):
         lengths = self.client.gather(self.client.compute([dask.delayed(_length)(p) for p in self.parts]))
         self.lengths = np.array(lengths, dtype=np.int64)
         self.n_rows = int(self.lengths.sum())
-        if self.n_rows < MIN_ROWS:
-            raise DataError(
-                f"got {self.n_rows} rows, fewer than the {MIN_ROWS} needed to find and check a law; collect more data"
-            )
+        check_enough_rows(self.n_rows)
         self._totals: tuple[float, float] | None = None
 
     def _run(self, function, *arguments_per_part) -> list:

@@ -117,8 +117,7 @@ def as_dataset(
     for name, values in arrays.items():
         check_finite(values, f"column {name!r}")
     check_finite(y_arr, f"the target {target_name!r}")
-    if n < min_rows:
-        raise DataError(f"got {n} rows, fewer than the {min_rows} needed to find and check a law; collect more data")
+    check_enough_rows(n, min_rows)
     if np.ptp(y_arr) == 0:
         raise DataError(f"the target {target_name!r} is constant (every row is {y_arr[0]:g}); there is no law to find")
     peak = float(np.max(np.abs(y_arr)))
@@ -128,3 +127,9 @@ def as_dataset(
             f"{TARGET_RANGE[1]:g} that double precision can square; rescale it to values near 1"
         )
     return Dataset(np.column_stack(list(arrays.values())), y_arr, names, target_name)
+
+
+def check_enough_rows(n: int, min_rows: int = MIN_ROWS) -> None:
+    """DataError unless there are at least ``min_rows`` rows."""
+    if n < min_rows:
+        raise DataError(f"got {n} rows, fewer than the {min_rows} needed to find and check a law; collect more data")

@@ -17,8 +17,8 @@ import numpy as np
 
 from ..errors import DataError
 from .columns import check_finite
-from .dataset import MIN_ROWS, Dataset, as_dataset
-from .row_source import CHUNK_ROWS, ChunkedRows
+from .dataset import Dataset, as_dataset, check_enough_rows
+from .row_source import CHUNK_ROWS, ChunkedRows, chosen_columns
 from .rows import sample_rows
 
 
@@ -71,16 +71,7 @@ class ParquetRows(ChunkedRows):
         except Exception as err:  # pyarrow's ArrowInvalid and OSError for a file that is not Parquet
             message = f"{str(path)!r} is not readable as Parquet ({err}); give a Parquet file or folder"
             raise DataError(message) from None
-        if target is None:
-            raise DataError(f"a Parquet input needs target='name' naming the output column; its columns are {names}")
-        if target not in names:
-            raise DataError(f"the target {target!r} is not a column of {str(path)!r}; its columns are {names}")
-        chosen = [n for n in names if n != target] if variables is None else list(variables)
-        missing = [v for v in chosen if v not in names]
-        if missing:
-            raise DataError(f"column(s) {missing} are not in {str(path)!r}; its columns are {names}")
-        if target in chosen:
-            raise DataError(f"the target {target!r} is also an input variable; drop it from the inputs")
+        chosen = chosen_columns(names, target, variables, "a Parquet input", repr(str(path)))
         for name in [*chosen, target]:
             kind = self.dataset.schema.field(name).type
             if not _numeric(kind):
@@ -90,10 +81,7 @@ class ParquetRows(ChunkedRows):
                 )
         self.variables, self.target, self.chunk_rows = tuple(chosen), target, chunk_rows
         self.n_rows = int(self.dataset.count_rows())
-        if self.n_rows < MIN_ROWS:
-            raise DataError(
-                f"got {self.n_rows} rows, fewer than the {MIN_ROWS} needed to find and check a law; collect more data"
-            )
+        check_enough_rows(self.n_rows)
         self._totals: tuple[float, float] | None = None
 
     def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:

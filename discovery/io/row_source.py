@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
+
+from ..errors import DataError
 
 CHUNK_ROWS = 262_144  # rows per chunk of a pass: a few MB per column, whatever the data's size
 
@@ -52,3 +54,30 @@ class ArrayRows(ChunkedRows):
 
     def y_totals(self) -> tuple[float, float]:
         return float(self.y.sum()), float(self.y @ self.y)
+
+
+def chosen_columns(
+    names: Sequence[str], target: str | None, variables: Sequence[str] | None, what: str, place: str
+) -> list[str]:
+    """The input columns of a table whose columns are ``names``: ``variables``, or every one but ``target``.
+
+    ``what`` names the input in messages (``"a Parquet input"``), ``place`` where the columns are
+    (``"'data.parquet'"``, ``"the frame"``).
+
+    Raises
+    ------
+    DataError
+        For a missing or unknown target, unknown variables, or a target among the variables.
+    """
+    names = list(names)
+    if target is None:
+        raise DataError(f"{what} needs target='name' naming the output column; its columns are {names}")
+    if target not in names:
+        raise DataError(f"the target {target!r} is not a column of {place}; its columns are {names}")
+    chosen = [n for n in names if n != target] if variables is None else [str(v) for v in variables]
+    missing = [v for v in chosen if v not in names]
+    if missing:
+        raise DataError(f"column(s) {missing} are not in {place}; its columns are {names}")
+    if target in chosen:
+        raise DataError(f"the target {target!r} is also an input variable; drop it from the inputs")
+    return chosen
