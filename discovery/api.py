@@ -66,6 +66,7 @@ def discover(
     units: Mapping[str, Any] | None = None,
     target_unit: Any = None,
     cluster: Any = None,
+    extra_terms: Library | str | Sequence[Any] | None = None,
 ) -> Law:
     """Find the law behind the data.
 
@@ -177,6 +178,11 @@ def discover(
         same groups and a numeric factor in the law.
     target_unit : str, optional
         The unit of y (with ``units``).
+    extra_terms : bases.Library, str or sequence of terms, optional
+        Terms added to the default library of the basis search at every
+        level (``"x*y/(1 + x)"``, or SymPy expressions in the variables and
+        constants): candidates it lacks. Not with ``library``, ``units`` or
+        a method other than ``"auto"`` and ``"basis"``.
     cluster : str or distributed.Client, optional
         Where a Dask input is computed: a scheduler address
         (``"tcp://10.0.0.5:8786"``) or a client. Default: the client already
@@ -217,6 +223,12 @@ def discover(
         rows = sample_rows(data.n_rows, random_state, cap=SEARCH_ROWS)
         sample = Dataset(data.X[rows], data.y[rows], data.variables, data.target)
         return _discover_on_a_sample(sample, ArrayRows(data.X, data.y), time_limit, options, started)
+    if extra_terms is not None and (library is not None or units is not None or method not in ("auto", "basis")):
+        raise DataError(
+            "extra_terms= adds terms to the default library of the basis search: it does not go with library= "
+            "(put them in the library), units= (which searches dimensionless groups) or method="
+            f"{method!r}; drop one of them"
+        )
     if units is not None or target_unit is not None:
         return _discover_in_units(
             data,
@@ -268,6 +280,7 @@ def discover(
         target=data.target,
         time_limit=basis_limit,
         verbose=verbose,
+        extra_terms=extra_terms,
     )
     law = model.fit(data.X, data.y).law_
     law.info["method"] = "basis"

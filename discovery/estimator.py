@@ -77,6 +77,10 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         says when the search stopped early.
     verbose : bool
         Print a progress line per fitted level and target to stderr.
+    extra_terms : bases.Library, str, sequence of terms, or None
+        Terms added to the default library at every level (with no
+        ``library``), for the target itself: candidates the default library
+        lacks, such as ``x*y/(1 + x)``.
 
     Beyond 20,000 rows (:data:`~discovery.io.rows.SEARCH_ROWS`), the law is
     found on 20,000 rows drawn with ``random_state`` and then refitted and
@@ -123,6 +127,7 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         target: str | None = None,
         time_limit: float | None = None,
         verbose: bool = False,
+        extra_terms: Library | str | Sequence[Any] | None = None,
     ) -> None:
         self.library = library
         self.solver = solver
@@ -140,6 +145,7 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         self.target = target
         self.time_limit = time_limit
         self.verbose = verbose
+        self.extra_terms = extra_terms
 
     def fit(self, X: Any, y: Any = None) -> SparseBasisRegressor:
         """Find the law.

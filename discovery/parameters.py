@@ -23,6 +23,7 @@ from bases import Library
 from .device import resolve_device, resolve_dtype
 from .errors import DataError
 from .io.dataset import Dataset, check_constants
+from .io.library import resolve_library
 from .io.rows import ROW_CAP
 from .law.criteria import CRITERIA
 from .search.library_fit import Settings
@@ -111,6 +112,7 @@ PARAMETERS: dict[str, Constraint] = {
     "library": Constraint(
         "a Library, text or a sequence of terms (None: the default library, grown by levels)", _library
     ),
+    "extra_terms": Constraint("a Library, text or a sequence of terms added to the default library, or None", _library),
     "solver": Constraint(
         f"{_choice(tuple(SOLVERS))} or a Solver instance", lambda v: isinstance(v, (str, Solver)), make_solver
     ),
@@ -167,11 +169,12 @@ def settings_for(parameters: Mapping[str, Any], data: Dataset) -> Settings:
         non-zero numbers, an unknown device or dtype, or CUDA asked for
         where there is none.
     """
+    constants = check_constants(parameters["constants"], data.variables)
     return Settings(
         solver=parameters["solver"],
         max_terms=parameters["max_terms"],
         criterion=parameters["criterion"],
-        constants=check_constants(parameters["constants"], data.variables),
+        constants=constants,
         prune_tol=parameters["prune_tol"],
         snap=parameters["snap"],
         cv_folds=parameters["cv_folds"],
@@ -180,4 +183,9 @@ def settings_for(parameters: Mapping[str, Any], data: Dataset) -> Settings:
         dtype=resolve_dtype(parameters["dtype"]),
         chunk_rows=parameters["chunk_rows"],
         random_state=parameters["random_state"],
+        extra_terms=(
+            Library([])
+            if parameters.get("extra_terms") is None
+            else resolve_library(parameters["extra_terms"], data.variables, constants)
+        ),
     )

@@ -56,6 +56,7 @@ class _Grower:
         magnitude: np.ndarray | None = None,
         factor: sp.Expr | None = None,
         log_target: bool = False,
+        extra: Library | None = None,
     ) -> None:
         self.data = data
         self.settings = settings
@@ -65,6 +66,8 @@ class _Grower:
         self.factor = factor
         # magnitude: y's own values where data.y is a transform of y (they set the rows' noise)
         self.proposed = Library(power_law_terms(data, settings.random_state, magnitude) if factor is None else ())
+        if extra is not None and len(extra):  # the caller's own terms (discover's extra_terms), at every level
+            self.proposed = self.proposed + extra
         # Unary functions of monomials, proposed for y itself (not its transforms) once the power
         # laws alone are not exact: the test costs up to a second, which exact power laws need not pay.
         self.unary_pending = unary
@@ -163,7 +166,10 @@ class BasisSearch:
         self.sign = sign_of(data.y)
         # The transformed targets are set up once y's level-0 law has said which noise model its
         # residuals support (their rows are weighted by it): a placeholder until then.
-        self.growers: list[tuple[Any, _Grower | None]] = [(None, _Grower(data, settings, unary=True)), (None, None)]
+        self.growers: list[tuple[Any, _Grower | None]] = [
+            (None, _Grower(data, settings, unary=True, extra=settings.extra_terms)),
+            (None, None),
+        ]
         self.best = _Best()
         self.costs = _FitCosts()
         self.level = 0

@@ -42,6 +42,8 @@ class Settings:
     dtype: Any
     chunk_rows: int
     random_state: int | None
+    # Terms added to the default library at every level (discover's extra_terms), for y itself.
+    extra_terms: Library = field(default_factory=lambda: Library([]))
 
     def record(self, time_limit: float | None = None) -> dict[str, Any]:
         """The settings that shaped a law, as plain data for ``law.info`` and law files."""
@@ -55,6 +57,7 @@ class Settings:
             "dtype": str(self.dtype).replace("torch.", ""),
             "chunk_rows": self.chunk_rows,
             "random_state": self.random_state,
+            "extra_terms": [sp.sstr(t.expr) for t in self.extra_terms],
             "time_limit": time_limit,
             "device": str(self.device),
         }
