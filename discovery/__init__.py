@@ -7,11 +7,13 @@ s = v**2*sin(2*theta)/g
 
 The public API is what this module lists in ``__all__`` (and the article's
 experiment in :mod:`discovery.article`); the stage subpackages (``io``,
-``search``, ``law``, ``backends``, ``decompose``, ``units``) are internal. Importing this package
+``search``, ``law``, ``backends``, ``decompose``, ``units``, ``dynamics``) are internal;
+``discover_system`` and ``System`` are the dynamics room's front door. Importing this package
 starts nothing: no Julia, no network, no GPU.
 """
 
 from .api import discover
+from .dynamics import System, discover_system
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .law.bootstrap import BootstrapReport
@@ -28,6 +30,8 @@ __all__ = [
     "Law",
     "LawFileError",
     "SparseBasisRegressor",
+    "System",
     "discover",
+    "discover_system",
 ]
 __version__ = package_version()

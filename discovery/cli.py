@@ -1,4 +1,4 @@
-"""The ``discovery`` command: ``discovery demo`` and ``discovery fit data.csv``."""
+"""The ``discovery`` command: ``discovery demo``, ``discovery fit data.csv``, ``discovery fit-system series.csv``."""
 
 from __future__ import annotations
 
@@ -84,6 +84,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--save", metavar="LAW.json", help="write the law to a JSON file ('discovery predict' reads it)")
     fit.set_defaults(run=_run_fit)
+
+    system = sub.add_parser("fit-system", help="find the differential equations behind time series in a CSV file")
+    system.add_argument("csv", help="CSV file with a header row: a time column, the states, any inputs")
+    system.add_argument("--time", default="t", help="the time column (default t)")
+    system.add_argument("--variables", help="comma-separated state columns (default: all but time, inputs, trajectory)")
+    system.add_argument("--inputs", help="comma-separated columns of external inputs (not modelled)")
+    system.add_argument("--trajectory", help="a column labelling each row's trajectory (several initial conditions)")
+    system.add_argument(
+        "--constants",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="named constants to recognise, e.g. g=9.81 (repeat or comma-separate)",
+    )
+    system.add_argument(
+        "--derivatives", default="auto", choices=("auto", "finite", "spline"), help="how derivatives are estimated"
+    )
+    system.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    system.add_argument("--time-limit", type=float, help="seconds for the whole system")
+    system.add_argument("--save", metavar="SYSTEM.json", help="write the system to a JSON file")
+    system.add_argument("--plot", metavar="FILE.png", help="draw the data against the simulated system")
+    system.set_defaults(run=_run_fit_system)
 
     predict = sub.add_parser("predict", help="evaluate a saved law on a CSV file")
     predict.add_argument("law", help="a law file written by 'discovery fit --save' or law.save()")
@@ -177,6 +199,48 @@ def _run_fit(args: argparse.Namespace) -> int:
     if args.save:
         law.save(args.save)
         print(f"saved the law to {args.save}")
+    return 0
+
+
+def _run_fit_system(args: argparse.Namespace) -> int:
+    from .dynamics import discover_system
+    from .io.csv_table import read_csv
+
+    columns = read_csv(args.csv)
+
+    def names(text: str | None) -> list[str] | None:
+        return [v.strip() for v in text.split(",") if v.strip()] if text else None
+
+    system = discover_system(
+        columns,
+        time=args.time,
+        variables=names(args.variables),
+        inputs=names(args.inputs),
+        trajectory=args.trajectory,
+        constants=parse_constants(args.constants) or None,
+        derivatives=args.derivatives,
+        random_state=args.seed,
+        time_limit=args.time_limit,
+        verbose=True,
+    )
+    print(system)
+    print(f"LaTeX:\n{system.latex()}")
+    check = system.info.get("check", {})
+    print(
+        f"derivatives: {system.info['derivatives']}; simulated from each trajectory's start, the system holds "
+        f"{check.get('held', 0):.0%} of the trajectories over their whole span "
+        f"(horizons {', '.join(f'{h:g}' for h in check.get('horizon', []))})"
+    )
+    if args.save:
+        system.save(args.save)
+        print(f"saved the system to {args.save}")
+    if args.plot:
+        fig = system.plot(columns, time=args.time, trajectory=args.trajectory)
+        try:
+            fig.savefig(args.plot)
+        except OSError as err:
+            raise DataError(f"cannot write {args.plot!r}: {err.strerror or err}") from None
+        print(f"wrote {args.plot}")
     return 0
 
 

@@ -16,8 +16,9 @@ PACKAGES = ("discovery", "bases")
 
 # Rooms of discovery/, in pipeline order: a module may import from its own room and from earlier ones.
 # Top-level modules not listed (errors, device) are shared utilities that import no room. The next
-# issues' rooms have their places: decompose (the neural oracle and its splits), units (dimensional
-# analysis) and dynamics (time series) build on the search and the backends, and come before the front door.
+# issues' rooms have their places: decompose (the neural oracle and its splits) and units (dimensional
+# analysis) build on the search and the backends, and come before the front door; dynamics (time series)
+# is a second front door, one discover() per state's derivative, so it comes after api.
 ROOMS = [
     "io",
     "law",
@@ -26,11 +27,11 @@ ROOMS = [
     "backends",
     "decompose",
     "units",
-    "dynamics",
     "parameters",
     "estimator",
     "auto",
     "api",
+    "dynamics",
     "article",
     "cli",
 ]

@@ -159,8 +159,16 @@ def _dumps(value: Any, indent: str) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 
 
-def read_json(path: str | Path) -> dict:
+def read_json(
+    path: str | Path,
+    format: str = FORMAT,
+    noun: str = "law file",
+    writer: str = "law.save(path) or 'discovery fit ... --save law.json'",
+) -> dict:
     """Read a law file's JSON and check its format and version.
+
+    Other files of the same family (a system file) give their own ``format``,
+    the ``noun`` the messages call them and the ``writer`` that writes them.
 
     Raises
     ------
@@ -176,11 +184,10 @@ def read_json(path: str | Path) -> dict:
     except (OSError, UnicodeDecodeError) as err:
         raise LawFileError(f"cannot read {str(path)!r}: {err}") from None
     except json.JSONDecodeError as err:
-        raise LawFileError(f"{str(path)!r} is not a law file: not valid JSON ({err})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise LawFileError(f"{str(path)!r} is not a {noun}: not valid JSON ({err})") from None
+    if not isinstance(data, dict) or data.get("format") != format:
         raise LawFileError(
-            f'{str(path)!r} is not a law file: it has no "format": "{FORMAT}" field; '
-            "write law files with law.save(path) or 'discovery fit ... --save law.json'"
+            f'{str(path)!r} is not a {noun}: it has no "format": "{format}" field; write {noun}s with {writer}'
         )
     version = data.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool):

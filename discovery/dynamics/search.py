@@ -1,0 +1,228 @@
+"""``discover_system``: the differential equations behind time series, one law per state's derivative."""
+
+from __future__ import annotations
+
+import sys
+import time as clock
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..api import discover
+from ..errors import DataError
+from ..io.dataset import check_constants
+from ..law.law import Law
+from ..law.settle import complexity
+from .check import simulation_check
+from .derivatives import DERIVATIVE_METHODS, estimate_derivatives
+from .integral import integral_misses
+from .system import System
+from .terms import dynamics_terms
+from .trajectories import Trajectories, as_trajectories
+
+# A law whose integral miss (see discovery.dynamics.integral) is within this fraction of the best
+# candidate's, plus INTEGRAL_FLOOR, reproduces the data as well: the least complex such law is chosen.
+INTEGRAL_TOLERANCE = 0.05
+INTEGRAL_FLOOR = 1e-6
+
+
+def discover_system(
+    t: Any,
+    states: Any = None,
+    *,
+    variables: Sequence[str] | None = None,
+    inputs: Any = None,
+    time: str | None = None,
+    trajectory: str | None = None,
+    constants: Mapping[str, float] | None = None,
+    derivatives: str = "auto",
+    extra_terms: Sequence[Any] | None = None,
+    method: str = "basis",
+    max_terms: int = 5,
+    criterion: str = "bic",
+    time_limit: float | None = None,
+    random_state: int | None = None,
+    check: bool = True,
+    verbose: bool = False,
+) -> System:
+    """Find the differential equations d(state)/dt = f(states, inputs) behind time series.
+
+    Each state's derivative is estimated from the data, then searched for as
+    :func:`discovery.discover` searches a law (default libraries grown by
+    levels, proposals, exact constants, the Pareto front and its evidence),
+    with terms that vector fields need added to the library: saturations
+    such as ``x*y/(1 + x)`` and ratios of sines and cosines
+    (:func:`~discovery.dynamics.terms.dynamics_terms`); sines and cosines of
+    differences of states are in the default library already.
+
+    Parameters
+    ----------
+    t : 1-D array, list of 1-D arrays, DataFrame or list of DataFrames
+        The sample times of one trajectory, or of several (e.g. from several
+        initial conditions; the spacing may be uneven). With ``states=None``,
+        DataFrames with a ``time`` column, the states and any inputs.
+    states : 2-D array or list of 2-D arrays, optional
+        The states at those times: one row per time, one column per state.
+    variables : sequence of str, optional
+        The states' names (default: the frame's other columns; x0, x1, ...).
+    inputs : mapping or sequence of str, optional
+        External inputs (forcing, controls) the derivatives may depend on and
+        that are not themselves modelled: with arrays, a mapping of name to
+        values (an array, or a list with one per trajectory); with
+        DataFrames, the names of their columns.
+    time : str, optional
+        The frames' time column, and the time's name in the equations ("t").
+    trajectory : str, optional
+        A frame column labelling each row's trajectory.
+    constants : mapping of name → float, optional
+        Named constants the laws may contain, e.g. ``{"g": 9.81}``.
+    derivatives : {"auto", "finite", "spline"}
+        How the derivatives are estimated (see
+        :mod:`discovery.dynamics.derivatives`): fourth-order finite
+        differences, or a smoothing spline with its smoothing chosen from the
+        data; ``"auto"`` picks finite differences for clean data (estimated
+        noise under 1e-4 of each state's spread) and the spline otherwise.
+        ``system.info["derivatives"]`` says which was used.
+    extra_terms : sequence of terms, optional
+        More candidate terms (text or SymPy), in the states and inputs.
+    method, max_terms, criterion, random_state, verbose
+        As for :func:`discovery.discover`, for each state's search.
+    time_limit : float or None
+        Seconds for the whole system, shared equally by the states' searches.
+    check : bool
+        Simulate the system from each trajectory's first sample and compare
+        with the data (``system.info["check"]``: error and horizon).
+
+    Returns
+    -------
+    System
+        ``system.laws[state]`` is the Law of that state's derivative.
+
+    Raises
+    ------
+    DataError
+        For bad time series (see :func:`~discovery.dynamics.trajectories.as_trajectories`:
+        the trajectory and row of an unsorted or repeated time, a NaN, a
+        length mismatch) and bad parameters.
+    """
+    started = clock.perf_counter()
+    if derivatives not in DERIVATIVE_METHODS:
+        raise DataError(f"derivatives must be one of {', '.join(map(repr, DERIVATIVE_METHODS))}, got {derivatives!r}")
+    data = as_trajectories(t, states, variables=variables, inputs=inputs, time=time, trajectory=trajectory)
+    names = data.states + data.inputs
+    checked = check_constants(constants, names)
+    if data.time in names:
+        raise DataError(f"the time is named {data.time!r}, as a state or input is: rename one of them")
+    estimated = estimate_derivatives(data, derivatives)
+    X = np.vstack([np.hstack([tr.x, tr.u]) for tr in data.items])
+    Y = np.vstack(estimated.values)
+    user_terms = [_term(e, names, checked) for e in (extra_terms or ())]
+    extra = dynamics_terms(names) + user_terms
+    laws, used, chosen_by = {}, {}, {}
+    for j, state in enumerate(data.states):
+        rows = np.concatenate([r[:, j] for r in estimated.resolved])
+        used[state] = int(rows.sum())
+        if verbose:
+            print(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)", file=sys.stderr)
+        found = []
+        for k, terms in enumerate((user_terms or None, extra)):
+            left = None
+            if time_limit is not None:  # each state's two searches share what is left equally
+                spent = clock.perf_counter() - started
+                left = max((time_limit - spent) / (2 * (len(data.states) - j) - k), 0.1)
+            found.append(
+                discover(
+                    X[rows],
+                    Y[rows, j],
+                    variables=list(names),
+                    target=f"d{state}_d{data.time}",  # a name a formula can hold; the System prints d{state}/dt
+                    constants=checked or None,
+                    extra_terms=terms,
+                    method=method,
+                    max_terms=max_terms,
+                    criterion=criterion,
+                    time_limit=left,
+                    random_state=random_state,
+                    verbose=verbose,
+                )
+            )
+        laws[state], chosen_by[state] = _chosen(found, data, j, names, checked, X[rows], Y[rows, j], random_state)
+    info: dict[str, Any] = {
+        "derivatives": estimated.method,
+        "noise": estimated.noise,
+        "trajectories": len(data.items),
+        "n_rows": data.n_rows,
+        "rows_used": used,
+        "integral_miss": chosen_by,
+    }
+    system = System(laws, data.states, data.inputs, data.time, info)
+    searched = clock.perf_counter() - started
+    if check:
+        system.info["check"] = simulation_check(system, data, estimated.noise)
+    system.info["seconds"] = {"search": searched, "check": clock.perf_counter() - started - searched}
+    return system
+
+
+def _term(term: Any, names: Sequence[str], constants: Mapping[str, float]) -> sp.Expr:
+    known = {n: sp.Symbol(n) for n in (*names, *constants)}
+    try:
+        expr = sp.sympify(term, locals=known) if isinstance(term, str) else sp.sympify(term)
+    except (sp.SympifyError, TypeError, SyntaxError) as err:
+        raise DataError(f"extra_terms: cannot read {term!r} ({err})") from None
+    unknown = sorted(str(s) for s in expr.free_symbols if str(s) not in known)
+    if unknown:
+        raise DataError(
+            f"extra_terms: {term!r} uses {', '.join(unknown)}, which is neither a state, an input nor a constant"
+        )
+    return expr
+
+
+def _chosen(
+    found: list[Law],
+    data: Trajectories,
+    state: int,
+    names: Sequence[str],
+    constants: Mapping[str, float],
+    X: np.ndarray,
+    y: np.ndarray,
+    random_state: int | None,
+) -> tuple[Law, float]:
+    """The simplest law of the searches' fronts that reproduces the state's changes over time as well as any.
+
+    Every front entry is scored by :func:`~discovery.dynamics.integral.integral_misses`;
+    of those within :data:`INTEGRAL_TOLERANCE` of the best score, the least
+    complex is taken. An entry that is not a search's chosen law is refitted
+    on its own terms (a library of them) to become a Law with coefficients and
+    errors; if that refit scores worse, the best-scoring chosen law stands.
+    """
+    candidates: list[tuple[sp.Expr, Law | None, int]] = []
+    for law in found:
+        chosen = next((e for e in law.front if e.chosen), None)
+        candidates.append((law.expression, law, chosen.complexity if chosen else complexity(law.expression)))
+        candidates += [(e.expression, None, e.complexity) for e in law.front if not e.chosen]
+    scores = integral_misses([c[0] for c in candidates], dict(constants), data, state, names)
+    best = float(np.min(scores))
+    good = [i for i in range(len(candidates)) if scores[i] <= best * (1 + INTEGRAL_TOLERANCE) + INTEGRAL_FLOOR]
+    pick = min(good, key=lambda i: (candidates[i][2], scores[i]))
+    expression, law, _ = candidates[pick]
+    fallback = min((i for i in range(len(candidates)) if candidates[i][1] is not None), key=lambda i: scores[i])
+    if law is None:
+        terms = [term for _, term in (arg.as_coeff_Mul() for arg in sp.Add.make_args(expression))]
+        refit = discover(
+            X,
+            y,
+            variables=list(names),
+            target=found[0].target,
+            constants=dict(constants) or None,
+            library=terms,
+            max_terms=len(terms),
+            method="basis",
+            random_state=random_state,
+        )
+        score = integral_misses([refit.expression], dict(constants), data, state, names)[0]
+        if score <= best * (1 + INTEGRAL_TOLERANCE) + INTEGRAL_FLOOR:
+            return refit, float(score)
+        return candidates[fallback][1], float(scores[fallback])
+    return law, float(scores[pick])
