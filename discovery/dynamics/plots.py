@@ -6,7 +6,7 @@ Drawn on a :class:`matplotlib.figure.Figure` with the Agg canvas, never through
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -14,12 +14,9 @@ from matplotlib.figure import Figure
 from ..errors import DataError
 from .trajectories import as_trajectories
 
-if TYPE_CHECKING:
-    from .system import System
-
 
 def plot_system(
-    system: System,
+    system: Any,
     t: Any = None,
     states: Any = None,
     *,
@@ -32,7 +29,8 @@ def plot_system(
 
     Parameters
     ----------
-    system : System
+    system : discovery.System
+        (not imported here: ``System.plot`` imports this module)
     t, states
         The trajectories, as :func:`~discovery.dynamics.discover_system` takes
         them (times and states, or DataFrames with ``time`` and ``trajectory``).

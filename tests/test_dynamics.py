@@ -1,0 +1,227 @@
+"""discover_system: differential equations from time series, the System it returns, its checks and its errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from scipy.integrate import solve_ivp
+
+from discovery import DataError, System, discover, discover_system
+from discovery.cli import main
+from discovery.dynamics.derivatives import estimate_derivatives, noise_levels
+from discovery.dynamics.trajectories import as_trajectories
+from discovery.law.file import LawFileError
+
+x, y, theta, omega, u = sp.symbols("x y theta omega u")
+
+
+def _integrate(rhs, x0, t):
+    solution = solve_ivp(rhs, (t[0], t[-1]), x0, t_eval=t, method="LSODA", rtol=1e-11, atol=1e-12)
+    return solution.y.T
+
+
+def _pendulum(rhs_t, state):
+    th, om = state
+    return [om, -9.81 * math.sin(th) - om / 5]
+
+
+@pytest.fixture(scope="module")
+def pendulum_data():
+    """Two clean trajectories of a damped pendulum, unevenly sampled."""
+    rng = np.random.default_rng(0)
+    ts, xs = [], []
+    for x0 in ([1.0, 0.0], [-2.0, 1.5]):
+        t = np.sort(np.concatenate([[0.0], rng.uniform(0, 6, 399)]))
+        ts.append(t)
+        xs.append(_integrate(_pendulum, x0, t))
+    return ts, xs
+
+
+@pytest.fixture(scope="module")
+def pendulum(pendulum_data):
+    ts, xs = pendulum_data
+    return discover_system(ts, xs, variables=["theta", "omega"], constants={"g": 9.81}, time_limit=30, random_state=0)
+
+
+def _rounded(expr: sp.Expr, digits: int = 3) -> sp.Expr:
+    return expr.xreplace({f: sp.Float(round(float(f), digits)) for f in expr.atoms(sp.Float)})
+
+
+def test_pendulum_laws_are_recovered_from_unevenly_sampled_trajectories(pendulum):
+    assert pendulum.info["derivatives"] == "finite"
+    g = sp.Symbol("g")
+    found_theta = _rounded(pendulum.laws["theta"].expression)
+    found_omega = _rounded(pendulum.laws["omega"].expression.subs(g, 9.81))
+    assert sp.simplify(found_theta - omega) == 0
+    assert sp.simplify(found_omega - (-9.81 * sp.sin(theta) - omega / 5)) == 0
+    check = pendulum.info["check"]
+    assert check["held"] == 1.0 and max(check["rmse"]) < 0.01
+    assert str(pendulum).splitlines()[0].startswith("dtheta/dt = ")
+
+
+def test_system_latex_is_an_aligned_block(pendulum):
+    latex = pendulum.latex()
+    assert latex.startswith("\\begin{aligned}") and latex.endswith("\\end{aligned}")
+    assert "\\frac{d \\theta}{d t} &=" in latex and "\\frac{d \\omega}{d t} &=" in latex
+    assert "\\sin" in latex
+
+
+def test_simulate_reproduces_the_data(pendulum, pendulum_data):
+    ts, xs = pendulum_data
+    simulated = pendulum.simulate(xs[0][0], ts[0])
+    assert simulated.shape == xs[0].shape
+    assert np.max(np.abs(simulated - xs[0])) < 1e-3
+
+
+def test_predict_derivatives_takes_arrays_and_mappings(pendulum):
+    X = np.array([[0.5, 1.0], [-1.0, 0.0]])
+    by_array = pendulum.predict_derivatives(X)
+    by_name = pendulum.predict_derivatives({"omega": X[:, 1], "theta": X[:, 0]})
+    np.testing.assert_allclose(by_array, by_name)
+    np.testing.assert_allclose(by_array[:, 1], -9.81 * np.sin(X[:, 0]) - X[:, 1] / 5, rtol=1e-5)
+
+
+def test_save_and_load_round_trip(pendulum, tmp_path):
+    path = tmp_path / "pendulum.json"
+    pendulum.save(path)
+    loaded = System.load(path)
+    X = np.array([[0.3, -0.2], [1.2, 2.0]])
+    np.testing.assert_array_equal(loaded.predict_derivatives(X), pendulum.predict_derivatives(X))
+    assert loaded.latex() == pendulum.latex() and loaded.info["derivatives"] == "finite"
+    law_file = tmp_path / "law.json"
+    pendulum.laws["theta"].save(law_file)
+    with pytest.raises(LawFileError, match="is not a system file"):
+        System.load(law_file)
+
+
+def test_plot_draws_each_state_and_a_phase_portrait(pendulum, pendulum_data, tmp_path):
+    ts, xs = pendulum_data
+    fig = pendulum.plot(ts, xs)
+    axes = fig.get_axes()
+    assert len(axes) == 3
+    assert axes[0].get_ylabel() == "theta" and axes[2].get_title() == "phase portrait"
+    assert len(axes[0].get_lines()) == 4  # data and simulation, per trajectory
+    fig.savefig(tmp_path / "system.png")
+    assert (tmp_path / "system.png").stat().st_size > 1000
+
+
+def test_a_diverging_law_simulates_to_nan_rows_not_an_error(pendulum):
+    exploding = System({"x": pendulum.laws["theta"]}, ("x",))
+    exploding.laws["x"] = discover(np.linspace(0.1, 2, 50)[:, None], np.linspace(0.1, 2, 50) ** 2, variables=["x"])
+    out = exploding.simulate([1.0], np.linspace(0, 5, 50))  # dx/dt = x²: blows up at t = 1
+    assert np.isfinite(out[0]).all() and np.isnan(out[-1]).all()
+
+
+def test_noisy_oscillator_uses_the_spline_and_says_so():
+    rng = np.random.default_rng(1)
+    t = np.linspace(0, 12, 600)
+    states = np.column_stack([np.cos(t), np.sin(t)])  # dx/dt = -y, dy/dt = x
+    noisy = states + rng.normal(0, 0.01 * math.sqrt(0.5), states.shape)
+    system = discover_system(t, noisy, variables=["x", "y"], time_limit=20, random_state=0)
+    assert system.info["derivatives"] == "spline"
+    assert 0.005 < system.info["noise"]["x"] < 0.02
+    assert sp.simplify(_rounded(system.laws["x"].expression, 1) + y) == 0
+    assert sp.simplify(_rounded(system.laws["y"].expression, 1) - x) == 0
+
+
+def test_derivatives_finite_are_fourth_order_and_noise_is_measured():
+    t = np.linspace(0, 6, 300)
+    data = as_trajectories(t, np.column_stack([np.sin(t), np.exp(-t)]), variables=["a", "b"])
+    d = estimate_derivatives(data, "auto")
+    assert d.method == "finite"
+    np.testing.assert_allclose(d.values[0][:, 0], np.cos(t), atol=1e-6)
+    noisy = as_trajectories(t, np.column_stack([np.sin(t) + np.random.default_rng(0).normal(0, 0.02, 300)]))
+    assert noise_levels(noisy)[0] == pytest.approx(0.02, rel=0.2)
+    assert estimate_derivatives(noisy, "auto").method == "spline"
+
+
+def test_inputs_enter_the_laws():
+    t = np.linspace(0, 10, 500)
+    forcing = np.sin(2 * t)
+    solution = solve_ivp(lambda s, z: [-z[0] + math.sin(2 * s)], (0, 10), [1.0], t_eval=t, rtol=1e-11, atol=1e-12).y.T
+    system = discover_system(t, solution, variables=["x"], inputs={"u": forcing}, time_limit=20, random_state=0)
+    assert system.inputs == ("u",)
+    assert sp.simplify(_rounded(system.laws["x"].expression, 2) - (u - x)) == 0
+    simulated = system.simulate([1.0], t, inputs=lambda s: [math.sin(2 * s)])
+    assert np.max(np.abs(simulated[:, 0] - solution[:, 0])) < 1e-2
+
+
+def test_a_dataframe_with_time_and_trajectory_columns(pendulum_data):
+    pd = pytest.importorskip("pandas")
+    ts, xs = pendulum_data
+    frame = pd.concat(
+        [
+            pd.DataFrame({"run": k, "time": t, "theta": x[:, 0], "omega": x[:, 1]})
+            for k, (t, x) in enumerate(zip(ts, xs))
+        ]
+    )
+    data = as_trajectories(frame, time="time", trajectory="run")
+    assert data.states == ("theta", "omega") and len(data.items) == 2 and data.time == "time"
+
+
+@pytest.mark.parametrize(
+    ("t", "states", "message"),
+    [
+        ([0, 1, 2, 1.5, 3, 4], np.zeros(6), r"trajectory 0, row 3: time 1.5 comes after 2; sort the rows by time"),
+        ([0, 1, 2, 2, 3, 4], np.zeros(6), r"trajectory 0, row 3: time 2 repeats row 2's"),
+        ([0, 1, 2, 3, 4, 5], [0, 1, np.nan, 3, 4, 5], r"trajectory 0, row 2 \(t = 2\): x0 is nan"),
+        ([0, 1, 2, 3, 4, 5], np.zeros(5), r"trajectory 0: 6 times but 5 rows of states"),
+        ([0, 1, 2], np.zeros(3), r"trajectory 0 has 3 samples; derivatives need at least 5"),
+    ],
+)
+def test_bad_time_series_name_the_trajectory_and_row(t, states, message):
+    with pytest.raises(DataError, match=message):
+        as_trajectories(np.asarray(t, dtype=float), np.asarray(states, dtype=float))
+
+
+def test_the_second_trajectory_is_named():
+    good = np.arange(6.0)
+    with pytest.raises(DataError, match=r"trajectory 1, row 4: time 3 comes after 4"):
+        discover_system([good, np.array([0, 1, 2, 4, 3, 5.0])], [np.zeros(6), np.zeros(6)])
+    with pytest.raises(DataError, match="2 trajectories' times but 1 trajectories' states"):
+        as_trajectories([good, good], [np.zeros(6)])
+    with pytest.raises(DataError, match="variables names 2 states"):
+        as_trajectories(good, np.zeros((6, 3)), variables=["a", "b"])
+    with pytest.raises(DataError, match="has no column 'time'"):
+        as_trajectories({"t": good, "x": good}, time="time")
+    with pytest.raises(DataError, match="derivatives must be one of"):
+        discover_system(good, np.zeros(6), derivatives="magic")
+
+
+def test_extra_terms_reach_the_basis_search():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.2, 3, (300, 2))
+    target = X[:, 0] * X[:, 1] / (1 + X[:, 0]) - 0.5 * X[:, 1]
+    law = discover(X, target, variables=["x", "y"], extra_terms=["x*y/(1 + x)"], method="basis", random_state=0)
+    assert sp.simplify(law.expression - (x * y / (1 + x) - y / 2)) == 0
+    with pytest.raises(DataError, match="extra_terms= adds terms to the default library"):
+        discover(X, target, variables=["x", "y"], extra_terms=["x*y"], method="forms")
+    with pytest.raises(DataError, match="neither a variable"):
+        discover(X, target, variables=["x", "y"], extra_terms=["x*z"], method="basis")
+
+
+def test_cli_fit_system_prints_saves_and_plots(tmp_path, pendulum_data, capsys):
+    ts, xs = pendulum_data
+    lines = ["run,t,theta,omega"] + [
+        f"{k},{float(ti)!r},{float(a)!r},{float(b)!r}"
+        for k, (t, x) in enumerate(zip(ts, xs))
+        for ti, (a, b) in zip(t, x)
+    ]
+    csv = tmp_path / "pendulum.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    saved, plot = tmp_path / "system.json", tmp_path / "system.png"
+    arguments = "--trajectory run --constants g=9.81 --time-limit 30".split()
+    status = main(["fit-system", str(csv), *arguments, "--save", str(saved), "--plot", str(plot)])
+    captured = capsys.readouterr()
+    out = captured.out
+    assert status == 0, captured.err
+    assert "dtheta/dt = " in out and "domega/dt = " in out and "derivatives: finite" in out
+    assert System.load(saved).states == ("theta", "omega")
+    assert plot.stat().st_size > 1000
+    bad = tmp_path / "bad.csv"
+    bad.write_text("t,x\n0,1\n1,2\n1,3\n2,4\n3,5\n4,6\n")
+    assert main(["fit-system", str(bad)]) == 2
+    assert "trajectory 0, row 2: time 1 repeats row 1's" in capsys.readouterr().err
