@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from .coefficient import Coefficient
-from .criteria import MARGIN, bic, mse_floor
+from .criteria import MARGIN, bic, known_coefficient_error, mse_floor
 from .exact_values import ExactValue, exact_values_near, expected_false_matches
 from .fitting import ParameterFit, least_squares
 
@@ -342,6 +342,9 @@ def _snapped_value(
     ``exponential_factor``, e^r for the rationals r near log(coefficient).
     """
     value, stderr = float(current.coef[j]), float(current.stderr[j])
+    # A target with a known error (criteria.known_target_error) biases each coefficient by about that
+    # fraction, however many rows make the statistical error small.
+    stderr = max(stderr, known_coefficient_error() * abs(value))
     tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
     # (candidate, the value and width of its look-elsewhere test, whether on the factor's scale)
     offers: list[tuple[ExactValue, float, float, bool]] = []

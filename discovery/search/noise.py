@@ -12,7 +12,7 @@ import numpy as np
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
-from ..law.criteria import EXACT_RELATIVE_RMSE
+from ..law.criteria import EXACT_RELATIVE_RMSE, exact_relative_rmse
 from ..law.law import Law
 
 MAX_QUERIES = 2000
@@ -75,5 +75,6 @@ def fits_to_noise(law: Law, data: Dataset, random_state: int | None = 0, **thres
 
 
 def exact_fit(law: Law, data: Dataset) -> bool:
-    """The law fits y to rounding."""
-    return law.rmse <= EXACT_RELATIVE_RMSE * 1e3 * float(np.sqrt(np.mean(data.y**2)))
+    """The law fits y to rounding, or within the target's known error (``criteria.known_target_error``)."""
+    tolerance = max(EXACT_RELATIVE_RMSE * 1e3, exact_relative_rmse())
+    return law.rmse <= tolerance * float(np.sqrt(np.mean(data.y**2)))
