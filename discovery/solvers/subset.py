@@ -38,18 +38,32 @@ class SubsetSearch(Solver):
     pair_bases : int
         Best supports of each size grown by two terms at once (about 0.1 s
         each on a 2,000-term library).
+    backward : bool
+        After the sizes have been searched upward, search them downward too:
+        each best support of size k + 1 less any one of its terms competes
+        with the best of size k. Where the terms are collinear, the upward
+        search can miss a law (2y − xy − y²) that the best larger support
+        holds with spurious small terms beside it. Off by default; on for
+        :func:`discovery.discover_system`.
     """
 
     name = "l0"
 
     def __init__(
-        self, max_terms: int | None = None, screen: int = 24, beam: int = 50, budget: int = 20_000, pair_bases: int = 1
+        self,
+        max_terms: int | None = None,
+        screen: int = 24,
+        beam: int = 50,
+        budget: int = 20_000,
+        pair_bases: int = 1,
+        backward: bool = False,
     ) -> None:
         self.max_terms = max_terms
         self.screen = screen
         self.beam = beam
         self.budget = budget
         self.pair_bases = pair_bases
+        self.backward = backward
 
     def path(self, problem: Problem) -> list[Support]:
         import torch
@@ -87,6 +101,8 @@ class SubsetSearch(Solver):
                 break
             best.append(tuple(int(i) for i in candidates[usable[0]]))
             earlier, frontier = frontier, candidates[usable[: self.beam]]
+        if self.backward:
+            best = _backward(problem, best, complexity)
         return best
 
     def _screen(self, problem: Problem, k_max: int) -> list[int]:
@@ -111,6 +127,24 @@ class SubsetSearch(Solver):
             if j not in chosen:
                 chosen.append(j)
         return sorted(chosen)
+
+
+def _backward(problem: Problem, best: list[Support], complexity) -> list[Support]:
+    """``best`` improved downward: each size's best against the next size's best less one term."""
+    import torch
+
+    best = list(best)
+    for k in range(len(best) - 1, 0, -1):  # best[k] has k + 1 terms, best[k - 1] has k
+        larger = best[k]
+        rows = [best[k - 1]] + [tuple(t for t in larger if t != drop) for drop in larger]
+        candidates = torch.as_tensor(sorted(set(map(tuple, map(sorted, rows)))), dtype=torch.long)
+        candidates = candidates.to(problem.rhs.device)
+        residual = _batched(problem, candidates)
+        order = _rank(residual, complexity[candidates].sum(dim=1))
+        usable = order[torch.isfinite(residual[order])]
+        if len(usable):
+            best[k - 1] = tuple(int(i) for i in candidates[usable[0]])
+    return best
 
 
 def _all_subsets(pool, k: int, device):
