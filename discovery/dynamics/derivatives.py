@@ -65,12 +65,27 @@ class Derivatives:
     noise : dict of state → float
         Each state's estimated noise (standard deviation), as a fraction of
         the state's own standard deviation: the evidence ``"auto"`` used.
+    error : dict of state → float
+        Each derivative's estimated error on the resolved rows (RMS), as a
+        fraction of the derivative's RMS there: with finite differences the
+        gap to the sixth-order estimate (seven samples); with the spline, the
+        miss on a replicate (the smoothed curve plus fresh noise of the
+        measured size, smoothed again).
+    sigma : dict of state → float
+        Each state's estimated noise standard deviation, in its own units.
+    states : list of numpy.ndarray
+        The states the derivatives belong to: the data with finite
+        differences, the smoothed curves with the spline (the terms of a law
+        are then evaluated where the noise has been averaged out too).
     """
 
     values: list[np.ndarray]
     resolved: list[np.ndarray]
     method: str
     noise: dict[str, float]
+    error: dict[str, float]
+    sigma: dict[str, float]
+    states: list[np.ndarray]
 
 
 def estimate_derivatives(trajectories: Trajectories, method: str = "auto") -> Derivatives:
@@ -90,21 +105,35 @@ def estimate_derivatives(trajectories: Trajectories, method: str = "auto") -> De
     }
     if method == "auto":
         method = "finite" if max(noise.values()) < CLEAN_NOISE else "spline"
-    values, coarse = [], []
+    values, coarse, fine, misses, states = [], [], [], [], []
+    rng = np.random.default_rng(0)  # the spline's replicates: the same data give the same estimate
     for tr in trajectories.items:
         if method == "finite":
             values.append(_finite_difference(tr.t, tr.x, STENCIL))
             coarse.append(_finite_difference(tr.t, tr.x, 3))
+            fine.append(_finite_difference(tr.t, tr.x, STENCIL + 2))
         else:
-            values.append(
-                np.column_stack([_spline_derivative(tr.t, tr.x[:, j], sigma[j]) for j in range(tr.x.shape[1])])
-            )
+            triples = [_spline_derivative(tr.t, tr.x[:, j], sigma[j], rng) for j in range(tr.x.shape[1])]
+            values.append(np.column_stack([d for d, _, _ in triples]))
+            misses.append(np.column_stack([m for _, m, _ in triples]))
+            states.append(np.column_stack([s for _, _, s in triples]))
     if method == "finite":
         spread = np.std(np.vstack(values), axis=0)
         resolved = [np.abs(v - c) <= RESOLVED_TOLERANCE * spread for v, c in zip(values, coarse)]
+        states = [tr.x for tr in trajectories.items]
+        gaps = [f - v for f, v in zip(fine, values)]
     else:
         resolved = [np.ones(v.shape, dtype=bool) for v in values]
-    return Derivatives(values, resolved, method, noise)
+        gaps = misses
+    error = {}
+    for j, name in enumerate(trajectories.states):
+        kept = np.concatenate([r[:, j] for r in resolved])
+        gap = np.concatenate([g[:, j] for g in gaps])[kept]
+        size = np.concatenate([v[:, j] for v in values])[kept]
+        scale = float(np.sqrt(np.mean(size**2))) if len(size) else 0.0
+        error[name] = float(np.sqrt(np.mean(gap**2))) / scale if scale > 0 else 0.0
+    sigmas = dict(zip(trajectories.states, map(float, sigma)))
+    return Derivatives(values, resolved, method, noise, error, sigmas, states)
 
 
 def _finite_difference(t: np.ndarray, x: np.ndarray, points: int) -> np.ndarray:
@@ -157,8 +186,8 @@ def _stencil_weights(
     return weights, index
 
 
-def _spline_derivative(t: np.ndarray, x: np.ndarray, sigma: float) -> np.ndarray:
-    """The derivative of the spline smoothed by cross-validation, or by the noise where that fails.
+def _smoothing_spline(t: np.ndarray, x: np.ndarray, sigma: float):
+    """The spline smoothed by cross-validation, or by the noise where that fails.
 
     Generalised cross-validation's spline stands when its residuals' RMS is
     within a factor :data:`GCV_BAND` of the noise ``sigma``; else (it smoothed
@@ -169,7 +198,7 @@ def _spline_derivative(t: np.ndarray, x: np.ndarray, sigma: float) -> np.ndarray
         spline = make_smoothing_spline(t, x)
         rms = float(np.sqrt(np.mean((spline(t) - x) ** 2)))
         if sigma / GCV_BAND <= rms <= sigma * GCV_BAND:
-            return spline.derivative()(t)
+            return spline
     except (ValueError, np.linalg.LinAlgError):
         pass
     scale = float(np.ptp(t)) ** 3 / len(t)  # λ's natural unit: the penalty weighs ∫x''² over the span against Σr²
@@ -181,4 +210,19 @@ def _spline_derivative(t: np.ndarray, x: np.ndarray, sigma: float) -> np.ndarray
             high = middle
         else:
             low = middle
-    return make_smoothing_spline(t, x, lam=scale * 10**low).derivative()(t)
+    return make_smoothing_spline(t, x, lam=scale * 10**low)
+
+
+def _spline_derivative(
+    t: np.ndarray, x: np.ndarray, sigma: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The smoothed derivative, its miss on a replicate (the smoothed curve plus fresh noise, smoothed again),
+    and the smoothed curve.
+
+    The replicate's derivative less the curve's own measures what the noise
+    does to the estimate (its variance; the smoothing's bias is not in it).
+    """
+    spline = _smoothing_spline(t, x, sigma)
+    derivative = spline.derivative()(t)
+    replicate = _smoothing_spline(t, spline(t) + rng.normal(0.0, sigma, len(t)), sigma)
+    return derivative, replicate.derivative()(t) - derivative, spline(t)

@@ -10,22 +10,33 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from bases import default_library
+
 from ..api import discover
 from ..errors import DataError
 from ..io.dataset import check_constants
+from ..law.criteria import known_target_error
 from ..law.law import Law
 from ..law.settle import complexity
+from ..solvers.subset import SubsetSearch
 from .check import simulation_check
 from .derivatives import DERIVATIVE_METHODS, estimate_derivatives
 from .integral import integral_misses
 from .system import System
 from .terms import dynamics_terms
 from .trajectories import Trajectories, as_trajectories
+from .weak import weak_laws
 
 # A law whose integral miss (see discovery.dynamics.integral) is within this fraction of the best
 # candidate's, plus INTEGRAL_FLOOR, reproduces the data as well: the least complex such law is chosen.
 INTEGRAL_TOLERANCE = 0.05
 INTEGRAL_FLOOR = 1e-6
+# The known error of an estimated derivative, as the search's exact-fit floor: this many times the estimate.
+KNOWN_ERROR_FACTOR = 3.0
+# Terms screened for the exhaustive subset search (the default is 24): vector fields' libraries are collinear
+# (x, x·y, x² and their neighbours), and 3x − 2xy − x² was missed with 24, found with 40.
+SCREEN = 40
+WEAK_LEVEL = 1  # the default library's level searched in the weak formulation (with the dynamics terms)
 
 
 def discover_system(
@@ -116,10 +127,12 @@ def discover_system(
     if data.time in names:
         raise DataError(f"the time is named {data.time!r}, as a state or input is: rename one of them")
     estimated = estimate_derivatives(data, derivatives)
-    X = np.vstack([np.hstack([tr.x, tr.u]) for tr in data.items])
+    # The terms are evaluated at the states the derivatives belong to: smoothed ones where the data are noisy.
+    X = np.vstack([np.hstack([x, tr.u]) for x, tr in zip(estimated.states, data.items)])
     Y = np.vstack(estimated.values)
     user_terms = [_term(e, names, checked) for e in (extra_terms or ())]
     extra = dynamics_terms(names) + user_terms
+    weak_terms = list(dict.fromkeys([t.expr for t in default_library(names, WEAK_LEVEL)] + extra))
     laws, used, chosen_by = {}, {}, {}
     for j, state in enumerate(data.states):
         rows = np.concatenate([r[:, j] for r in estimated.resolved])
@@ -127,13 +140,15 @@ def discover_system(
         if verbose:
             print(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)", file=sys.stderr)
         found = []
+        # Laws within the derivative's own estimation error fit it exactly, as far as the data can tell.
+        known = KNOWN_ERROR_FACTOR * estimated.error[state]
         for k, terms in enumerate((user_terms or None, extra)):
             left = None
             if time_limit is not None:  # each state's two searches share what is left equally
                 spent = clock.perf_counter() - started
                 left = max((time_limit - spent) / (2 * (len(data.states) - j) - k), 0.1)
-            found.append(
-                discover(
+            with known_target_error(known, estimated.error[state]):
+                law = discover(
                     X[rows],
                     Y[rows, j],
                     variables=list(names),
@@ -146,12 +161,30 @@ def discover_system(
                     time_limit=left,
                     random_state=random_state,
                     verbose=verbose,
+                    solver=SubsetSearch(screen=SCREEN, backward=True),
                 )
+            found.append(law)
+        weak = weak_laws(
+            data,
+            j,
+            weak_terms,
+            names,
+            checked,
+            f"d{state}_d{data.time}",
+            X[rows],
+            Y[rows, j],
+            max_terms,
+            random_state,
+            noise=estimated.sigma[state],
+        )
+        with known_target_error(known, estimated.error[state]):
+            laws[state], chosen_by[state] = _chosen(
+                found, weak, data, j, names, checked, X[rows], Y[rows, j], random_state
             )
-        laws[state], chosen_by[state] = _chosen(found, data, j, names, checked, X[rows], Y[rows, j], random_state)
     info: dict[str, Any] = {
         "derivatives": estimated.method,
         "noise": estimated.noise,
+        "derivative_error": estimated.error,
         "trajectories": len(data.items),
         "n_rows": data.n_rows,
         "rows_used": used,
@@ -181,6 +214,7 @@ def _term(term: Any, names: Sequence[str], constants: Mapping[str, float]) -> sp
 
 def _chosen(
     found: list[Law],
+    weak: list[Law],
     data: Trajectories,
     state: int,
     names: Sequence[str],
@@ -191,9 +225,13 @@ def _chosen(
 ) -> tuple[Law, float]:
     """The simplest law of the searches' fronts that reproduces the state's changes over time as well as any.
 
-    Every front entry is scored by :func:`~discovery.dynamics.integral.integral_misses`;
+    ``found`` are the pointwise searches' laws, ``weak`` the weak
+    formulation's (one per size). Every front entry and weak law is scored
+    by :func:`~discovery.dynamics.integral.integral_misses`;
     of those within :data:`INTEGRAL_TOLERANCE` of the best score, the least
-    complex is taken. An entry that is not a search's chosen law is refitted
+    complex is taken: the fewest terms, then the fewest free floats (of two
+    laws that reproduce the data equally, the one with exact values says
+    more), then the lowest complexity. An entry that is not a search's chosen law is refitted
     on its own terms (a library of them) to become a Law with coefficients and
     errors; if that refit scores worse, the best-scoring chosen law stands.
     """
@@ -202,10 +240,11 @@ def _chosen(
         chosen = next((e for e in law.front if e.chosen), None)
         candidates.append((law.expression, law, chosen.complexity if chosen else complexity(law.expression)))
         candidates += [(e.expression, None, e.complexity) for e in law.front if not e.chosen]
+    candidates += [(law.expression, law, complexity(law.expression)) for law in weak]
     scores = integral_misses([c[0] for c in candidates], dict(constants), data, state, names)
     best = float(np.min(scores))
     good = [i for i in range(len(candidates)) if scores[i] <= best * (1 + INTEGRAL_TOLERANCE) + INTEGRAL_FLOOR]
-    pick = min(good, key=lambda i: (candidates[i][2], scores[i]))
+    pick = min(good, key=lambda i: (*_parsimony(candidates[i][0]), candidates[i][2], scores[i]))
     expression, law, _ = candidates[pick]
     fallback = min((i for i in range(len(candidates)) if candidates[i][1] is not None), key=lambda i: scores[i])
     if law is None:
@@ -226,3 +265,8 @@ def _chosen(
             return refit, float(score)
         return candidates[fallback][1], float(scores[fallback])
     return law, float(scores[pick])
+
+
+def _parsimony(expression: sp.Expr) -> tuple[int, int]:
+    """Terms of the expanded expression, and its free floats."""
+    return len(sp.Add.make_args(sp.expand(expression))), len(expression.atoms(sp.Float))
