@@ -225,3 +225,51 @@ def test_cli_fit_system_prints_saves_and_plots(tmp_path, pendulum_data, capsys):
     bad.write_text("t,x\n0,1\n1,2\n1,3\n2,4\n3,5\n4,6\n")
     assert main(["fit-system", str(bad)]) == 2
     assert "trajectory 0, row 2: time 1 repeats row 1's" in capsys.readouterr().err
+
+
+def test_derivative_error_is_estimated_and_unresolved_rows_are_left_out():
+    t = np.arange(100) * 0.1
+    # Lotka-Volterra competition from (8, 2): a fast first second that 10 samples per unit do not resolve
+    states = _integrate(lambda s, z: [z[0] * (3 - z[0] - 2 * z[1]), z[1] * (2 - z[0] - z[1])], [8.0, 2.0], t)
+    exact = np.column_stack(
+        [states[:, 0] * (3 - states[:, 0] - 2 * states[:, 1]), states[:, 1] * (2 - states[:, 0] - states[:, 1])]
+    )
+    d = estimate_derivatives(as_trajectories(t, states, variables=["x", "y"]), "finite")
+    kept = d.resolved[0][:, 0]
+    assert 0.5 < kept.mean() < 1.0 and not kept[0]  # the first steps are left out
+    miss = d.values[0][kept, 0] - exact[kept, 0]
+    true_error = np.sqrt(np.mean(miss**2)) / np.sqrt(np.mean(d.values[0][kept, 0] ** 2))
+    assert d.error["x"] == pytest.approx(true_error, rel=0.5)
+
+
+def test_known_target_error_is_the_exact_fit_floor_only_within_its_block():
+    from discovery.law.criteria import known_coefficient_error, known_target_error, mse_floor
+
+    y = np.full(10, 2.0)
+    assert mse_floor(y) < 1e-20
+    with known_target_error(0.01, 0.002):
+        assert mse_floor(y) == pytest.approx((0.01 * 2.0) ** 2)
+        assert known_coefficient_error() == 0.002
+    assert mse_floor(y) < 1e-20 and known_coefficient_error() == 0.0
+
+
+def test_backward_pass_finds_a_law_inside_a_larger_support():
+    import torch
+
+    from discovery.solvers.base import Problem
+    from discovery.solvers.subset import _backward
+
+    rng = np.random.default_rng(3)
+    columns = rng.normal(size=(400, 6))
+    y = columns[:, :3] @ np.array([1.0, -1.0, 1.0])  # terms 0, 1, 2
+    standard = columns / np.sqrt(np.mean(columns**2, axis=0))
+    problem = Problem(
+        gram=torch.as_tensor(standard.T @ standard / 400),
+        rhs=torch.as_tensor(standard.T @ (y / np.sqrt(np.mean(y**2))) / 400),
+        n_rows=400,
+        complexity=np.ones(6),
+        max_terms=4,
+    )
+    upward = [(0,), (0, 3), (0, 3, 4), (0, 1, 2, 5)]  # size 3 missed; size 4 holds the law and a stray term
+    improved = _backward(problem, upward, torch.ones(6, dtype=torch.float64))
+    assert improved[2] == (0, 1, 2) and improved[3] == (0, 1, 2, 5)
