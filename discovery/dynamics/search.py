@@ -60,13 +60,18 @@ def discover_system(
 ) -> System:
     """Find the differential equations d(state)/dt = f(states, inputs) behind time series.
 
-    Each state's derivative is estimated from the data, then searched for as
-    :func:`discovery.discover` searches a law (default libraries grown by
-    levels, proposals, exact constants, the Pareto front and its evidence),
-    with terms that vector fields need added to the library: saturations
-    such as ``x*y/(1 + x)`` and ratios of sines and cosines
-    (:func:`~discovery.dynamics.terms.dynamics_terms`); sines and cosines of
-    differences of states are in the default library already.
+    Each state's derivative is estimated from the data and its error
+    measured; the law is then searched three ways: as
+    :func:`discovery.discover` searches one (default libraries grown by
+    levels, proposals, exact constants, the Pareto front), with the
+    derivative's measured error as the known error of the target
+    (:func:`discovery.law.criteria.known_target_error`); the same with terms
+    vector fields need added (saturations such as ``x*y/(1 + x)``, ratios of
+    sines and cosines: :func:`~discovery.dynamics.terms.dynamics_terms`);
+    and in the weak formulation, which needs no derivative
+    (:mod:`discovery.dynamics.weak`). Of all their candidates, the law is
+    the simplest that reproduces the states' changes over time as well as
+    any (:mod:`discovery.dynamics.integral`).
 
     Parameters
     ----------
@@ -99,7 +104,10 @@ def discover_system(
     extra_terms : sequence of terms, optional
         More candidate terms (text or SymPy), in the states and inputs.
     method, max_terms, criterion, random_state, verbose
-        As for :func:`discovery.discover`, for each state's search.
+        As for :func:`discovery.discover`, for each state's pointwise
+        searches. ``method`` defaults to ``"basis"``: under ``"auto"`` the
+        parametric forms fit the derivatives' smooth errors with forms such as
+        ``x**12.65``.
     time_limit : float or None
         Seconds for the whole system, shared equally by the states' searches.
     check : bool
