@@ -43,13 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("csv", help="CSV file with a header row")
     fit.add_argument("--target", required=True, help="the output column")
     fit.add_argument("--variables", help="comma-separated input columns (default: all others)")
-    fit.add_argument(
-        "--constants",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="named constants to recognise, e.g. g=9.81 (repeat or comma-separate)",
-    )
+    _add_constants(fit)
     fit.add_argument(
         "--units",
         action="append",
@@ -91,13 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     system.add_argument("--variables", help="comma-separated state columns (default: all but time, inputs, trajectory)")
     system.add_argument("--inputs", help="comma-separated columns of external inputs (not modelled)")
     system.add_argument("--trajectory", help="a column labelling each row's trajectory (several initial conditions)")
-    system.add_argument(
-        "--constants",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="named constants to recognise, e.g. g=9.81 (repeat or comma-separate)",
-    )
+    _add_constants(system)
     system.add_argument(
         "--derivatives", default="auto", choices=("auto", "finite", "spline"), help="how derivatives are estimated"
     )
@@ -113,6 +101,16 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", metavar="FILE", help="write the predictions as CSV to FILE (default: stdout)")
     predict.set_defaults(run=_run_predict)
     return parser
+
+
+def _add_constants(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--constants",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="named constants to recognise, e.g. g=9.81 (repeat or comma-separate)",
+    )
 
 
 def _positive_int(text: str) -> int:

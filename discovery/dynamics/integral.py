@@ -38,7 +38,7 @@ def integral_misses(
         w = min(WINDOW, len(tr.t) - 1)
         x = tr.x[:, state]
         changes.append(x[w:] - x[:-w])
-        columns = dict(zip(names, np.hstack([tr.x, tr.u]).T))
+        columns = tr.columns(names)
         for k, evaluate in enumerate(evaluators):
             with np.errstate(all="ignore"):
                 f = np.asarray(evaluate(columns), dtype=float) * np.ones(len(tr.t))

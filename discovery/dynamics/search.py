@@ -15,12 +15,13 @@ from bases import default_library
 from ..api import discover
 from ..errors import DataError
 from ..io.dataset import check_constants
+from ..io.library import resolve_library
 from ..law.criteria import known_target_error
 from ..law.law import Law
 from ..law.settle import complexity
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
-from .derivatives import DERIVATIVE_METHODS, estimate_derivatives
+from .derivatives import estimate_derivatives
 from .integral import integral_misses
 from .system import System
 from .terms import dynamics_terms
@@ -49,7 +50,7 @@ def discover_system(
     trajectory: str | None = None,
     constants: Mapping[str, float] | None = None,
     derivatives: str = "auto",
-    extra_terms: Sequence[Any] | None = None,
+    extra_terms: Any = None,
     method: str = "basis",
     max_terms: int = 5,
     criterion: str = "bic",
@@ -101,8 +102,9 @@ def discover_system(
         data; ``"auto"`` picks finite differences for clean data (estimated
         noise under 1e-4 of each state's spread) and the spline otherwise.
         ``system.info["derivatives"]`` says which was used.
-    extra_terms : sequence of terms, optional
-        More candidate terms (text or SymPy), in the states and inputs.
+    extra_terms : bases.Library, str or sequence of terms, optional
+        More candidate terms in the states and inputs, read as ``discover``
+        reads them (a named constant inside a term goes into its coefficient).
     method, max_terms, criterion, random_state, verbose
         As for :func:`discovery.discover`, for each state's pointwise
         searches. ``method`` defaults to ``"basis"``: under ``"auto"`` the
@@ -127,8 +129,6 @@ def discover_system(
         length mismatch) and bad parameters.
     """
     started = clock.perf_counter()
-    if derivatives not in DERIVATIVE_METHODS:
-        raise DataError(f"derivatives must be one of {', '.join(map(repr, DERIVATIVE_METHODS))}, got {derivatives!r}")
     data = as_trajectories(t, states, variables=variables, inputs=inputs, time=time, trajectory=trajectory)
     names = data.states + data.inputs
     checked = check_constants(constants, names)
@@ -138,7 +138,7 @@ def discover_system(
     # The terms are evaluated at the states the derivatives belong to: smoothed ones where the data are noisy.
     X = np.vstack([np.hstack([x, tr.u]) for x, tr in zip(estimated.states, data.items)])
     Y = np.vstack(estimated.values)
-    user_terms = [_term(e, names, checked) for e in (extra_terms or ())]
+    user_terms = [] if extra_terms is None else [t.expr for t in resolve_library(extra_terms, names, checked)]
     extra = dynamics_terms(names) + user_terms
     weak_terms = list(dict.fromkeys([t.expr for t in default_library(names, WEAK_LEVEL)] + extra))
     laws, used, chosen_by = {}, {}, {}
@@ -204,20 +204,6 @@ def discover_system(
         system.info["check"] = simulation_check(system, data, estimated.noise)
     system.info["seconds"] = {"search": searched, "check": clock.perf_counter() - started - searched}
     return system
-
-
-def _term(term: Any, names: Sequence[str], constants: Mapping[str, float]) -> sp.Expr:
-    known = {n: sp.Symbol(n) for n in (*names, *constants)}
-    try:
-        expr = sp.sympify(term, locals=known) if isinstance(term, str) else sp.sympify(term)
-    except (sp.SympifyError, TypeError, SyntaxError) as err:
-        raise DataError(f"extra_terms: cannot read {term!r} ({err})") from None
-    unknown = sorted(str(s) for s in expr.free_symbols if str(s) not in known)
-    if unknown:
-        raise DataError(
-            f"extra_terms: {term!r} uses {', '.join(unknown)}, which is neither a state, an input nor a constant"
-        )
-    return expr
 
 
 def _chosen(

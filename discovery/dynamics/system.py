@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sympy as sp
 from scipy.integrate import LSODA
 
 from ..errors import DataError
 from ..io.columns import input_columns
 from ..law.evaluate import numpy_evaluator
-from ..law.file import FORMAT_VERSION, package_version, plain, read_json, write_json
+from ..law.file import FORMAT_VERSION, LawFileError, package_version, plain, read_json, write_json
 from ..law.law import Law
 
 SYSTEM_FORMAT = "equation-discovery.system"
@@ -206,8 +207,6 @@ class System:
 
     @classmethod
     def from_dict(cls, data: dict, path: str | Path = "the system file") -> System:
-        from ..law.file import LawFileError
-
         try:
             states = tuple(str(s) for s in data["states"])
             laws = {s: Law.from_dict(data["laws"][s], path) for s in states}
@@ -219,8 +218,6 @@ class System:
 
 
 def _latex_name(name: str) -> str:
-    import sympy as sp
-
     return sp.latex(sp.Symbol(name))
 
 

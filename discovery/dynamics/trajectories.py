@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
+from ..io.columns import check_name
 
 MIN_SAMPLES = 5  # a derivative from a local polynomial of degree 4 needs five samples
 
@@ -26,6 +27,10 @@ class Trajectory:
     t: np.ndarray
     x: np.ndarray
     u: np.ndarray
+
+    def columns(self, names: Sequence[str]) -> dict[str, np.ndarray]:
+        """The states then the inputs as columns named ``names`` (how laws are evaluated)."""
+        return dict(zip(names, np.hstack([self.x, self.u]).T))
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ def as_trajectories(
     width = widths.pop()
     names = _names(variables, width, "x")
     input_names, u_arrays = _input_arrays(inputs, len(ts))
+    _checked_names(names, input_names)
     items = [
         _checked(i, np.asarray(ti), x, u, names, input_names)
         for i, (ti, x, u) in enumerate(zip(ts, x_arrays, u_arrays))
@@ -194,6 +200,7 @@ def _from_frames(
     names = tuple(variables) if variables is not None else tuple(c for c in pieces[0] if c not in skip)
     if not names:
         raise DataError(f"no state columns: the data hold only {', '.join(pieces[0])}")
+    _checked_names(names, input_names)
     items = []
     for i, piece in enumerate(pieces):
         try:
@@ -206,16 +213,19 @@ def _from_frames(
     return Trajectories(tuple(items), names, input_names, time)
 
 
+def _checked_names(names: tuple[str, ...], input_names: tuple[str, ...]) -> None:
+    """Every state and input name usable in a formula, none twice; else DataError."""
+    for name in names + input_names:
+        check_name(name, "state or input")
+    repeated = sorted({n for n in names + input_names if (names + input_names).count(n) > 1})
+    if repeated:
+        raise DataError(f"{', '.join(repeated)} named twice among the states and inputs")
+
+
 def _checked(
     i: int, t: np.ndarray, x: np.ndarray, u: np.ndarray, names: tuple[str, ...], input_names: tuple[str, ...]
 ) -> Trajectory:
     """One trajectory, or DataError naming trajectory ``i`` and the row at fault."""
-    for name in names + input_names:
-        if not name.isidentifier():
-            raise DataError(f"{name!r} is not a usable name for a state or input: use letters, digits and _")
-    repeated = sorted({n for n in names + input_names if (names + input_names).count(n) > 1})
-    if repeated:
-        raise DataError(f"{', '.join(repeated)} named twice among the states and inputs")
     try:
         t = np.asarray(t, dtype=float).reshape(-1) if np.ndim(t) <= 1 else None
     except (TypeError, ValueError) as err:

@@ -51,7 +51,7 @@ def weak_rows(
     columns_per_trajectory, rows, targets, coarse = [], [], [], []
     finite = np.ones(len(terms), dtype=bool)
     for tr in trajectories.items:
-        values = dict(zip(names, np.hstack([tr.x, tr.u]).T))
+        values = tr.columns(names)
         theta = np.empty((len(tr.t), len(terms)))
         for j, evaluate in enumerate(evaluators):
             with np.errstate(all="ignore"):
@@ -165,11 +165,10 @@ def weak_laws(
     if not settled:
         return []
     data = Dataset(X, Y, tuple(names), target)
-    evaluate = numpy_evaluator
     front = []
     for score, result in settled:
         with np.errstate(all="ignore"):
-            predicted = np.asarray(evaluate(result.expression, dict(constants))(data.columns()), dtype=float)
+            predicted = numpy_evaluator(result.expression, dict(constants))(data.columns())
         rmse = float(np.sqrt(np.mean((predicted * np.ones(len(Y)) - Y) ** 2)))
         front.append(
             FrontEntry(
