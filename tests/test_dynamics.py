@@ -12,7 +12,9 @@ from scipy.integrate import solve_ivp
 from discovery import DataError, System, discover, discover_system
 from discovery.cli import main
 from discovery.dynamics.derivatives import estimate_derivatives, noise_levels
+from discovery.dynamics.matching import match_trajectories
 from discovery.dynamics.trajectories import as_trajectories
+from discovery.law.coefficient import Coefficient
 from discovery.law.file import LawFileError
 
 x, y, theta, omega, u = sp.symbols("x y theta omega u")
@@ -273,3 +275,69 @@ def test_backward_pass_finds_a_law_inside_a_larger_support():
     upward = [(0,), (0, 3), (0, 3, 4), (0, 1, 2, 5)]  # size 3 missed; size 4 holds the law and a stray term
     improved = _backward(problem, upward, torch.ones(6, dtype=torch.float64))
     assert improved[2] == (0, 1, 2) and improved[3] == (0, 1, 2, 5)
+
+
+@pytest.fixture(scope="module")
+def damped_oscillator():
+    """Three trajectories of dx/dt = y, dy/dt = -2x - y/5, sampled at 0.05, with 1 % state noise."""
+    rng = np.random.default_rng(3)
+    t = np.arange(0, 8, 0.05)
+    clean = [_integrate(lambda _t, s: [s[1], -2 * s[0] - s[1] / 5], x0, t) for x0 in ([1, 0], [0, 2], [-2, -1])]
+    scale = 0.01 * np.sqrt(np.mean(np.vstack(clean) ** 2, axis=0))
+    return t, [c + rng.normal(0, 1, c.shape) * scale for c in clean], scale
+
+
+def test_trajectory_fit_makes_noisy_coefficients_exact(damped_oscillator):
+    t, states, _ = damped_oscillator
+    system = discover_system([t] * 3, states, variables=["x", "y"], time_limit=30, random_state=0)
+    fit = system.info["trajectory_fit"]
+    assert fit["status"] == "matched"
+    assert 0.8 < fit["chi_after"] < 1.2  # misses of about one noise standard deviation: the law fits to the noise
+    assert system.laws["x"].expression == y
+    assert sp.simplify(system.laws["y"].expression - (-2 * x - y / 5)) == 0
+    assert system.laws["y"].info["trajectory_fit"] is True
+
+
+def _coefficients(pairs):
+    return [Coefficient(term, value, float("nan")) for term, value in pairs]
+
+
+def test_trajectory_fit_prunes_a_spurious_term_and_reports_honest_errors(damped_oscillator):
+    t, states, scale = damped_oscillator
+    data = as_trajectories([t] * 3, states, variables=["x", "y"])
+    found = {"x": [(y, 1.03)], "y": [(x, -1.94), (y, -0.21), (x**2, 0.02)]}
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in found.items()}
+    coefficients = {s: _coefficients(pairs) for s, pairs in found.items()}
+    matched, info = match_trajectories(expressions, coefficients, data, {}, dict(zip("xy", scale)))
+    assert info["status"] == "matched" and info["pruned"] == ["x**2"]
+    assert matched["x"].expression == y
+    assert sp.simplify(matched["y"].expression - (-2 * x - y / 5)) == 0
+    for c in matched["y"].coefficients:  # the free estimates lie within their errors of the truth
+        truth = {x: -2.0, y: -0.2}[c.term]
+        assert 0 < c.stderr < 0.01 and abs(c.free_estimate - truth) < 4 * c.stderr
+
+
+def test_trajectory_fit_keeps_laws_that_do_not_simulate_or_run_out_of_time(damped_oscillator):
+    t, states, scale = damped_oscillator
+    data = as_trajectories([t] * 3, states, variables=["x", "y"])
+    noise = dict(zip("xy", scale))
+    blowing_up = {"x": [(x**2, 5.0)], "y": [(x, -2.0)]}  # dx/dt = 5x²: infinite within t = 0.2 from x = 1
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in blowing_up.items()}
+    matched, info = match_trajectories(
+        expressions, {s: _coefficients(p) for s, p in blowing_up.items()}, data, {}, noise
+    )
+    assert matched is None and info["status"] == "kept: the laws as found do not simulate over the data"
+    good = {"x": [(y, 1.0)], "y": [(x, -2.0), (y, -0.2)]}
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in good.items()}
+    matched, info = match_trajectories(
+        expressions, {s: _coefficients(p) for s, p in good.items()}, data, {}, noise, deadline=0.0
+    )
+    assert matched is None and info["status"] == "kept: the time limit was reached while matching"
+
+
+def test_trajectory_fit_is_skipped_when_asked(damped_oscillator):
+    t, states, _ = damped_oscillator
+    system = discover_system(
+        [t] * 3, states, variables=["x", "y"], time_limit=30, random_state=0, trajectory_fit=False, check=False
+    )
+    assert "trajectory_fit" not in system.info

@@ -14,15 +14,17 @@ from bases import default_library
 
 from ..api import discover
 from ..errors import DataError
-from ..io.dataset import check_constants
+from ..io.dataset import Dataset, check_constants
 from ..io.library import resolve_library
 from ..law.criteria import known_target_error
+from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
 from ..law.settle import complexity
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
 from .derivatives import estimate_derivatives
 from .integral import integral_misses
+from .matching import MatchedState, match_trajectories, matched_front
 from .system import System
 from .terms import dynamics_terms
 from .trajectories import Trajectories, as_trajectories
@@ -57,6 +59,7 @@ def discover_system(
     time_limit: float | None = None,
     random_state: int | None = None,
     check: bool = True,
+    trajectory_fit: bool = True,
     verbose: bool = False,
 ) -> System:
     """Find the differential equations d(state)/dt = f(states, inputs) behind time series.
@@ -112,6 +115,13 @@ def discover_system(
         ``x**12.65``.
     time_limit : float or None
         Seconds for the whole system, shared equally by the states' searches.
+    trajectory_fit : bool
+        Fit the chosen laws' coefficients, with each trajectory's initial
+        state, to the measured states by simulating the system; prune the
+        terms and snap the coefficients on that fit
+        (:mod:`discovery.dynamics.matching`). The laws are kept as found
+        where it fails or does not improve the simulated trajectories;
+        ``system.info["trajectory_fit"]`` says what happened.
     check : bool
         Simulate the system from each trajectory's first sample and compare
         with the data (``system.info["check"]``: error and horizon).
@@ -141,9 +151,9 @@ def discover_system(
     user_terms = [] if extra_terms is None else [t.expr for t in resolve_library(extra_terms, names, checked)]
     extra = dynamics_terms(names) + user_terms
     weak_terms = list(dict.fromkeys([t.expr for t in default_library(names, WEAK_LEVEL)] + extra))
-    laws, used, chosen_by = {}, {}, {}
+    laws, used, chosen_by, rows_of = {}, {}, {}, {}
     for j, state in enumerate(data.states):
-        rows = np.concatenate([r[:, j] for r in estimated.resolved])
+        rows = rows_of[state] = np.concatenate([r[:, j] for r in estimated.resolved])
         used[state] = int(rows.sum())
         if verbose:
             print(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)", file=sys.stderr)
@@ -189,7 +199,24 @@ def discover_system(
             laws[state], chosen_by[state] = _chosen(
                 found, weak, data, j, names, checked, X[rows], Y[rows, j], random_state
             )
-    info: dict[str, Any] = {
+    info: dict[str, Any] = {}
+    if trajectory_fit:
+        if verbose:
+            print("fitting the coefficients to the trajectories", file=sys.stderr)
+        deadline = None if time_limit is None else started + time_limit
+        matched, info["trajectory_fit"] = match_trajectories(
+            {s: laws[s].expression for s in data.states},
+            {s: laws[s].coefficients for s in data.states},
+            data,
+            checked,
+            estimated.sigma,
+            deadline,
+        )
+        for j, state in enumerate(data.states):
+            if matched is not None:
+                rows = rows_of[state]
+                laws[state] = _matched_law(laws[state], matched[state], X[rows], Y[rows, j], names)
+    info |= {
         "derivatives": estimated.method,
         "noise": estimated.noise,
         "derivative_error": estimated.error,
@@ -259,6 +286,23 @@ def _chosen(
             return refit, float(score)
         return candidates[fallback][1], float(scores[fallback])
     return law, float(scores[pick])
+
+
+def _matched_law(law: Law, matched: MatchedState, X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Law:
+    """The state's law with its trajectory-matched expression and coefficients; errors measured as before."""
+    data = Dataset(X, y, tuple(names), law.target)
+    with np.errstate(all="ignore"):
+        predicted = numpy_evaluator(matched.expression, law.constants)(data.columns()) * np.ones(len(y))
+    rmse = float(np.sqrt(np.mean((predicted - y) ** 2)))
+    return Law.fitted(
+        matched.expression,
+        data,
+        constants=law.constants,
+        coefficients=matched.coefficients,
+        front=matched_front(law.front, matched.expression, len(matched.coefficients)),
+        rmse=rmse,
+        info={**law.info, "trajectory_fit": True},
+    )
 
 
 def _parsimony(expression: sp.Expr) -> tuple[int, int]:

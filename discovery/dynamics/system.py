@@ -24,7 +24,7 @@ MAX_EVALUATIONS = 200_000
 
 
 class SimulationStopped(Exception):
-    """Raised inside the integrator when a simulation exceeds :data:`MAX_EVALUATIONS`."""
+    """Raised inside the integrator when a simulation exceeds its evaluations (:data:`MAX_EVALUATIONS`)."""
 
 
 @dataclass
@@ -131,38 +131,15 @@ class System:
             )
         if len(t) < 2 or np.any(np.diff(t) <= 0):
             raise DataError("t must hold at least two increasing times")
-        u = _input_function(inputs, t, self.inputs)
+        u = input_function(inputs, t, self.inputs)
         functions = [numpy_evaluator(self.laws[s].expression, self.laws[s].constants) for s in self.states]
         names = self.variables
-        evaluations = [0]
 
         def rhs(time: float, x: np.ndarray) -> np.ndarray:
-            evaluations[0] += 1
-            if evaluations[0] > MAX_EVALUATIONS or not np.all(np.isfinite(x)):
-                raise SimulationStopped
             columns = dict(zip(names, np.concatenate([x, u(time)])[:, None]))
-            with np.errstate(all="ignore"):
-                return np.array([float(np.reshape(f(columns), -1)[0]) for f in functions])
+            return np.array([float(np.reshape(f(columns), -1)[0]) for f in functions])
 
-        out = np.full((len(t), len(self.states)), np.nan)
-        out[0] = x0
-        k = 1
-        try:  # stepped by hand, so the states up to a failure are kept (solve_ivp would drop them)
-            solver = LSODA(rhs, t[0], x0, t[-1], rtol=rtol, atol=atol)
-            while k < len(t) and solver.status == "running":
-                solver.step()
-                if solver.status == "failed":
-                    break
-                dense = solver.dense_output()
-                while k < len(t) and t[k] <= solver.t:
-                    out[k] = dense(t[k])
-                    k += 1
-        except (SimulationStopped, FloatingPointError, ValueError, OverflowError, ZeroDivisionError):
-            pass  # left NaN from where it stopped: the caller sees how far the law holds
-        bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
-        if len(bad):
-            out[bad[0] :] = np.nan
-        return out
+        return integrate(rhs, x0, t, rtol, atol)
 
     def plot(
         self,
@@ -217,11 +194,55 @@ class System:
             raise LawFileError(f"{str(path)!r} is missing the field {err}; was it edited by hand?") from None
 
 
+def integrate(
+    rhs: Callable[[float, np.ndarray], np.ndarray],
+    x0: np.ndarray,
+    t: np.ndarray,
+    rtol: float,
+    atol: float | np.ndarray,
+    max_evaluations: int = MAX_EVALUATIONS,
+) -> np.ndarray:
+    """The states at the times ``t`` of dx/dt = rhs(t, x) from ``x0`` at ``t[0]`` (LSODA), NaN from a failure on.
+
+    The integration stops where the solution stops being finite, the
+    right-hand side fails or it needs more than ``max_evaluations``
+    evaluations: a wrong law may diverge or be too stiff to follow.
+    """
+    evaluations = [0]
+
+    def counted(time: float, x: np.ndarray) -> np.ndarray:
+        evaluations[0] += 1
+        if evaluations[0] > max_evaluations or not np.all(np.isfinite(x)):
+            raise SimulationStopped
+        with np.errstate(all="ignore"):
+            return rhs(time, x)
+
+    out = np.full((len(t), len(x0)), np.nan)
+    out[0] = x0
+    k = 1
+    try:  # stepped by hand, so the states up to a failure are kept (solve_ivp would drop them)
+        solver = LSODA(counted, t[0], x0, t[-1], rtol=rtol, atol=atol)
+        while k < len(t) and solver.status == "running":
+            solver.step()
+            if solver.status == "failed":
+                break
+            dense = solver.dense_output()
+            while k < len(t) and t[k] <= solver.t:
+                out[k] = dense(t[k])
+                k += 1
+    except (SimulationStopped, FloatingPointError, ValueError, OverflowError, ZeroDivisionError):
+        pass  # left NaN from where it stopped: the caller sees how far the law holds
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+    if len(bad):
+        out[bad[0] :] = np.nan
+    return out
+
+
 def _latex_name(name: str) -> str:
     return sp.latex(sp.Symbol(name))
 
 
-def _input_function(inputs: Any, t: np.ndarray, names: tuple[str, ...]) -> Callable[[float], np.ndarray]:
+def input_function(inputs: Any, t: np.ndarray, names: tuple[str, ...]) -> Callable[[float], np.ndarray]:
     if not names:
         return lambda _time: np.empty(0)
     if inputs is None:

@@ -1,0 +1,354 @@
+"""Trajectory matching: a found system's coefficients fitted to the measured states themselves, by simulating it.
+
+The search fits each state's derivative to estimated derivatives (or to
+weak integrals of the states): estimates whose errors neighbouring samples
+share, which bias the coefficients by a few per cent at 1 % state noise.
+Here the chosen laws' terms are kept and their coefficients, with each
+trajectory's initial state, are fitted to the measured states by simulating
+the whole system (LSODA) and minimising the misses, each state's weighted by
+its estimated noise: least squares on the data as measured, whose errors
+are independent, so the coefficients' standard errors mean what they say.
+
+Around that fit the misses are linear in the coefficients, with the initial
+states profiled out; on that linear problem terms that the data do not need
+are pruned and coefficients are snapped to exact values by the same BIC
+tests as every law (:func:`discovery.law.settle.snap_coefficients`), and the
+system is simulated once more with them held.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time as clock
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from scipy import optimize
+from scipy.sparse import lil_matrix
+
+from ..law.coefficient import Coefficient
+from ..law.criteria import bic, known_target_error
+from ..law.fitting import ParameterFit, least_squares
+from ..law.settle import complexity, snap_coefficients, tidy_expression
+from .system import input_function, integrate
+from .trajectories import Trajectories
+
+RTOL = 1e-10  # tight, so that the finite-difference Jacobian (step DIFF_STEP) sees the law, not the integrator
+ATOL_FRACTION = 1e-12  # of each state's RMS
+DIFF_STEP = 1e-6
+MAX_EVALUATIONS = 60  # simulations of every trajectory by the optimiser (its Jacobians not counted)
+# Right-hand-side evaluations per sample beyond which one simulation is stopped as too stiff to fit by
+# (a law with 1/sin(y) near y = 0 needed 200 000 for 100 samples, 1.5 s per simulation); LSODA needs 5–50.
+EVALUATIONS_PER_SAMPLE = 200
+MISSING = 1e3  # the miss, in noise units, charged for a sample after a simulation failed
+MIN_NOISE_FRACTION = 1e-7  # of each state's RMS: the weight of a state whose estimated noise is 0
+# Of each state's RMS: how closely a simulated and a measured clean trajectory can agree (both come from
+# integrators). Misses within it count as an exact fit, so exact values and pruning are judged against it
+# on noise-free data, where the misses are only the two integrators' errors.
+SIMULATION_PRECISION = 1e-8
+RECONSTRUCTION_TOLERANCE = 1e-8  # a law's coefficients must rebuild its expression to this relative RMS
+
+
+class _OutOfTime(Exception):
+    """Raised inside the optimiser's objective when the time limit is reached."""
+
+
+@dataclass(frozen=True)
+class MatchedState:
+    """One state's law after trajectory matching: its expression and coefficients."""
+
+    expression: sp.Expr
+    coefficients: list[Coefficient]
+
+
+@dataclass(frozen=True)
+class _Parameters:
+    """The coefficients being fitted: each term, the state it belongs to, its starting value."""
+
+    terms: list[sp.Expr]
+    owners: list[int]
+    start: np.ndarray
+
+
+def match_trajectories(
+    expressions: Mapping[str, sp.Expr],
+    coefficients: Mapping[str, Sequence[Coefficient]],
+    data: Trajectories,
+    constants: Mapping[str, float],
+    noise: Mapping[str, float],
+    deadline: float | None = None,
+) -> tuple[dict[str, MatchedState] | None, dict[str, Any]]:
+    """Fit the laws' coefficients and each trajectory's initial state to the states by simulation.
+
+    Parameters
+    ----------
+    expressions : mapping of state → sympy.Expr
+        Each state's derivative law, a sum of coefficient × term.
+    coefficients : mapping of state → sequence of Coefficient
+        Each law's coefficients (their terms are kept; their values start the fit).
+    data : Trajectories
+        The measured trajectories.
+    constants : mapping of name → float
+        Named constants in the terms, and offered as exact values.
+    noise : mapping of state → float
+        Each state's estimated noise standard deviation, in its units.
+    deadline : float, optional
+        ``time.perf_counter()`` value by which to give up (the laws are then kept as they were).
+
+    Returns
+    -------
+    (dict of state → MatchedState, or None; dict)
+        The matched laws (None where matching was not possible or did not
+        improve the fit), and what happened: ``"status"``, the RMS miss in
+        noise units before and after (``"chi_before"``, ``"chi_after"``),
+        the terms pruned, the seconds spent.
+    """
+    started = clock.perf_counter()
+    states = list(data.states)
+    parameters = _parameters(expressions, coefficients, states, data, constants)
+    if parameters is None:
+        return None, {"status": "skipped: a law is not a sum of coefficients times terms"}
+    n_c, n_s = len(parameters.terms), len(states)
+    rms = np.sqrt(np.mean(np.vstack([tr.x for tr in data.items]) ** 2, axis=0))
+    rms = np.where(rms > 0, rms, 1.0)
+    sigma = np.maximum([noise.get(s, 0.0) for s in states], MIN_NOISE_FRACTION * rms)
+    # The exact-fit floor of the criteria, in the misses' units (noise standard deviations)
+    floor = float(np.mean((SIMULATION_PRECISION * rms / sigma) ** 2))
+    rhs_of = _right_hand_side(parameters, states, data, constants, deadline)
+    trajectories = [(tr, input_function(tr.u, tr.t, data.inputs)) for tr in data.items]
+
+    def misses(q: np.ndarray) -> np.ndarray:
+        if deadline is not None and clock.perf_counter() > deadline:
+            raise _OutOfTime
+        p = q[:n_c]
+        out = []
+        for k, (tr, u) in enumerate(trajectories):
+            x0 = q[n_c + k * n_s : n_c + (k + 1) * n_s]
+            simulated = integrate(rhs_of(p, u), x0, tr.t, RTOL, ATOL_FRACTION * rms, EVALUATIONS_PER_SAMPLE * len(tr.t))
+            miss = (simulated - tr.x) / sigma
+            out.append(np.where(np.isfinite(miss), miss, MISSING).ravel())
+        return np.concatenate(out)
+
+    q0 = np.concatenate([parameters.start] + [tr.x[0] for tr in data.items])
+    sparsity = _jacobian_sparsity(data, n_c, n_s)
+    info: dict[str, Any] = {}
+    try:
+        before = misses(q0)
+        if not np.all(np.abs(before) < MISSING):
+            return None, {"status": "kept: the laws as found do not simulate over the data", "chi_before": _chi(before)}
+        fit = optimize.least_squares(
+            misses, q0, jac_sparsity=sparsity, diff_step=DIFF_STEP, x_scale="jac", max_nfev=MAX_EVALUATIONS
+        )
+        info.update(chi_before=_chi(before), chi_free=_chi(fit.fun))
+        if not np.all(np.abs(fit.fun) < MISSING) or _chi(fit.fun) >= _chi(before):
+            return None, {**info, "status": "kept: matching did not improve the simulated trajectories"}
+        keep, exact, linear = _pruned_and_snapped(fit, n_c, constants, floor)
+        fixed = {j: exact[j][1] if j in exact else 0.0 for j in range(n_c) if j not in keep or j in exact}
+        final = _refit_holding(misses, fit.x, fixed, sparsity)
+    except _OutOfTime:
+        return None, {**info, "status": "kept: the time limit was reached while matching"}
+    n = len(final.fun)
+    free_bic = bic(float(fit.fun @ fit.fun), n, len(fit.x), floor)
+    final_bic = bic(float(final.fun @ final.fun), n, len(fit.x) - len(fixed), floor)
+    if not final_bic <= free_bic:  # the linear tests misjudged: keep every coefficient free
+        keep, exact, linear, final = list(range(n_c)), {}, _free_fit(fit, n_c), fit
+    info.update(
+        status="matched",
+        chi_after=_chi(final.fun),
+        pruned=[str(parameters.terms[j]) for j in range(n_c) if j not in keep],
+        seconds=clock.perf_counter() - started,
+    )
+    return _laws(parameters, states, keep, exact, linear, final.x, n - len(fit.x)), info
+
+
+def _chi(miss: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(miss**2)))
+
+
+def _parameters(
+    expressions: Mapping[str, sp.Expr],
+    coefficients: Mapping[str, Sequence[Coefficient]],
+    states: list[str],
+    data: Trajectories,
+    constants: Mapping[str, float],
+) -> _Parameters | None:
+    """The terms and starting values, when every law is rebuilt by its coefficients on the data."""
+    terms, owners, start = [], [], []
+    columns = {
+        name: np.concatenate([np.hstack([tr.x, tr.u])[:, i] for tr in data.items])
+        for i, name in enumerate((*data.states, *data.inputs))
+    }
+    values = {sp.Symbol(k): sp.Float(v) for k, v in constants.items()}
+    for j, state in enumerate(states):
+        law = sum((c.value * c.term for c in coefficients[state]), sp.Integer(0))
+        gap = sp.lambdify(list(map(sp.Symbol, columns)), (law - expressions[state]).xreplace(values), "numpy")
+        with np.errstate(all="ignore"):
+            miss = np.asarray(gap(*columns.values()), dtype=float) * np.ones(len(columns[states[0]]))
+        scale = float(np.sqrt(np.mean(np.concatenate([tr.x for tr in data.items]) ** 2))) or 1.0
+        if not np.all(np.isfinite(miss)) or float(np.sqrt(np.mean(miss**2))) > RECONSTRUCTION_TOLERANCE * scale:
+            return None
+        for c in coefficients[state]:
+            terms.append(c.term)
+            owners.append(j)
+            start.append(c.value)
+    return _Parameters(terms, owners, np.array(start, dtype=float))
+
+
+def _right_hand_side(
+    parameters: _Parameters,
+    states: list[str],
+    data: Trajectories,
+    constants: Mapping[str, float],
+    deadline: float | None,
+) -> Callable[[np.ndarray, Callable[[float], np.ndarray]], Callable[[float, np.ndarray], np.ndarray]]:
+    """``rhs_of(p, u)``: dx/dt = A(p)·θ(x, u(t)), the terms evaluated by one compiled function.
+
+    It raises _OutOfTime past the deadline: one stiff simulation can take seconds.
+    """
+    symbols = [sp.Symbol(n) for n in (*data.states, *data.inputs)]
+    values = {sp.Symbol(k): sp.Float(v) for k, v in constants.items()}
+    evaluate = sp.lambdify(symbols, [sp.sympify(t).xreplace(values) for t in parameters.terms], "math")
+    owners = np.array(parameters.owners)
+
+    def rhs_of(p: np.ndarray, u: Callable[[float], np.ndarray]) -> Callable[[float, np.ndarray], np.ndarray]:
+        def rhs(time: float, x: np.ndarray) -> np.ndarray:
+            if deadline is not None and clock.perf_counter() > deadline:
+                raise _OutOfTime
+            theta = np.array(evaluate(*x, *u(time)), dtype=float)
+            return np.bincount(owners, weights=p * theta, minlength=len(states))
+
+        return rhs
+
+    return rhs_of
+
+
+def _jacobian_sparsity(data: Trajectories, n_c: int, n_s: int) -> lil_matrix:
+    """A trajectory's misses depend on the coefficients and its own initial state only."""
+    rows = sum(len(tr.t) for tr in data.items) * n_s
+    sparsity = lil_matrix((rows, n_c + len(data.items) * n_s), dtype=int)
+    start = 0
+    for k, tr in enumerate(data.items):
+        end = start + len(tr.t) * n_s
+        sparsity[start:end, :n_c] = 1
+        sparsity[start:end, n_c + k * n_s : n_c + (k + 1) * n_s] = 1
+        start = end
+    return sparsity
+
+
+def _linearised(fit: optimize.OptimizeResult, n_c: int) -> tuple[np.ndarray, np.ndarray]:
+    """The misses near the fit as a linear least-squares problem in the coefficients, initial states profiled out.
+
+    misses(q) ≈ r + J·(q − q̂); projecting out the initial states' columns
+    leaves ``columns @ p ≈ target``, whose unconstrained solution is p̂.
+    """
+    jacobian = fit.jac.toarray() if hasattr(fit.jac, "toarray") else np.asarray(fit.jac)
+    j_c, j_x = jacobian[:, :n_c], jacobian[:, n_c:]
+    basis, _ = np.linalg.qr(j_x)
+    target = j_c @ fit.x[:n_c] - fit.fun
+    return j_c - basis @ (basis.T @ j_c), target - basis @ (basis.T @ target)
+
+
+def _free_fit(fit: optimize.OptimizeResult, n_c: int) -> ParameterFit:
+    columns, target = _linearised(fit, n_c)
+    return least_squares(columns, target)
+
+
+def _pruned_and_snapped(
+    fit: optimize.OptimizeResult, n_c: int, constants: Mapping[str, float], floor: float
+) -> tuple[list[int], dict[int, tuple[sp.Expr, float]], ParameterFit]:
+    """Terms kept (a term whose removal does not worsen the BIC is dropped), exact values, the kept terms' free fit.
+
+    The least significant term is tried first; a state's last term is kept.
+    ``floor`` is the misses' mean square that counts as an exact fit.
+    """
+    columns, target = _linearised(fit, n_c)
+    n = len(target)
+    keep = list(range(n_c))
+    current = least_squares(columns, target)
+    for j in np.argsort(np.abs(current.coef) / np.maximum(current.stderr, 1e-300)):
+        trial_keep = [i for i in keep if i != j]
+        if not trial_keep:
+            break
+        trial = least_squares(columns[:, trial_keep], target)
+        kept = least_squares(columns[:, keep], target)
+        if bic(trial.rss, n, trial.n_free, floor) <= bic(kept.rss, n, kept.n_free, floor):
+            keep = trial_keep
+    kept_columns = columns[:, keep]
+    free = least_squares(kept_columns, target)
+    with known_target_error(0.0, SIMULATION_PRECISION):  # exact values within the simulations' own precision
+        exact, held = snap_coefficients(
+            lambda fixed: least_squares(kept_columns, target, fixed), free, n, constants, floor
+        )
+    linear = ParameterFit(np.zeros(n_c), np.zeros(n_c), free.rss, free.n_free)
+    linear.coef[keep], linear.stderr[keep] = free.coef, free.stderr
+    return keep, {keep[i]: (value, float(held.coef[i])) for i, value in exact.items()}, linear
+
+
+def _refit_holding(
+    misses: Callable[[np.ndarray], np.ndarray], q: np.ndarray, fixed: Mapping[int, float], sparsity: lil_matrix
+) -> optimize.OptimizeResult:
+    """The nonlinear fit again, with the ``fixed`` coefficients held at their values."""
+    free = np.array([i for i in range(len(q)) if i not in fixed])
+    full = q.copy()
+    for i, value in fixed.items():
+        full[i] = value
+
+    def reduced(z: np.ndarray) -> np.ndarray:
+        full[free] = z
+        return misses(full)
+
+    fit = optimize.least_squares(
+        reduced,
+        full[free],
+        jac_sparsity=sparsity.tocsc()[:, free],
+        diff_step=DIFF_STEP,
+        x_scale="jac",
+        max_nfev=MAX_EVALUATIONS,
+    )
+    result = full.copy()
+    result[free] = fit.x
+    return optimize.OptimizeResult(x=result, fun=fit.fun)
+
+
+def _laws(
+    parameters: _Parameters,
+    states: list[str],
+    keep: list[int],
+    exact: Mapping[int, tuple[sp.Expr, float]],
+    linear: ParameterFit,
+    q: np.ndarray,
+    dof: int,
+) -> dict[str, MatchedState]:
+    out = {}
+    for j, state in enumerate(states):
+        expression, coefficients = sp.Integer(0), []
+        for i in keep:
+            if parameters.owners[i] != j:
+                continue
+            value = exact[i][0] if i in exact else sp.Float(q[i])
+            expression += value * parameters.terms[i]
+            coefficients.append(
+                Coefficient(
+                    parameters.terms[i],
+                    exact[i][1] if i in exact else float(q[i]),
+                    float(linear.stderr[i]),
+                    exact[i][0] if i in exact else None,
+                    estimate=float(linear.coef[i]),
+                    dof=dof,
+                )
+            )
+        out[state] = MatchedState(tidy_expression(expression), coefficients)
+    return out
+
+
+def matched_front(front: list, expression: sp.Expr, n_terms: int) -> list:
+    """The front with its chosen entry showing the matched expression."""
+    return [
+        dataclasses.replace(e, expression=expression, complexity=complexity(expression), n_terms=n_terms)
+        if e.chosen
+        else e
+        for e in front
+    ]
