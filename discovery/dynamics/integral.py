@@ -6,7 +6,10 @@ through the states at the window's two ends and through f along the way,
 where integration averages it out, and the errors of estimated derivatives
 (which neighbouring samples share, so a pointwise fit chases them with
 spurious small terms) do not enter at all. ``integral_misses`` measures it
-for candidate laws; the search uses it to choose among them.
+for candidate laws, each with its coefficients refitted to the windows (the
+changes are linear in them): a law's structure is judged, not the few-per-cent
+errors its coefficients took from the derivatives it was fitted to. The
+search uses it to choose among them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import sympy as sp
 from scipy.interpolate import CubicSpline
 
 from ..law.evaluate import numpy_evaluator
@@ -27,30 +31,58 @@ def integral_misses(
 ) -> np.ndarray:
     """For each expression, the RMS miss of x(t + Δ) − x(t) against ∫ f dt, over the RMS of those changes.
 
-    Δ spans :data:`WINDOW` samples (fewer on a short trajectory); every
-    window start is used. ∫ f dt is the integral of the cubic spline through
-    f's values at the samples (fourth-order accurate). An expression that is
-    not finite on every sample scores inf.
+    f is the expression with the coefficients of its (expanded) terms
+    refitted by least squares to the changes. Δ spans :data:`WINDOW` samples
+    (fewer on a short trajectory); every window start is used. ∫ f dt is the
+    integral of the cubic spline through f's values at the samples
+    (fourth-order accurate). An expression with a term that is not finite on
+    every sample scores inf.
     """
-    changes, integrals = [], [[] for _ in expressions]
-    evaluators = [numpy_evaluator(e, constants) for e in expressions]
+    change = window_changes(trajectories, state)
+    scale = max(float(np.sqrt(np.mean(change**2))), np.finfo(float).tiny)
+    integrals: dict[sp.Expr, np.ndarray | None] = {}
+    out = np.full(len(expressions), np.inf)
+    for k, expression in enumerate(expressions):
+        terms = _terms(expression)
+        for term in terms:
+            if term not in integrals:
+                integrals[term] = window_integrals(term, constants, trajectories, names)
+        if not terms or any(integrals[term] is None for term in terms):
+            continue
+        columns = np.column_stack([integrals[term] for term in terms])
+        coef, *_ = np.linalg.lstsq(columns, change, rcond=None)
+        out[k] = float(np.sqrt(np.mean((change - columns @ coef) ** 2))) / scale
+    return out
+
+
+def _terms(expression: sp.Expr) -> list[sp.Expr]:
+    """The expanded expression's terms, each without its numeric factor."""
+    terms = [term for _, term in (arg.as_coeff_Mul() for arg in sp.Add.make_args(sp.expand(sp.sympify(expression))))]
+    return list(dict.fromkeys(terms))
+
+
+def window_changes(trajectories: Trajectories, state: int) -> np.ndarray:
+    """x(t + Δ) − x(t) of the state over every window of every trajectory."""
+    changes = []
     for tr in trajectories.items:
         w = min(WINDOW, len(tr.t) - 1)
         x = tr.x[:, state]
         changes.append(x[w:] - x[:-w])
-        columns = tr.columns(names)
-        for k, evaluate in enumerate(evaluators):
-            with np.errstate(all="ignore"):
-                f = np.asarray(evaluate(columns), dtype=float) * np.ones(len(tr.t))
-            if not np.all(np.isfinite(f)):
-                integrals[k].append(None)
-                continue
-            F = CubicSpline(tr.t, f).antiderivative()(tr.t)
-            integrals[k].append(F[w:] - F[:-w])
-    change = np.concatenate(changes)
-    scale = max(float(np.sqrt(np.mean(change**2))), np.finfo(float).tiny)
-    out = np.full(len(expressions), np.inf)
-    for k, parts in enumerate(integrals):
-        if all(p is not None for p in parts):
-            out[k] = float(np.sqrt(np.mean((change - np.concatenate(parts)) ** 2))) / scale
-    return out
+    return np.concatenate(changes)
+
+
+def window_integrals(
+    term: sp.Expr, constants: dict[str, float], trajectories: Trajectories, names: Sequence[str]
+) -> np.ndarray | None:
+    """∫ term dt over every window of every trajectory; None if the term is not finite on every sample."""
+    evaluate = numpy_evaluator(term, constants)
+    parts = []
+    for tr in trajectories.items:
+        w = min(WINDOW, len(tr.t) - 1)
+        with np.errstate(all="ignore"):
+            f = np.asarray(evaluate(tr.columns(names)), dtype=float) * np.ones(len(tr.t))
+        if not np.all(np.isfinite(f)):
+            return None
+        F = CubicSpline(tr.t, f).antiderivative()(tr.t)
+        parts.append(F[w:] - F[:-w])
+    return np.concatenate(parts)

@@ -182,19 +182,24 @@ def discover_system(
                     solver=SubsetSearch(screen=SCREEN, backward=True),
                 )
             found.append(law)
-        weak = weak_laws(
-            data,
-            j,
-            weak_terms,
-            names,
-            checked,
-            f"d{state}_d{data.time}",
-            X[rows],
-            Y[rows, j],
-            max_terms,
-            random_state,
-            noise=estimated.sigma[state],
-        )
+        weak = [
+            law
+            for formulation in ("weak", "integral")
+            for law in weak_laws(
+                data,
+                j,
+                weak_terms,
+                names,
+                checked,
+                f"d{state}_d{data.time}",
+                X[rows],
+                Y[rows, j],
+                max_terms,
+                random_state,
+                noise=estimated.sigma[state],
+                formulation=formulation,
+            )
+        ]
         with known_target_error(known, estimated.error[state]):
             laws[state], chosen_by[state] = _chosen(
                 found, weak, data, j, names, checked, X[rows], Y[rows, j], random_state

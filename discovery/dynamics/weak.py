@@ -11,6 +11,12 @@ window. The library's terms are integrated against bumps spread along every
 trajectory; the subset search proposes a support per size; each is settled
 (pruned, refitted, snapped to exact values) in the same SymPy layer as every
 law, on the weak rows.
+
+A box for φ gives the integral formulation: x(t + Δ) − x(t) = Σ c_j ∫ θ_j dt
+over windows of :data:`~discovery.dynamics.integral.WINDOW` samples
+(:func:`integral_rows`). Its target is noisy at the window's two ends only,
+and it sees a trajectory's slow drift that bumps average away; the search
+runs both.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from ..law.settle import complexity, settle_terms
 from ..solvers.base import Problem
 from ..solvers.stlsq import STLSQ
 from ..solvers.subset import SubsetSearch
+from .integral import window_changes, window_integrals
 from .trajectories import Trajectories
 
 WIDTH = 16  # samples a bump spans
@@ -77,6 +84,23 @@ def weak_rows(
     return np.array(rows), np.array(targets), np.array(coarse), usable
 
 
+def integral_rows(
+    trajectories: Trajectories, state: int, terms: Sequence[sp.Expr], names: Sequence[str], constants: Mapping
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
+    """The integral regression of one state, shaped as :func:`weak_rows`'s: ∫ θ over windows, the state's changes.
+
+    A target's standard deviation per unit of the state's noise is √2 (a
+    difference of two samples).
+    """
+    integrals = [window_integrals(term, dict(constants), trajectories, names) for term in terms]
+    usable = [j for j, column in enumerate(integrals) if column is not None]
+    if not usable:
+        return np.empty((0, 0)), np.empty(0), np.empty(0), []
+    targets = window_changes(trajectories, state)
+    rows = np.column_stack([integrals[j] for j in usable])
+    return rows, targets, np.full(len(targets), np.sqrt(2.0)), usable
+
+
 def _best_per_size(problem: Problem, supports: list) -> list[tuple[int, ...]]:
     """Of several solvers' supports, the one of least residual at each size (up to the problem's max_terms).
 
@@ -116,6 +140,7 @@ def weak_laws(
     max_terms: int,
     random_state: int | None,
     noise: float = 0.0,
+    formulation: str = "weak",
 ) -> list[Law]:
     """Laws of one state's derivative from the weak regression, one per size (none when no term is usable).
 
@@ -124,13 +149,15 @@ def weak_laws(
     (their BIC on the weak rows), each law marked chosen on its own copy.
     Which one is the state's law, the integral check decides, among the
     pointwise searches' laws too (:func:`discovery.dynamics.search._chosen`). ``noise`` is the state's noise standard
-    deviation (in its units). Its RMSE and R² are measured against
+    deviation (in its units). ``formulation`` is ``"weak"`` (bumps, :func:`weak_rows`) or ``"integral"``
+    (boxes, :func:`integral_rows`). Its RMSE and R² are measured against
     the pointwise derivative estimates ``Y`` at the states ``X``, so they read
     as every law's do; its coefficients' errors are those of the weak fit.
     """
     import torch
 
-    G, b, coarse, usable = weak_rows(trajectories, state, terms, names, constants)
+    rows_of = {"weak": weak_rows, "integral": integral_rows}[formulation]
+    G, b, coarse, usable = rows_of(trajectories, state, terms, names, constants)
     if not usable or len(b) < 3:
         return []
     kept = [terms[j] for j in usable]
@@ -189,7 +216,7 @@ def weak_laws(
             coefficients=result.coefficients,
             front=[dataclasses.replace(e, chosen=i == k) for i, e in enumerate(front)],
             rmse=front[k].rmse,
-            info={"method": "weak", "weak_rows": n, "library_size": len(kept), "weak_error": error},
+            info={"method": formulation, "weak_rows": n, "library_size": len(kept), "weak_error": error},
         )
         for k, (_, result) in enumerate(settled)
     ]
