@@ -89,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     system.add_argument(
         "--derivatives", default="auto", choices=("auto", "finite", "spline"), help="how derivatives are estimated"
     )
+    system.add_argument(
+        "--no-trajectory-fit",
+        action="store_true",
+        help="keep the coefficients fitted to the derivatives (skip fitting them to the states by simulation)",
+    )
     system.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     system.add_argument("--time-limit", type=float, help="seconds for the whole system")
     system.add_argument("--save", metavar="SYSTEM.json", help="write the system to a JSON file")
@@ -219,6 +224,7 @@ def _run_fit_system(args: argparse.Namespace) -> int:
         derivatives=args.derivatives,
         random_state=args.seed,
         time_limit=args.time_limit,
+        trajectory_fit=not args.no_trajectory_fit,
         verbose=True,
     )
     print(system)
@@ -229,6 +235,10 @@ def _run_fit_system(args: argparse.Namespace) -> int:
         f"{check.get('held', 0):.0%} of the trajectories over their whole span "
         f"(horizons {', '.join(f'{h:g}' for h in check.get('horizon', []))})"
     )
+    if "trajectory_fit" in system.info:
+        fit = system.info["trajectory_fit"]
+        misses = f"; RMS miss {fit['chi_after']:.3g} noise units" if "chi_after" in fit else ""
+        print(f"trajectory fit: {fit['status']}{misses}")
     if args.save:
         system.save(args.save)
         print(f"saved the system to {args.save}")

@@ -221,6 +221,7 @@ def test_cli_fit_system_prints_saves_and_plots(tmp_path, pendulum_data, capsys):
     out = captured.out
     assert status == 0, captured.err
     assert "dtheta/dt = " in out and "domega/dt = " in out and "derivatives: finite" in out
+    assert "trajectory fit: " in out
     assert System.load(saved).states == ("theta", "omega")
     assert plot.stat().st_size > 1000
     bad = tmp_path / "bad.csv"

@@ -7,9 +7,9 @@ where integration averages it out, and the errors of estimated derivatives
 (which neighbouring samples share, so a pointwise fit chases them with
 spurious small terms) do not enter at all. ``integral_misses`` measures it
 for candidate laws, each with its coefficients refitted to the windows (the
-changes are linear in them): a law's structure is judged, not the few-per-cent
-errors its coefficients took from the derivatives it was fitted to. The
-search uses it to choose among them.
+changes are linear in them) where the data are noisy: a law's structure is
+judged, not the few-per-cent errors its coefficients took from the noisy
+derivatives it was fitted to. The search uses it to choose among them.
 """
 
 from __future__ import annotations
@@ -27,12 +27,19 @@ WINDOW = 10  # samples a window spans
 
 
 def integral_misses(
-    expressions: Sequence, constants: dict[str, float], trajectories: Trajectories, state: int, names: Sequence[str]
+    expressions: Sequence,
+    constants: dict[str, float],
+    trajectories: Trajectories,
+    state: int,
+    names: Sequence[str],
+    refit: bool = False,
 ) -> np.ndarray:
     """For each expression, the RMS miss of x(t + Δ) − x(t) against ∫ f dt, over the RMS of those changes.
 
-    f is the expression with the coefficients of its (expanded) terms
-    refitted by least squares to the changes. Δ spans :data:`WINDOW` samples
+    f is the expression, or with ``refit`` the expression with the
+    coefficients of its (expanded) terms refitted by least squares to the
+    changes (for noisy data; on clean data the refit fits the quadrature's
+    errors over fast transients with tiny coefficients). Δ spans :data:`WINDOW` samples
     (fewer on a short trajectory); every window start is used. ∫ f dt is the
     integral of the cubic spline through f's values at the samples
     (fourth-order accurate). An expression with a term that is not finite on
@@ -43,14 +50,14 @@ def integral_misses(
     integrals: dict[sp.Expr, np.ndarray | None] = {}
     out = np.full(len(expressions), np.inf)
     for k, expression in enumerate(expressions):
-        terms = _terms(expression)
+        terms = _terms(expression) if refit else [sp.sympify(expression)]
         for term in terms:
             if term not in integrals:
                 integrals[term] = window_integrals(term, constants, trajectories, names)
         if not terms or any(integrals[term] is None for term in terms):
             continue
         columns = np.column_stack([integrals[term] for term in terms])
-        coef, *_ = np.linalg.lstsq(columns, change, rcond=None)
+        coef = np.linalg.lstsq(columns, change, rcond=None)[0] if refit else np.ones(1)
         out[k] = float(np.sqrt(np.mean((change - columns @ coef) ** 2))) / scale
     return out
 
