@@ -328,6 +328,10 @@ def test_trajectory_fit_keeps_laws_that_do_not_simulate_or_run_out_of_time(dampe
         expressions, {s: _coefficients(p) for s, p in blowing_up.items()}, data, {}, noise
     )
     assert matched is None and info["status"] == "kept: the laws as found do not simulate over the data"
+    undamped = {"x": [(y, 1.0)], "y": [(x, -2.0)]}  # the damping term missing: it cannot fit to the noise
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in undamped.items()}
+    matched, info = match_trajectories(expressions, {s: _coefficients(p) for s, p in undamped.items()}, data, {}, noise)
+    assert matched is None and info["status"].startswith("kept: the fitted laws still miss the trajectories")
     good = {"x": [(y, 1.0)], "y": [(x, -2.0), (y, -0.2)]}
     expressions = {s: sum(v * term for term, v in pairs) for s, pairs in good.items()}
     matched, info = match_trajectories(

@@ -23,7 +23,7 @@ from ..law.settle import complexity
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
 from .derivatives import estimate_derivatives
-from .integral import integral_misses
+from .integral import WINDOW, integral_misses, window_changes
 from .matching import MatchedState, match_trajectories, matched_front
 from .system import System
 from .terms import dynamics_terms
@@ -34,6 +34,9 @@ from .weak import weak_laws
 # candidate's, plus INTEGRAL_FLOOR, reproduces the data as well: the least complex such law is chosen.
 INTEGRAL_TOLERANCE = 0.05
 INTEGRAL_FLOOR = 1e-6
+# On noisy data the misses are the noise's, and a longer law always fits some of it: there a law is as good
+# as the best when its BIC over the independent windows (a window's length apart) is within this margin.
+INTEGRAL_MARGIN = 2.0
 # The known error of an estimated derivative, as the search's exact-fit floor: this many times the estimate.
 KNOWN_ERROR_FACTOR = 3.0
 # Terms screened for the exhaustive subset search (the default is 24): vector fields' libraries are collinear
@@ -277,8 +280,26 @@ def _chosen(
         candidates += [(e.expression, None, e.complexity) for e in law.front if not e.chosen]
     candidates += [(law.expression, law, complexity(law.expression)) for law in weak]
     scores = integral_misses([c[0] for c in candidates], dict(constants), data, state, names, refit=noisy)
-    best = float(np.min(scores))
-    good = [i for i in range(len(candidates)) if scores[i] <= best * (1 + INTEGRAL_TOLERANCE) + INTEGRAL_FLOOR]
+    if noisy:  # misses dominated by the noise: how much lower a longer law's must be, the BIC says
+        windows = max(len(window_changes(data, state)) / WINDOW, 2.0)  # overlapping windows: the independent ones
+        tiny = np.finfo(float).tiny
+
+        def criterion(i: int, score: float) -> float:
+            terms = _parsimony(candidates[i][0])[0]
+            return windows * np.log(max(score, tiny) ** 2) + terms * np.log(windows)
+
+        best_criterion = min(criterion(i, scores[i]) for i in range(len(candidates)))
+
+        def acceptable(i: int, score: float) -> bool:
+            return criterion(i, score) <= best_criterion + INTEGRAL_MARGIN
+
+    else:
+        best = float(np.min(scores))
+
+        def acceptable(i: int, score: float) -> bool:
+            return score <= best * (1 + INTEGRAL_TOLERANCE) + INTEGRAL_FLOOR
+
+    good = [i for i in range(len(candidates)) if acceptable(i, scores[i])]
     pick = min(good, key=lambda i: (*_parsimony(candidates[i][0]), candidates[i][2], scores[i]))
     expression, law, _ = candidates[pick]
     fallback = min((i for i in range(len(candidates)) if candidates[i][1] is not None), key=lambda i: scores[i])
@@ -296,7 +317,7 @@ def _chosen(
             random_state=random_state,
         )
         score = integral_misses([refit.expression], dict(constants), data, state, names, refit=noisy)[0]
-        if score <= best * (1 + INTEGRAL_TOLERANCE) + INTEGRAL_FLOOR:
+        if acceptable(pick, score):
             return refit, float(score)
         return candidates[fallback][1], float(scores[fallback])
     return law, float(scores[pick])
