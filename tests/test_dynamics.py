@@ -327,17 +327,27 @@ def test_trajectory_fit_keeps_laws_that_do_not_simulate_or_run_out_of_time(dampe
     matched, info = match_trajectories(
         expressions, {s: _coefficients(p) for s, p in blowing_up.items()}, data, {}, noise
     )
-    assert matched is None and info["status"] == "kept: the laws as found do not simulate over the data"
-    undamped = {"x": [(y, 1.0)], "y": [(x, -2.0)]}  # the damping term missing: it cannot fit to the noise
-    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in undamped.items()}
-    matched, info = match_trajectories(expressions, {s: _coefficients(p) for s, p in undamped.items()}, data, {}, noise)
-    assert matched is None and info["status"].startswith("kept: the fitted laws still miss the trajectories")
+    alone, whole = info["status"].split(" (the whole system: ")
+    assert matched is None and alone == "kept: no state's law fits alone either"
+    assert whole == "kept: the laws as found do not simulate over the data)"
     good = {"x": [(y, 1.0)], "y": [(x, -2.0), (y, -0.2)]}
     expressions = {s: sum(v * term for term, v in pairs) for s, pairs in good.items()}
     matched, info = match_trajectories(
         expressions, {s: _coefficients(p) for s, p in good.items()}, data, {}, noise, deadline=0.0
     )
     assert matched is None and info["status"] == "kept: the time limit was reached while matching"
+
+
+def test_trajectory_fit_falls_back_to_one_state_at_a_time(damped_oscillator):
+    t, states, scale = damped_oscillator
+    data = as_trajectories([t] * 3, states, variables=["x", "y"])
+    undamped = {"x": [(y, 1.02)], "y": [(x, -2.0)]}  # dy/dt's damping term is missing: it cannot fit to the noise
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in undamped.items()}
+    coefficients = {s: _coefficients(p) for s, p in undamped.items()}
+    matched, info = match_trajectories(expressions, coefficients, data, {}, dict(zip("xy", scale)))
+    assert info["status"].startswith("matched one state at a time (the whole system: kept: the fitted laws still miss")
+    assert list(matched) == ["x"] and matched["x"].expression == y  # dx/dt = y, simulated with y from the data
+    assert info["states"]["y"]["status"].startswith("kept: the fitted laws still miss the trajectories")
 
 
 def test_trajectory_fit_is_skipped_when_asked(damped_oscillator):

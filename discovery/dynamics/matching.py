@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from scipy import optimize
+from scipy.interpolate import CubicSpline
 from scipy.sparse import lil_matrix
 
 from ..law.coefficient import Coefficient
@@ -84,8 +85,16 @@ def match_trajectories(
     constants: Mapping[str, float],
     noise: Mapping[str, float],
     deadline: float | None = None,
+    smoothed: Sequence[np.ndarray] | None = None,
 ) -> tuple[dict[str, MatchedState] | None, dict[str, Any]]:
     """Fit the laws' coefficients and each trajectory's initial state to the states by simulation.
+
+    The whole system is simulated first. Where that fails (a law that does
+    not simulate, or misses of more than :data:`MAX_MISS` noise standard
+    deviations: some law is wrong), each state is fitted alone, its law
+    simulated with the other states taken from the data (``smoothed``,
+    interpolated by cubic splines), so that a right law is not pulled by a
+    wrong one.
 
     Parameters
     ----------
@@ -101,43 +110,97 @@ def match_trajectories(
         Each state's estimated noise standard deviation, in its units.
     deadline : float, optional
         ``time.perf_counter()`` value by which to give up (the laws are then kept as they were).
+    smoothed : sequence of arrays, optional
+        Each trajectory's states with the noise smoothed away (default: as measured), for fitting one state alone.
 
     Returns
     -------
     (dict of state → MatchedState, or None; dict)
-        The matched laws (None where matching was not possible, did not
-        improve the fit, or left misses of more than :data:`MAX_MISS` noise
-        standard deviations), and what happened: ``"status"``, the RMS miss in
-        noise units before and after (``"chi_before"``, ``"chi_after"``),
-        the terms pruned, the seconds spent.
+        The matched laws, for the states whose fit succeeded (None when
+        none did), and what happened: ``"status"`` (``"matched"``, ``"matched
+        one state at a time"`` or why the laws were kept), the RMS miss in
+        noise units before and after (``"chi_before"``, ``"chi_after"``), the
+        terms pruned, the seconds spent; fitted one at a time, ``"states"``
+        holds each state's.
     """
     started = clock.perf_counter()
     states = list(data.states)
     parameters = _parameters(expressions, coefficients, states, data, constants)
     if parameters is None:
         return None, {"status": "skipped: a law is not a sum of coefficients times terms"}
-    n_c, n_s = len(parameters.terms), len(states)
     rms = np.sqrt(np.mean(np.vstack([tr.x for tr in data.items]) ** 2, axis=0))
     rms = np.where(rms > 0, rms, 1.0)
     sigma = np.maximum([noise.get(s, 0.0) for s in states], MIN_NOISE_FRACTION * rms)
+    context = _Context(data, constants, rms, sigma, deadline, smoothed or [tr.x for tr in data.items])
+    matched, info = _fit(parameters, list(range(len(states))), context)
+    if matched is not None or info["status"].startswith(("kept: the time", "skipped")) or len(states) == 1:
+        return _named(matched, states), {**info, "seconds": clock.perf_counter() - started}
+    alone, each = {}, {}
+    for j, state in enumerate(states):
+        mine = [i for i, owner in enumerate(parameters.owners) if owner == j]
+        subset = _Parameters([parameters.terms[i] for i in mine], [0] * len(mine), parameters.start[mine])
+        one, each[state] = _fit(subset, [j], context)
+        if one is not None:
+            alone[state] = one[0]
+    info = {
+        "status": ("matched one state at a time" if alone else "kept: no state's law fits alone either")
+        + f" (the whole system: {info['status']})",
+        "states": each,
+        "seconds": clock.perf_counter() - started,
+    }
+    return alone or None, info
+
+
+def _named(matched: dict[int, MatchedState] | None, states: list[str]) -> dict[str, MatchedState] | None:
+    return None if matched is None else {states[j]: law for j, law in matched.items()}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every fit shares: the data, constants, each state's RMS and noise, the deadline, smoothed states."""
+
+    data: Trajectories
+    constants: Mapping[str, float]
+    rms: np.ndarray
+    sigma: np.ndarray
+    deadline: float | None
+    smoothed: Sequence[np.ndarray]
+
+
+def _fit(
+    parameters: _Parameters, fitted: list[int], context: _Context
+) -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:
+    """Fit the coefficients of the laws of the ``fitted`` states (owners index into it) and their initial states.
+
+    States not fitted are taken from the smoothed data. Returns the matched
+    laws by state index, or None and why.
+    """
+    data, deadline = context.data, context.deadline
+    n_c, n_s = len(parameters.terms), len(fitted)
+    rms, sigma = context.rms[fitted], context.sigma[fitted]
     # The exact-fit floor of the criteria, in the misses' units (noise standard deviations)
     floor = float(np.mean((SIMULATION_PRECISION * rms / sigma) ** 2))
-    rhs_of = _right_hand_side(parameters, states, data, constants, deadline)
-    trajectories = [(tr, input_function(tr.u, tr.t, data.inputs)) for tr in data.items]
+    rhs_of = _right_hand_side(parameters, n_s, data, context.constants, deadline)
+    others = [i for i in range(len(data.states)) if i not in fitted]
+    trajectories = [
+        (tr, _variables(tr, fitted, others, smooth, data.inputs)) for tr, smooth in zip(data.items, context.smoothed)
+    ]
 
     def misses(q: np.ndarray) -> np.ndarray:
         if deadline is not None and clock.perf_counter() > deadline:
             raise _OutOfTime
         p = q[:n_c]
         out = []
-        for k, (tr, u) in enumerate(trajectories):
+        for k, (tr, variables) in enumerate(trajectories):
             x0 = q[n_c + k * n_s : n_c + (k + 1) * n_s]
-            simulated = integrate(rhs_of(p, u), x0, tr.t, RTOL, ATOL_FRACTION * rms, EVALUATIONS_PER_SAMPLE * len(tr.t))
-            miss = (simulated - tr.x) / sigma
+            simulated = integrate(
+                rhs_of(p, variables), x0, tr.t, RTOL, ATOL_FRACTION * rms, EVALUATIONS_PER_SAMPLE * len(tr.t)
+            )
+            miss = (simulated - tr.x[:, fitted]) / sigma
             out.append(np.where(np.isfinite(miss), miss, MISSING).ravel())
         return np.concatenate(out)
 
-    q0 = np.concatenate([parameters.start] + [tr.x[0] for tr in data.items])
+    q0 = np.concatenate([parameters.start] + [tr.x[0, fitted] for tr in data.items])
     sparsity = _jacobian_sparsity(data, n_c, n_s)
     info: dict[str, Any] = {}
     try:
@@ -153,7 +216,7 @@ def match_trajectories(
         if _chi(fit.fun) > MAX_MISS:
             status = "kept: the fitted laws still miss the trajectories by more than the noise (a term is missing)"
             return None, {**info, "status": status}
-        keep, exact, linear = _pruned_and_snapped(fit, n_c, constants, floor)
+        keep, exact, linear = _pruned_and_snapped(fit, n_c, context.constants, floor)
         fixed = {j: exact[j][1] if j in exact else 0.0 for j in range(n_c) if j not in keep or j in exact}
         final = _refit_holding(misses, fit.x, fixed, sparsity)
     except _OutOfTime:
@@ -167,9 +230,28 @@ def match_trajectories(
         status="matched",
         chi_after=_chi(final.fun),
         pruned=[str(parameters.terms[j]) for j in range(n_c) if j not in keep],
-        seconds=clock.perf_counter() - started,
     )
-    return _laws(parameters, states, keep, exact, linear, final.x, n - len(fit.x)), info
+    laws = _laws(parameters, n_s, keep, exact, linear, final.x, n - len(fit.x))
+    return {fitted[j]: law for j, law in laws.items()}, info
+
+
+def _variables(
+    trajectory: Any, fitted: list[int], others: list[int], smoothed: np.ndarray, inputs: Sequence[str]
+) -> Callable[[float, np.ndarray], tuple[float, ...]]:
+    """``variables(t, x)``: every state and input at time t, the fitted states from x, the others from the data."""
+    u = input_function(trajectory.u, trajectory.t, tuple(inputs))
+    n = len(fitted) + len(others)
+    if not others:
+        return lambda time, x: (*x, *u(time))
+    curve = CubicSpline(trajectory.t, smoothed[:, others])
+
+    def variables(time: float, x: np.ndarray) -> tuple[float, ...]:
+        full = np.empty(n)
+        full[fitted] = x
+        full[others] = curve(time)
+        return (*full, *u(time))
+
+    return variables
 
 
 def _chi(miss: np.ndarray) -> float:
@@ -207,26 +289,26 @@ def _parameters(
 
 def _right_hand_side(
     parameters: _Parameters,
-    states: list[str],
+    n_states: int,
     data: Trajectories,
     constants: Mapping[str, float],
     deadline: float | None,
-) -> Callable[[np.ndarray, Callable[[float], np.ndarray]], Callable[[float, np.ndarray], np.ndarray]]:
-    """``rhs_of(p, u)``: dx/dt = A(p)·θ(x, u(t)), the terms evaluated by one compiled function.
+) -> Callable[[np.ndarray, Callable], Callable[[float, np.ndarray], np.ndarray]]:
+    """``rhs_of(p, variables)``: dx/dt = A(p)·θ(variables(t, x)), the terms evaluated by one compiled function.
 
     It raises _OutOfTime past the deadline: one stiff simulation can take seconds.
     """
     symbols = [sp.Symbol(n) for n in (*data.states, *data.inputs)]
     values = {sp.Symbol(k): sp.Float(v) for k, v in constants.items()}
     evaluate = sp.lambdify(symbols, [sp.sympify(t).xreplace(values) for t in parameters.terms], "math")
-    owners = np.array(parameters.owners)
+    owners = np.array(parameters.owners, dtype=int)
 
-    def rhs_of(p: np.ndarray, u: Callable[[float], np.ndarray]) -> Callable[[float, np.ndarray], np.ndarray]:
+    def rhs_of(p: np.ndarray, variables: Callable) -> Callable[[float, np.ndarray], np.ndarray]:
         def rhs(time: float, x: np.ndarray) -> np.ndarray:
             if deadline is not None and clock.perf_counter() > deadline:
                 raise _OutOfTime
-            theta = np.array(evaluate(*x, *u(time)), dtype=float)
-            return np.bincount(owners, weights=p * theta, minlength=len(states))
+            theta = np.array(evaluate(*variables(time, x)), dtype=float)
+            return np.bincount(owners, weights=p * theta, minlength=n_states)
 
         return rhs
 
@@ -323,15 +405,15 @@ def _refit_holding(
 
 def _laws(
     parameters: _Parameters,
-    states: list[str],
+    n_states: int,
     keep: list[int],
     exact: Mapping[int, tuple[sp.Expr, float]],
     linear: ParameterFit,
     q: np.ndarray,
     dof: int,
-) -> dict[str, MatchedState]:
+) -> dict[int, MatchedState]:
     out = {}
-    for j, state in enumerate(states):
+    for j in range(n_states):
         expression, coefficients = sp.Integer(0), []
         for i in keep:
             if parameters.owners[i] != j:
@@ -348,7 +430,7 @@ def _laws(
                     dof=dof,
                 )
             )
-        out[state] = MatchedState(tidy_expression(expression), coefficients)
+        out[j] = MatchedState(tidy_expression(expression), coefficients)
     return out
 
 

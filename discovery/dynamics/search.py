@@ -227,9 +227,10 @@ def discover_system(
             checked,
             estimated.sigma,
             deadline,
+            smoothed=estimated.states,
         )
         for j, state in enumerate(data.states):
-            if matched is not None:
+            if matched is not None and state in matched:
                 rows = rows_of[state]
                 laws[state] = _matched_law(laws[state], matched[state], X[rows], Y[rows, j], names)
     info |= {
