@@ -12,8 +12,10 @@ from scipy.integrate import solve_ivp
 from discovery import DataError, System, discover, discover_system
 from discovery.cli import main
 from discovery.dynamics.derivatives import estimate_derivatives, noise_levels
+from discovery.dynamics.integral import integral_misses
 from discovery.dynamics.matching import match_trajectories
 from discovery.dynamics.trajectories import as_trajectories
+from discovery.dynamics.weak import weak_laws
 from discovery.law.coefficient import Coefficient
 from discovery.law.file import LawFileError
 
@@ -356,3 +358,26 @@ def test_trajectory_fit_is_skipped_when_asked(damped_oscillator):
         [t] * 3, states, variables=["x", "y"], time_limit=30, random_state=0, trajectory_fit=False, check=False
     )
     assert "trajectory_fit" not in system.info
+
+
+def test_integral_misses_refitted_judge_the_terms_not_their_coefficients(damped_oscillator):
+    t = damped_oscillator[0]
+    runs = [_integrate(lambda _t, v: [v[1], -2 * v[0] - v[1] / 5], x0, t) for x0 in ([1, 0], [0, 2])]
+    clean = as_trajectories([t] * 2, runs, variables=["x", "y"])
+    candidates = [1.05 * y, 0.9 * x]  # dx/dt = y with a coefficient 5 % off, and a wrong term
+    as_given = integral_misses(candidates, {}, clean, 0, ["x", "y"])
+    refitted = integral_misses(candidates, {}, clean, 0, ["x", "y"], refit=True)
+    assert 0.03 < as_given[0] < 0.07 and refitted[0] < 1e-4
+    assert refitted[1] > 0.5
+
+
+def test_integral_formulation_finds_the_law_from_noisy_states(damped_oscillator):
+    t, states, scale = damped_oscillator
+    data = as_trajectories([t] * 3, states, variables=["x", "y"])
+    estimated = estimate_derivatives(data, "spline")
+    X, Y = np.vstack(estimated.states), np.vstack(estimated.values)
+    terms = [x, y, x**2, x * y, y**2, sp.sin(x), sp.cos(y)]
+    laws = weak_laws(data, 1, terms, ["x", "y"], {}, "dy_dt", X, Y[:, 1], 4, 0, scale[1], formulation="integral")
+    assert laws and all(law.info["method"] == "integral" for law in laws)
+    two_terms = next(law for law in laws if len(law.coefficients) == 2)
+    assert sp.simplify(_rounded(two_terms.expression, 2) - (-2 * x - y / 5)) == 0
