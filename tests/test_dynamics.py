@@ -343,13 +343,17 @@ def test_trajectory_fit_keeps_laws_that_do_not_simulate_or_run_out_of_time(dampe
 def test_trajectory_fit_falls_back_to_one_state_at_a_time(damped_oscillator):
     t, states, scale = damped_oscillator
     data = as_trajectories([t] * 3, states, variables=["x", "y"])
-    undamped = {"x": [(y, 1.02)], "y": [(x, -2.0)]}  # dy/dt's damping term is missing: it cannot fit to the noise
-    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in undamped.items()}
-    coefficients = {s: _coefficients(p) for s, p in undamped.items()}
-    matched, info = match_trajectories(expressions, coefficients, data, {}, dict(zip("xy", scale)))
-    assert info["status"].startswith("matched one state at a time (the whole system: kept: the fitted laws still miss")
-    assert list(matched) == ["x"] and matched["x"].expression == y  # dx/dt = y, simulated with y from the data
-    assert info["states"]["y"]["status"].startswith("kept: the fitted laws still miss the trajectories")
+    for right, wrong, laws in (
+        ("x", "y", {"x": [(y, 1.02)], "y": [(x, -2.0)]}),  # dy/dt's damping term is missing
+        ("y", "x", {"x": [(x, 0.3)], "y": [(x, -1.9), (y, -0.21)]}),  # dx/dt's term is wrong
+    ):
+        expressions = {s: sum(v * term for term, v in pairs) for s, pairs in laws.items()}
+        coefficients = {s: _coefficients(p) for s, p in laws.items()}
+        matched, info = match_trajectories(expressions, coefficients, data, {}, dict(zip("xy", scale)))
+        assert info["status"].startswith("matched one state at a time (the whole system: kept: ")
+        assert list(matched) == [right]  # simulated alone, with the other state from the data
+        assert sp.simplify(matched[right].expression - {"x": y, "y": -2 * x - y / 5}[right]) == 0
+        assert info["states"][wrong]["status"].startswith("kept: ")
 
 
 def test_trajectory_fit_is_skipped_when_asked(damped_oscillator):

@@ -141,7 +141,7 @@ def match_trajectories(
         subset = _Parameters([parameters.terms[i] for i in mine], [0] * len(mine), parameters.start[mine])
         one, each[state] = _fit(subset, [j], context)
         if one is not None:
-            alone[state] = one[0]
+            alone[state] = one[j]
     info = {
         "status": ("matched one state at a time" if alone else "kept: no state's law fits alone either")
         + f" (the whole system: {info['status']})",
