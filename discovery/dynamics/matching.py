@@ -128,6 +128,8 @@ def match_trajectories(
     parameters = _parameters(expressions, coefficients, states, data, constants)
     if parameters is None:
         return None, {"status": "skipped: a law is not a sum of coefficients times terms"}
+    if not parameters.terms:
+        return None, {"status": "skipped: the laws have no coefficients to fit"}
     rms = np.sqrt(np.mean(np.vstack([tr.x for tr in data.items]) ** 2, axis=0))
     rms = np.where(rms > 0, rms, 1.0)
     sigma = np.maximum([noise.get(s, 0.0) for s in states], MIN_NOISE_FRACTION * rms)
@@ -138,6 +140,9 @@ def match_trajectories(
     alone, each = {}, {}
     for j, state in enumerate(states):
         mine = [i for i, owner in enumerate(parameters.owners) if owner == j]
+        if not mine:
+            each[state] = {"status": "skipped: the law has no coefficients to fit"}
+            continue
         subset = _Parameters([parameters.terms[i] for i in mine], [0] * len(mine), parameters.start[mine])
         one, each[state] = _fit(subset, [j], context)
         if one is not None:

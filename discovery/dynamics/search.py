@@ -47,6 +47,7 @@ SCREEN = 40
 # is not, and it fits those errors with spurious terms (Lotka-Volterra sampled at 0.1: a five-term law
 # beat x·(3 − x − 2y)); on noisy data that error is far under the noise.
 FORMULATIONS = {"finite": ("weak",), "spline": ("weak", "integral")}
+FIT_SHARE = 0.9  # of the time limit, by which the trajectory fit stops (the simulation check comes after it)
 WEAK_LEVEL = 1  # the default library's level searched in the weak formulation (with the dynamics terms)
 
 
@@ -125,7 +126,9 @@ def discover_system(
         parametric forms fit the derivatives' smooth errors with forms such as
         ``x**12.65``.
     time_limit : float or None
-        Seconds for the whole system, shared equally by the states' searches.
+        Seconds for the whole system: the states' searches share it equally,
+        and the trajectory fit stops by :data:`FIT_SHARE` of it, leaving the
+        rest for the simulation check.
     trajectory_fit : bool
         Fit the chosen laws' coefficients, with each trajectory's initial
         state, to the measured states by simulating the system; prune the
@@ -219,7 +222,7 @@ def discover_system(
     if trajectory_fit:
         if verbose:
             print("fitting the coefficients to the trajectories", file=sys.stderr)
-        deadline = None if time_limit is None else started + time_limit
+        deadline = None if time_limit is None else started + FIT_SHARE * time_limit
         matched, info["trajectory_fit"] = match_trajectories(
             {s: laws[s].expression for s in data.states},
             {s: laws[s].coefficients for s in data.states},
