@@ -154,6 +154,43 @@ class Law:
 
         return f
 
+    def sympy(self) -> sp.Expr:
+        """The law's right-hand side as a SymPy expression (named constants as symbols), as PySR's ``sympy()``."""
+        return self.expression
+
+    def to_torch(self):
+        """The law as a ``torch.nn.Module``: ``module(X)`` on a tensor whose columns are ``variables``, in order.
+
+        Its free constants (coefficients not recognised as exact values) are
+        float64 parameters (``module.constants``), so the law can be trained
+        further inside a larger model; exact values and named constants stay
+        fixed. It computes what :meth:`predict` does, through the project's
+        own SymPy-to-torch compiler.
+        """
+        from .torch_module import LawModule
+
+        return LawModule(self.expression, self.variables, self.constants)
+
+    def to_jax(self):
+        """The law as a JAX function ``f(X)`` of an array whose columns are ``variables`` (needs JAX installed)."""
+        from .export import jax_function
+
+        return jax_function(self.expression, self.variables, self.constants)
+
+    def to_code(self, language: str = "python") -> str:
+        """The law as the source of one function, through SymPy's printers.
+
+        Parameters
+        ----------
+        language : {"python", "c", "fortran"}
+            Python (``math``), C99 (``math.h``, ``double``) or Fortran 95
+            (``real(8)``); the function is named after the target and takes
+            the variables in order.
+        """
+        from .export import to_code
+
+        return to_code(self.expression, self.variables, self.constants, self.target, language)
+
     def predict(self, X: Any) -> np.ndarray:
         """Evaluate the law.
 
