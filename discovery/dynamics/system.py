@@ -81,6 +81,16 @@ class System:
             rows.append(rf"\frac{{d {_latex_name(s)}}}{{d {_latex_name(self.time)}}} &= {body}")
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
+    def _repr_latex_(self) -> str:
+        """Jupyter: the equations typeset as one aligned block."""
+        return f"$\\displaystyle {self.latex()}$"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the equations typeset, then each law's coefficient table."""
+        from ..law.notebook import system_html
+
+        return system_html(self)
+
     def predict_derivatives(self, X: Any) -> np.ndarray:
         """Each state's derivative at the rows of ``X``.
 

@@ -121,6 +121,24 @@ class Law:
         body = sp.latex(self._shown(uncertainties)).replace("±", r"\pm")
         return f"{sp.latex(sp.Symbol(self.target))} = {body}"
 
+    def _repr_latex_(self) -> str:
+        """Jupyter: the law typeset (``$\\displaystyle s = ...$``)."""
+        from .notebook import law_latex
+
+        return law_latex(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the law typeset, its fit, a coefficient table (± and 95 % intervals), the front and evidence."""
+        from .notebook import law_html
+
+        return law_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter frontends that prefer Markdown: the law in LaTeX and its coefficients as a table."""
+        from .notebook import law_markdown
+
+        return law_markdown(self)
+
     def coefficient_records(self) -> list[dict[str, Any]]:
         """Each coefficient as plain data: term, value, exact, estimate, stderr, 95 % CI."""
         return [c.as_record() for c in self.coefficients]
