@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .errors import BackendUnavailable, DataError
 from .parameters import METHODS
@@ -77,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         help="refit on B resamples of the rows: inclusion probability of each term (default 0)",
     )
     fit.add_argument("--save", metavar="LAW.json", help="write the law to a JSON file ('discovery predict' reads it)")
+    fit.add_argument(
+        "--plots", metavar="DIR", help="write the law's figures to DIR: law.png (parity, residuals) and front.png"
+    )
     fit.set_defaults(run=_run_fit)
 
     system = sub.add_parser("fit-system", help="find the differential equations behind time series in a CSV file")
@@ -202,6 +206,18 @@ def _run_fit(args: argparse.Namespace) -> int:
     if args.save:
         law.save(args.save)
         print(f"saved the law to {args.save}")
+    if args.plots:
+        folder = Path(args.plots)
+        figures = {"law.png": law.plot(columns, columns[args.target])}
+        if law.front:
+            figures["front.png"] = law.plot_front()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, fig in figures.items():
+                fig.savefig(folder / name, dpi=120)
+        except OSError as err:
+            raise DataError(f"cannot write the plots to {str(folder)!r}: {err.strerror or err}") from None
+        print(f"wrote {', '.join(figures)} to {folder}")
     return 0
 
 

@@ -172,6 +172,22 @@ class Law:
 
         return f
 
+    def plot(self, X: Any, y: Any):
+        """Parity (predicted against measured), residuals against each input, and the law over one or two inputs.
+
+        See :func:`discovery.law.plots.plot_law`; returns a matplotlib Figure
+        (headless-safe: drawn without pyplot), shown inline in Jupyter.
+        """
+        from .plots import plot_law
+
+        return plot_law(self, X, y)
+
+    def plot_front(self):
+        """The Pareto front, complexity against error, the chosen law marked (a matplotlib Figure)."""
+        from .plots import plot_front
+
+        return plot_front(self)
+
     def sympy(self) -> sp.Expr:
         """The law's right-hand side as a SymPy expression (named constants as symbols), as PySR's ``sympy()``."""
         return self.expression
