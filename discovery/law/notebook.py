@@ -11,14 +11,11 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy as sp
 
 from .display import rounded, with_error
-
-if TYPE_CHECKING:
-    from .law import Law
 
 _STYLE = "border-collapse:collapse;font-family:monospace;font-size:90%"
 _CELL = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:right"
@@ -38,7 +35,7 @@ def _number(value: float) -> str:
     return "—" if not math.isfinite(value) else f"{value:.6g}"
 
 
-def coefficients_html(law: Law) -> str:
+def coefficients_html(law: Any) -> str:
     """The coefficients as an HTML table: term, value ± standard error, 95 % interval, exact value."""
     rows = []
     for c in law.coefficients:
@@ -54,7 +51,7 @@ def coefficients_html(law: Law) -> str:
     return _table(["term", "estimate ± stderr", "95 % interval", "exact"], rows)
 
 
-def front_html(law: Law) -> str:
+def front_html(law: Any) -> str:
     """The Pareto front as an HTML table, the chosen law in bold."""
     rows = [
         [
@@ -72,12 +69,12 @@ def front_html(law: Law) -> str:
     )
 
 
-def law_latex(law: Law) -> str:
+def law_latex(law: Any) -> str:
     """The law for Jupyter's LaTeX display: ``$\\displaystyle ...$``."""
     return f"$\\displaystyle {law.latex()}$"
 
 
-def law_html(law: Law) -> str:
+def law_html(law: Any) -> str:
     """The law (LaTeX, typeset by the notebook's MathJax), its fit, coefficients, front and evidence."""
     parts = [
         f"<div><p>$${html.escape(law.latex())}$$</p>",
@@ -91,7 +88,7 @@ def law_html(law: Law) -> str:
     return "".join(parts) + "</div>"
 
 
-def law_markdown(law: Law) -> str:
+def law_markdown(law: Any) -> str:
     """The law in LaTeX and its coefficients as a Markdown table (for frontends that prefer Markdown)."""
     lines = [f"$${law.latex()}$$", "", f"rmse {law.rmse:.4g}, R² {law.r2:.6f} on {law.n_rows} rows"]
     if law.coefficients:

@@ -8,7 +8,7 @@ returned Figure shows itself in Jupyter and saves with ``fig.savefig(path)``.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -19,14 +19,11 @@ from ..errors import DataError
 from ..io.columns import input_columns
 from .display import rounded
 
-if TYPE_CHECKING:
-    from .law import Law
-
 GRID = 200  # points per axis where the law is drawn over its inputs
 MAX_POINTS = 20_000  # rows drawn; beyond it an evenly spaced subset, so a figure of millions of rows stays light
 
 
-def plot_law(law: Law, X: Any, y: Any) -> Figure:
+def plot_law(law: Any, X: Any, y: Any) -> Figure:
     """Parity (predicted against measured), the residuals against each input, and the law over the data.
 
     Parameters
@@ -77,7 +74,7 @@ def plot_law(law: Law, X: Any, y: Any) -> Figure:
     return fig
 
 
-def _parity(ax: Any, law: Law, measured: np.ndarray, predicted: np.ndarray) -> None:
+def _parity(ax: Any, law: Any, measured: np.ndarray, predicted: np.ndarray) -> None:
     ax.scatter(measured, predicted, s=6, alpha=0.5, color="tab:blue", label="rows")
     low, high = float(np.min([measured.min(), predicted.min()])), float(np.max([measured.max(), predicted.max()]))
     ax.plot([low, high], [low, high], color="black", linewidth=0.8, label="predicted = measured")
@@ -87,7 +84,7 @@ def _parity(ax: Any, law: Law, measured: np.ndarray, predicted: np.ndarray) -> N
     ax.legend(fontsize=8)
 
 
-def _over_one_input(ax: Any, law: Law, columns: dict, measured: np.ndarray, rows: np.ndarray) -> None:
+def _over_one_input(ax: Any, law: Any, columns: dict, measured: np.ndarray, rows: np.ndarray) -> None:
     (name,) = law.variables
     x = columns[name]
     grid = np.linspace(float(x.min()), float(x.max()), GRID)
@@ -100,7 +97,7 @@ def _over_one_input(ax: Any, law: Law, columns: dict, measured: np.ndarray, rows
     ax.legend(fontsize=8)
 
 
-def _over_two_inputs(fig: Figure, ax: Any, law: Law, columns: dict, measured: np.ndarray, rows: np.ndarray) -> None:
+def _over_two_inputs(fig: Figure, ax: Any, law: Any, columns: dict, measured: np.ndarray, rows: np.ndarray) -> None:
     a, b = law.variables
     ga = np.linspace(float(columns[a].min()), float(columns[a].max()), GRID)
     gb = np.linspace(float(columns[b].min()), float(columns[b].max()), GRID)
@@ -118,7 +115,7 @@ def _over_two_inputs(fig: Figure, ax: Any, law: Law, columns: dict, measured: np
     ax.set_ylabel(b)
 
 
-def plot_front(law: Law) -> Figure:
+def plot_front(law: Any) -> Figure:
     """The Pareto front: complexity against training and held-out error, the chosen law marked and written.
 
     Returns
