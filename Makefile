@@ -10,7 +10,7 @@ $(BIN)/discovery: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU build of torch first: a bare 'torch' requirement would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test,operon,lint,units,parquet,dask]'
+	$(BIN)/pip install --quiet -e '.[test,operon,lint,units,parquet,excel,dask]'
 	touch $(BIN)/discovery
 
 setup: $(BIN)/discovery

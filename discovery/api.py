@@ -35,6 +35,7 @@ from .io.dataset import Dataset, as_dataset, check_constants
 from .io.parquet import ParquetRows, is_path
 from .io.row_source import ArrayRows, ChunkedRows
 from .io.rows import SEARCH_ROWS, sample_rows
+from .io.tables import read_table, table_format
 from .law.all_rows_checks import refitted_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
@@ -74,10 +75,12 @@ def discover(
 
     Parameters
     ----------
-    X : 2-D array-like, mapping of name → column, pandas DataFrame, Parquet path or Dask collection
-        The inputs, one column per variable. A path (``"data.parquet"``, or a
-        folder of Parquet files, read with pyarrow) or a Dask DataFrame holds
-        the target too: name it with ``target``. A Dask array comes with a Dask
+    X : 2-D array-like, mapping of name → column, pandas DataFrame, file path or Dask collection
+        The inputs, one column per variable. A path or a Dask DataFrame holds
+        the target too: name it with ``target``. Paths are read by their
+        extension: ``.csv``, ``.feather``, ``.xlsx`` (first sheet; needs the
+        ``excel`` extra) and ``.parquet`` or a folder of Parquet files (read
+        with pyarrow, batch by batch). A Dask array comes with a Dask
         array ``y``. Beyond :data:`~discovery.io.rows.SEARCH_ROWS` (20,000)
         rows, the search runs on 20,000 rows drawn at random (with
         ``random_state``), and the law's free floats, errors, RMSE and R² are
@@ -211,8 +214,11 @@ def discover(
             source = DaskRows(X, y, variables, target, stack.enter_context(dask_client(cluster)))
         elif is_path(X):
             if y is not None:
-                raise DataError("with a Parquet path, the output is one of its columns: give target='name' and no y")
-            source = ParquetRows(X, target, variables)
+                raise DataError("with a file path, the output is one of its columns: give target='name' and no y")
+            if table_format(X) == "Parquet":  # read batch by batch, never all in memory
+                source = ParquetRows(X, target, variables)
+            else:
+                X = read_table(X)
         if source is not None:
             sample = source.sample(SEARCH_ROWS, random_state)
             if source.n_rows > SEARCH_ROWS:

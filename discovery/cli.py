@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--fast", action="store_true", help="fewer epochs for the gradient-trained baselines")
     demo.set_defaults(run=_run_demo)
 
-    fit = sub.add_parser("fit", help="find the law in a CSV file")
-    fit.add_argument("csv", help="CSV file with a header row")
+    fit = sub.add_parser("fit", help="find the law in a data file (CSV, Parquet, Feather or Excel)")
+    fit.add_argument("csv", metavar="data", help="CSV (header row), Parquet, Feather or Excel (.xlsx) file")
     fit.add_argument("--target", required=True, help="the output column")
     fit.add_argument("--variables", help="comma-separated input columns (default: all others)")
     _add_constants(fit)
@@ -83,8 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.set_defaults(run=_run_fit)
 
-    system = sub.add_parser("fit-system", help="find the differential equations behind time series in a CSV file")
-    system.add_argument("csv", help="CSV file with a header row: a time column, the states, any inputs")
+    system = sub.add_parser("fit-system", help="find the differential equations behind time series in a data file")
+    system.add_argument(
+        "csv", metavar="data", help="CSV, Parquet, Feather or Excel file: a time column, the states, any inputs"
+    )
     system.add_argument("--time", default="t", help="the time column (default t)")
     system.add_argument("--variables", help="comma-separated state columns (default: all but time, inputs, trajectory)")
     system.add_argument("--inputs", help="comma-separated columns of external inputs (not modelled)")
@@ -106,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="evaluate a saved law on a CSV file")
     predict.add_argument("law", help="a law file written by 'discovery fit --save' or law.save()")
-    predict.add_argument("csv", help="CSV file with a header row holding the law's variables")
+    predict.add_argument("csv", metavar="data", help="CSV, Parquet, Feather or Excel file holding the law's variables")
     predict.add_argument("--out", metavar="FILE", help="write the predictions as CSV to FILE (default: stdout)")
     predict.set_defaults(run=_run_predict)
     return parser
@@ -180,9 +182,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 def _run_fit(args: argparse.Namespace) -> int:
     from .api import discover
-    from .io.csv_table import read_csv
+    from .io.tables import read_table
 
-    columns = read_csv(args.csv)
+    columns = read_table(args.csv)
     variables = [v.strip() for v in args.variables.split(",")] if args.variables else None
     if args.target not in columns:
         raise DataError(f"target column {args.target!r} is not in {args.csv!r}; its columns are {', '.join(columns)}")
@@ -223,9 +225,9 @@ def _run_fit(args: argparse.Namespace) -> int:
 
 def _run_fit_system(args: argparse.Namespace) -> int:
     from .dynamics import discover_system
-    from .io.csv_table import read_csv
+    from .io.tables import read_table
 
-    columns = read_csv(args.csv)
+    columns = read_table(args.csv)
 
     def names(text: str | None) -> list[str] | None:
         return [v.strip() for v in text.split(",") if v.strip()] if text else None
@@ -269,11 +271,11 @@ def _run_fit_system(args: argparse.Namespace) -> int:
 
 
 def _run_predict(args: argparse.Namespace) -> int:
-    from .io.csv_table import read_csv
+    from .io.tables import read_table
     from .law.law import Law
 
     law = Law.load(args.law)
-    columns = read_csv(args.csv)
+    columns = read_table(args.csv)
     missing = [v for v in law.variables if v not in columns]
     if missing:
         raise DataError(
