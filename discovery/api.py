@@ -40,6 +40,7 @@ from .law.all_rows_checks import refitted_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
 from .parameters import check_parameters
+from .progress import shows_progress
 from .search.mapping import fit_library_on_target
 from .units.search import law_in_units
 
@@ -47,6 +48,7 @@ ALL_ROWS_SHARE = 0.1  # of time_limit, kept at least for refitting on all rows a
 SECONDS_PER_ROW_PASS = 5e-8  # a Gauss–Newton pass over rows in memory, per row (measured: about 3e-8 here)
 
 
+@shows_progress("discover")
 def discover(
     X: Any,
     y: Any = None,
@@ -61,7 +63,7 @@ def discover(
     random_state: int | None = None,
     time_limit: float | None = None,
     device: Any = "auto",
-    verbose: bool = False,
+    verbose: bool | None = None,
     method: str = "auto",
     bootstrap: int = 0,
     units: Mapping[str, Any] | None = None,
@@ -127,8 +129,11 @@ def discover(
         (:data:`~discovery.device.GPU_CROSSOVER_ROWS`), else the CPU: they
         see at most 4,000, so ``discover`` runs on the CPU (the neural oracle
         of the decomposition uses CUDA whenever present).
-    verbose : bool
-        Print a progress line per fitted level and target to stderr.
+    verbose : bool or None
+        None (default) or True: a progress bar on stderr where someone is
+        watching (a terminal or a notebook; see :mod:`discovery.progress`),
+        silent elsewhere; True also writes a line per fitted level and target.
+        False: neither.
     method : {"auto", "basis", "forms", "decompose", "pysr", "operon"}
         ``"basis"``: the sparse basis regressor. ``"forms"``: parametric forms
         (exponential or power law with an offset, logistic, saturating, Hill,

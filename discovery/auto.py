@@ -10,7 +10,6 @@ search.
 from __future__ import annotations
 
 import functools
-import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -27,6 +26,7 @@ from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset
 from .law.criteria import mse_floor
 from .law.law import Law
+from .progress import current
 from .search.levels import TIE_MARGIN
 from .search.noise import fits_to_noise
 from .search.selection import law_bic
@@ -294,8 +294,9 @@ def _better(found: Law, best: Law, data: Dataset) -> bool:
 
 
 def _report(verbose: bool, name: str, found: Law) -> None:
+    current().step(f"{name}: {found.formula}")
     if verbose:
-        print(f"[discover] {name}: {found} (rmse {found.rmse:.3g})", file=sys.stderr, flush=True)
+        current().write(f"[discover] {name}: {found} (rmse {found.rmse:.3g})")
 
 
 def _bootstrapped(

@@ -22,6 +22,7 @@ from .io.rows import SEARCH_ROWS, sample_rows
 from .law.all_rows_checks import refitted_on_all_rows
 from .law.evaluate import numpy_evaluator
 from .parameters import check_parameters, settings_for
+from .progress import progress
 from .search.levels import BasisSearch
 from .search.library_fit import fit_library
 
@@ -75,8 +76,11 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         transform is fitted only when the largest fit so far says it will end
         within ``time_limit + max(1 s, 5 %)``; ``law_.info["time_limit_reached"]``
         says when the search stopped early.
-    verbose : bool
-        Print a progress line per fitted level and target to stderr.
+    verbose : bool or None
+        None (default) or True: a progress bar on stderr where someone is
+        watching (a terminal or a notebook; see :mod:`discovery.progress`),
+        silent elsewhere; True also writes a line per fitted level and target.
+        False: neither.
     extra_terms : bases.Library, str, sequence of terms, or None
         Terms added to the default library at every level (with no
         ``library``), for the target itself: candidates the default library
@@ -126,7 +130,7 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         variables: Sequence[str] | None = None,
         target: str | None = None,
         time_limit: float | None = None,
-        verbose: bool = False,
+        verbose: bool | None = None,
         extra_terms: Library | str | Sequence[Any] | None = None,
     ) -> None:
         self.library = library
@@ -170,7 +174,8 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         self.search_ = None
         if self.library is None:
             self.search_ = BasisSearch(data, settings)
-            result = self.search_.run(self.time_limit, self.verbose)
+            with progress("fit", self.verbose):
+                result = self.search_.run(self.time_limit, self.verbose)
         else:
             result = fit_library(data, resolve_library(self.library, data.variables, settings.constants), settings)
         if every_row is not None:
@@ -197,7 +202,8 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
             return self
         start = time.perf_counter()
         seconds = self.law_.info.get("seconds", 0.0)
-        result = self.search_.run(time_limit, self.verbose)
+        with progress("resume", self.verbose):
+            result = self.search_.run(time_limit, self.verbose)
         self._store(result, self.search_.data, self.settings_, seconds + time.perf_counter() - start)
         return self
 

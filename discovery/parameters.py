@@ -131,7 +131,8 @@ PARAMETERS: dict[str, Constraint] = {
     "variables": Constraint("a list of names such as ['v', 'theta'], or None", _optional(_names)),
     "target": Constraint("a name such as 's', or None", _optional(lambda v: isinstance(v, str))),
     "time_limit": Constraint("a positive number of seconds, or None", _optional(_real(0.0, include_low=False))),
-    "verbose": Constraint("True or False", _flag, bool),
+    # None: a progress bar where someone is watching (discovery.progress); True: that and a line per step.
+    "verbose": Constraint("True, False or None (a progress bar when interactive)", _optional(_flag)),
     "method": Constraint(_choice(METHODS), _one_of(METHODS), choices=METHODS),
     "bootstrap": Constraint("a whole number of resamples (0 for none)", _whole(0), int),
     "units": Constraint(

@@ -9,6 +9,7 @@ from ..errors import BackendUnavailable, DataError
 from ..io.dataset import Dataset
 from ..law.bootstrap import bootstrap_report
 from ..law.law import Law
+from ..progress import current
 from .base import ExpressionCandidate, SearchBackend
 from .forms_backend import FormsBackend
 from .operon_backend import OperonBackend
@@ -62,6 +63,7 @@ def run_backend(
     """The backend's law and the candidates it was settled from."""
     if name in _unavailable:
         raise BackendUnavailable(_unavailable[name])
+    current().stage(f"{name} search")
     deadline = Deadline(DEFAULT_SEARCH_SECONDS if time_limit is None else float(time_limit))
     # The engine stops itself at its time; settling its candidates gets the rest.
     seconds = max(MIN_ENGINE_SECONDS, deadline.limit * (1 - SETTLE_SHARE))
@@ -86,6 +88,7 @@ def run_backend(
         raise DataError(f"{name} returned no expression that is finite on the {data.n_rows} rows")
     law.info["seconds"] = deadline.elapsed()
     law.info["candidates"] = len(candidates)
+    current().step(f"{name}: {law.formula}")
     # The backend's options as run, for law.info and law files.
     law.info["settings"] = dict(
         backend.options(data, seconds, random_state, hint_expression, constants),

@@ -18,6 +18,7 @@ from ..deadline import Deadline
 from ..errors import DataError
 from ..io.dataset import Dataset
 from ..law.law import Law
+from ..progress import current
 from . import reduce, symmetry
 from .reduce import solve_reduced
 
@@ -42,6 +43,7 @@ def decomposed_law(
         When the tests find nothing to reduce or split (the message says
         why), or no law found is finite on the rows.
     """
+    current().stage("decomposition")
     deadline = Deadline(DEFAULT_SEARCH_SECONDS if time_limit is None else float(time_limit))
     seconds = deadline.limit * (1 - SETTLE_SHARE)  # the rest settles the candidates, as for a backend
     expressions, reduction = solve_reduced(data, constants, seconds, random_state, search, device)

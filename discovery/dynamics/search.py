@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time as clock
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,6 +19,7 @@ from ..law.criteria import known_target_error
 from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
 from ..law.settle import complexity
+from ..progress import current, shows_progress
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
 from .derivatives import estimate_derivatives
@@ -51,6 +51,7 @@ FIT_SHARE = 0.9  # of the time limit, by which the trajectory fit stops (the sim
 WEAK_LEVEL = 1  # the default library's level searched in the weak formulation (with the dynamics terms)
 
 
+@shows_progress("discover_system")
 def discover_system(
     t: Any,
     states: Any = None,
@@ -69,7 +70,7 @@ def discover_system(
     random_state: int | None = None,
     check: bool = True,
     trajectory_fit: bool = True,
-    verbose: bool = False,
+    verbose: bool | None = None,
 ) -> System:
     """Find the differential equations d(state)/dt = f(states, inputs) behind time series.
 
@@ -169,8 +170,9 @@ def discover_system(
     for j, state in enumerate(data.states):
         rows = rows_of[state] = np.concatenate([r[:, j] for r in estimated.resolved])
         used[state] = int(rows.sum())
+        current().stage(f"d{state}/d{data.time}")
         if verbose:
-            print(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)", file=sys.stderr)
+            current().write(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)")
         found = []
         # Laws within the derivative's own estimation error fit it exactly, as far as the data can tell.
         known = KNOWN_ERROR_FACTOR * estimated.error[state]
@@ -220,8 +222,9 @@ def discover_system(
             )
     info: dict[str, Any] = {}
     if trajectory_fit:
+        current().stage("trajectory fit")
         if verbose:
-            print("fitting the coefficients to the trajectories", file=sys.stderr)
+            current().write("fitting the coefficients to the trajectories")
         deadline = None if time_limit is None else started + FIT_SHARE * time_limit
         matched, info["trajectory_fit"] = match_trajectories(
             {s: laws[s].expression for s in data.states},

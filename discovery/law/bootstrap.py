@@ -11,7 +11,6 @@ resample can be trusted, and one that flips between 7/(3√π) and 4/3 cannot.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from ..io.dataset import Dataset
+from ..progress import current
 from .display import bootstrap_table
 from .law import Law
 
@@ -102,6 +102,7 @@ def bootstrap_report(
     kept: Counter[str] = Counter()
     exact: dict[str, Counter[str]] = {t: Counter() for t in chosen_terms}
     same = done = 0
+    current().stage("bootstrap")
     try:
         for b in range(resamples):
             rows = rng.integers(0, data.n_rows, data.n_rows)
@@ -115,8 +116,9 @@ def bootstrap_report(
                 if t in terms:
                     exact[t][FREE if terms[t].exact is None else sp.sstr(terms[t].exact)] += 1
             same += _shape(found) == _shape(law)
+            current().step(f"bootstrap {b + 1}/{resamples}")
             if verbose:
-                print(f"[bootstrap] {b + 1}/{resamples}: {found.formula}", file=sys.stderr, flush=True)
+                current().write(f"[bootstrap] {b + 1}/{resamples}: {found.formula}")
     except KeyboardInterrupt:
         warnings.warn(
             f"bootstrap interrupted after {done} of {resamples} resamples; the report covers those",

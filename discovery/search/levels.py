@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from ..law.criteria import mse_floor
 from ..law.held_out import with_held_out_errors
 from ..law.law import Law
 from ..law.settle import tidy_expression
+from ..progress import current
 from .factors import separable_factor
 from .library_fit import LibraryFit, Settings, fit_library
 from .mapping import clearly_relative, map_to_y, refitted_for_its_noise, settled_on_y, smoothed_y, transformed_data
@@ -185,6 +185,7 @@ class BasisSearch:
             best.fit.law.info.pop("stopped", None)
         if self.finished:
             return best.fit
+        current().stage("basis search")
         try:
             found = _tidied(self._grow(deadline, verbose))
             if not deadline.passed():  # settling again is worth having, not worth overrunning the limit for
@@ -250,13 +251,12 @@ class BasisSearch:
                 if law is None:
                     continue
                 score = law_bic(law, data, self.floor)
+                target = _target_name(transform, grower)
+                current().step(f"level {level}, {target}: {law.formula}")
                 if verbose:
-                    target = _target_name(transform, grower)
-                    print(
+                    current().write(
                         f"[discover] level {level}, target {target}: {len(fit.library)} terms, {law} "
-                        f"(rmse {law.rmse:.3g}, {deadline.elapsed():.2f}s)",
-                        file=sys.stderr,
-                        flush=True,
+                        f"(rmse {law.rmse:.3g}, {deadline.elapsed():.2f}s)"
                     )
                 margin = LEVEL_GAIN * math.log(data.n_rows) if level > best.level else TIE_MARGIN
                 if best.fit is None or score < best.bic - margin or _shorter_and_better(law, score, best):

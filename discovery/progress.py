@@ -1,0 +1,128 @@
+"""Progress on long work: a tqdm bar in terminals and notebooks, nothing elsewhere.
+
+A bar is shown when someone is watching (standard error is a terminal, or the
+code runs in a Jupyter kernel) unless ``verbose=False`` was asked; it is
+silent in pipes, logs and tests. ``verbose=True`` also writes a line per step
+(each library level and target tried, each bootstrap resample), above the bar
+where there is one. One bar per top-level call: work nested in it (a backend,
+the bootstrap, each state of a system) advances the same bar, so bars never
+stack up.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Progress:
+    """The bar of the work under way (or a silent stand-in): steps, a stage name, lines written above it."""
+
+    def __init__(self, bar: Any = None) -> None:
+        self._bar = bar
+
+    @property
+    def shown(self) -> bool:
+        return self._bar is not None
+
+    def step(self, text: str = "", n: int = 1) -> None:
+        """Advance by ``n`` steps, showing ``text`` beside the bar (e.g. the level and target just tried)."""
+        if self._bar is not None:
+            if text:
+                self._bar.set_postfix_str(text, refresh=False)
+            self._bar.update(n)
+
+    def stage(self, text: str) -> None:
+        """Name the stage under way (``"forms"``, ``"bootstrap"``), the bar's description."""
+        if self._bar is not None:
+            self._bar.set_description_str(text)
+
+    def write(self, line: str) -> None:
+        """A line above the bar (to standard error), for verbose output that must not break the bar."""
+        if self._bar is not None:
+            self._bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+
+_SILENT = Progress()
+_CURRENT: ContextVar[Progress | None] = ContextVar("the progress bar of the work under way", default=None)
+
+
+def interactive() -> bool:
+    """Whether someone is watching: standard error is a terminal, or this runs in a Jupyter kernel."""
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            return True
+    except (AttributeError, ValueError):  # a closed or replaced stream
+        pass
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        ipython = shell.get_ipython()
+    except AttributeError:
+        return False
+    return ipython is not None and type(ipython).__name__ == "ZMQInteractiveShell"
+
+
+def shows_progress(description: str) -> Callable[[F], F]:
+    """Decorate a top-level entry point: its work runs under :func:`progress`, by its ``verbose`` keyword."""
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            verbose = kwargs.get("verbose")
+            with progress(description, verbose if verbose in (None, True, False) else False):
+                return function(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def current() -> Progress:
+    """The bar of the work under way, or a silent stand-in."""
+    return _CURRENT.get() or _SILENT
+
+
+@contextmanager
+def progress(description: str, verbose: bool | None = None, total: int | None = None) -> Iterator[Progress]:
+    """A bar for the work inside the block, unless one is already shown (then that one) or none is wanted.
+
+    Parameters
+    ----------
+    description : str
+        What the bar counts (``"discover"``, ``"bootstrap"``).
+    verbose : bool or None
+        False: no bar; otherwise a bar when :func:`interactive` (True's lines are written by the callers).
+    total : int, optional
+        The number of steps, when known.
+    """
+    outer = _CURRENT.get()
+    if outer is not None:  # nested work advances the bar already shown
+        yield outer
+        return
+    if verbose is False or not interactive():
+        token = _CURRENT.set(_SILENT)
+        try:
+            yield _SILENT
+        finally:
+            _CURRENT.reset(token)
+        return
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=description, file=sys.stderr, dynamic_ncols=True, leave=True)
+    shown = Progress(bar)
+    token = _CURRENT.set(shown)
+    try:
+        yield shown
+    finally:
+        _CURRENT.reset(token)
+        bar.close()
