@@ -46,6 +46,8 @@ from dynamics_problems import (  # noqa: E402
 )
 from feynman_problems import judge  # noqa: E402
 
+from discovery.progress import current, track  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results"
 NOISE_SEED = 7
 TOOLS = ("discovery", "pysindy", "pysindy-weak")
@@ -154,7 +156,7 @@ def main() -> None:
     systems = [s for s in load_systems() if not args.systems or s.name in args.systems]
     records = []
     started = time.perf_counter()
-    for system in systems:
+    for system in track(systems, "systems"):
         train = generate(system, 0)
         held = generate(system, 1, HELD_OUT_TRAJECTORIES, first=TRAJECTORIES)
         clean = np.vstack(train.states)
@@ -168,10 +170,12 @@ def main() -> None:
                     else:
                         result = run_pysindy(system, train.t, xs, held, weak=tool == "pysindy-weak")
                 except ImportError as err:
-                    print(f"{tool}: not installed ({err}); skipped", flush=True)
+                    current().write(f"{tool}: not installed ({err}); skipped", sys.stdout)
                     continue
                 except Exception as err:  # a tool's failure is a result, not the benchmark's end
-                    print(f"{system.name} noise {level} {tool}: failed: {type(err).__name__}: {err}", flush=True)
+                    current().write(
+                        f"{system.name} noise {level} {tool}: failed: {type(err).__name__}: {err}", sys.stdout
+                    )
                     records.append(
                         {"system": system.name, "noise": level, "tool": tool, "error": f"{type(err).__name__}: {err}"}
                     )
@@ -190,9 +194,11 @@ def main() -> None:
                     record["check"] = result["check"]
                 records.append(record)
                 marks = " ".join(f"{r['state']}:{'E' if r['exact'] else 'S' if r['symbolic'] else '-'}" for r in rows)
-                print(f"{system.name:28s} noise {level:<5g} {tool:13s} {result['seconds']:6.1f}s  {marks}", flush=True)
+                current().write(
+                    f"{system.name:28s} noise {level:<5g} {tool:13s} {result['seconds']:6.1f}s  {marks}", sys.stdout
+                )
                 for r in rows:
-                    print(f"    d{r['state']}/dt = {r['found'][:150]}  (R² {r['r2_test']:.4f})", flush=True)
+                    current().write(f"    d{r['state']}/dt = {r['found'][:150]}  (R² {r['r2_test']:.4f})", sys.stdout)
     wall = time.perf_counter() - started
     out = Path(args.out)
     out.write_text(json.dumps({"records": records, "wall_seconds": wall, "argv": sys.argv[1:]}, indent=1, default=str))

@@ -35,6 +35,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feynman_problems import Equation, add_noise, judge, load_equations, sample  # noqa: E402
 
+from discovery.progress import current, track  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -183,11 +185,9 @@ def run_benchmark(
 
     def report(record: dict, count: int) -> None:
         status = ("solved" if record["symbolic_solution"] else "FAILED") + (", exact" if record["exact"] else "")
-        print(
+        current().write(  # above the progress bar where one is shown
             f"[{count:>3}/{len(todo)}] {record['equation']:<{width}} noise={record['noise']:<6g} {status:<14} "
-            f"{record['seconds']:6.1f}s  {record['law'] or record['error']}",
-            file=sys.stderr,
-            flush=True,
+            f"{record['seconds']:6.1f}s  {record['law'] or record['error']}"
         )
 
     work = [(p, noise, args.seed, args.n, args.n_test, args.time_limit) for p, noise in todo]
@@ -195,12 +195,12 @@ def run_benchmark(
         if args.jobs > 1:
             with ProcessPoolExecutor(max_workers=args.jobs) as pool:
                 futures = [pool.submit(run_one, *w) for w in work]
-                for count, future in enumerate(as_completed(futures), 1):
+                for count, future in enumerate(track(as_completed(futures), "problems", len(futures)), 1):
                     records.append(future.result())
                     _save(args.out, records)
                     report(records[-1], count)
         else:
-            for count, w in enumerate(work, 1):
+            for count, w in enumerate(track(work, "problems"), 1):
                 records.append(run_one(*w))
                 _save(args.out, records)
                 report(records[-1], count)

@@ -12,20 +12,23 @@ stack up.
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class Progress:
     """The bar of the work under way (or a silent stand-in): steps, a stage name, lines written above it."""
 
-    def __init__(self, bar: Any = None) -> None:
+    def __init__(self, bar: Any = None, counts: bool = True) -> None:
         self._bar = bar
+        self._counts = counts  # False: work nested in a counted loop (a benchmark's problems) shows, not counts
 
     @property
     def shown(self) -> bool:
@@ -35,20 +38,29 @@ class Progress:
         """Advance by ``n`` steps, showing ``text`` beside the bar (e.g. the level and target just tried)."""
         if self._bar is not None:
             if text:
-                self._bar.set_postfix_str(text, refresh=False)
-            self._bar.update(n)
+                self._bar.set_postfix_str(text, refresh=not self._counts)
+            if self._counts:
+                self._bar.update(n)
 
     def stage(self, text: str) -> None:
-        """Name the stage under way (``"forms"``, ``"bootstrap"``), the bar's description."""
+        """Name the stage under way (``"forms"``, ``"bootstrap"``): the bar's description (its postfix if nested)."""
         if self._bar is not None:
-            self._bar.set_description_str(text)
+            if self._counts:
+                self._bar.set_description_str(text)
+            else:
+                self._bar.set_postfix_str(text)
 
-    def write(self, line: str) -> None:
-        """A line above the bar (to standard error), for verbose output that must not break the bar."""
+    def nested(self) -> Progress:
+        """The view of this bar that work nested in one of its steps gets: it shows, but does not count."""
+        return self if self._bar is None or self._bar.total is None else Progress(self._bar, counts=False)
+
+    def write(self, line: str, file: Any = None) -> None:
+        """A line above the bar (to ``file``, standard error by default), for output that must not break the bar."""
+        file = sys.stderr if file is None else file
         if self._bar is not None:
-            self._bar.write(line, file=sys.stderr)
+            self._bar.write(line, file=file)
         else:
-            print(line, file=sys.stderr, flush=True)
+            print(line, file=file, flush=True)
 
 
 _SILENT = Progress()
@@ -56,7 +68,12 @@ _CURRENT: ContextVar[Progress | None] = ContextVar("the progress bar of the work
 
 
 def interactive() -> bool:
-    """Whether someone is watching: standard error is a terminal, or this runs in a Jupyter kernel."""
+    """Whether someone is watching: standard error is a terminal, or this runs in a Jupyter kernel.
+
+    Never in a worker process (a process pool's): its bars would overwrite its parent's.
+    """
+    if multiprocessing.parent_process() is not None:
+        return False
     try:
         if sys.stderr is not None and sys.stderr.isatty():
             return True
@@ -106,8 +123,13 @@ def progress(description: str, verbose: bool | None = None, total: int | None = 
         The number of steps, when known.
     """
     outer = _CURRENT.get()
-    if outer is not None:  # nested work advances the bar already shown
-        yield outer
+    if outer is not None:  # nested work advances (or, inside a counted loop, only shows on) the bar already shown
+        inner = outer.nested()
+        token = _CURRENT.set(inner)
+        try:
+            yield inner
+        finally:
+            _CURRENT.reset(token)
         return
     if verbose is False or not interactive():
         token = _CURRENT.set(_SILENT)
@@ -126,3 +148,17 @@ def progress(description: str, verbose: bool | None = None, total: int | None = 
     finally:
         _CURRENT.reset(token)
         bar.close()
+
+
+def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
+    """Iterate over ``items`` with a bar counting them where someone is watching (benchmarks' problems).
+
+    The work done for each item (a ``discover`` call) shows its stage beside
+    the bar without counting; ``write`` lines through :func:`current`.
+    """
+    items = list(items) if total is None and not hasattr(items, "__len__") else items
+    count = total if total is not None else len(items)  # type: ignore[arg-type]
+    with progress(description, None, count) as bar:
+        for item in items:
+            yield item
+            bar.step()
