@@ -104,6 +104,16 @@ def shows_progress(description: str) -> Callable[[F], F]:
     return decorate
 
 
+def _tqdm() -> type:
+    """tqdm's notebook widget where ipywidgets is installed, else its text bar (which notebooks show too)."""
+    try:
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm.std import tqdm
+    return tqdm
+
+
 def current() -> Progress:
     """The bar of the work under way, or a silent stand-in."""
     return _CURRENT.get() or _SILENT
@@ -138,9 +148,7 @@ def progress(description: str, verbose: bool | None = None, total: int | None = 
         finally:
             _CURRENT.reset(token)
         return
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, desc=description, file=sys.stderr, dynamic_ncols=True, leave=True)
+    bar = _tqdm()(total=total, desc=description, file=sys.stderr, dynamic_ncols=True, leave=True)
     shown = Progress(bar)
     token = _CURRENT.set(shown)
     try:
