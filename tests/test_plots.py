@@ -65,6 +65,8 @@ def test_plots_refuse_a_target_of_the_wrong_length_and_leave_pyplot_alone(one_in
     law, X, y = one_input
     with pytest.raises(DataError, match="y has 149 values but X has 150 rows"):
         law.plot(X, y[:-1])
+    with pytest.raises(DataError, match=r"law.plot needs the data .*: law.plot\(X, y\), X with the columns x"):
+        law.plot()
     import matplotlib.pyplot as plt
 
     law.plot(X, y)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from ..errors import DataError
 from ..io.columns import input_columns
 from ..io.dataset import Dataset
 from .coefficient import Coefficient, FrontEntry
@@ -172,14 +173,20 @@ class Law:
 
         return f
 
-    def plot(self, X: Any, y: Any):
+    def plot(self, X: Any = None, y: Any = None):
         """Parity (predicted against measured), residuals against each input, and the law over one or two inputs.
 
+        A law does not keep the rows it was found on: give them, ``law.plot(X, y)``.
         See :func:`discovery.law.plots.plot_law`; returns a matplotlib Figure
         (headless-safe: drawn without pyplot), shown inline in Jupyter.
         """
         from .plots import plot_law
 
+        if X is None or y is None:
+            raise DataError(
+                "law.plot needs the data to draw the law against: law.plot(X, y), X with the columns "
+                f"{', '.join(self.variables)} and y the measured {self.target} (a law does not keep its rows)"
+            )
         return plot_law(self, X, y)
 
     def plot_front(self):
