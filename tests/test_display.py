@@ -60,3 +60,11 @@ def test_system_displays_its_equations_as_one_aligned_block(law):
     system = System({"x": law}, ("x",))
     assert system._repr_latex_() == f"$\\displaystyle {system.latex()}$"
     assert "\\begin{aligned}" in system._repr_html_() and "<table" in system._repr_html_()
+
+
+def test_the_front_coefficients_and_evidence_render_alone_and_stay_text(law):
+    front, table, evidence = law.front_table(), law.coefficient_table(), law.evidence()
+    assert isinstance(front, str) and front.splitlines()[0].split()[:2] == ["complexity", "terms"]
+    assert front._repr_html_().startswith("<table") and "font-weight:bold" in front._repr_html_()
+    assert table.splitlines() == [str(c) for c in law.coefficients] and "95 % interval" in table._repr_html_()
+    assert evidence.startswith("evidence (criterion") and evidence._repr_html_().startswith("<pre>evidence")

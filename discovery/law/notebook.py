@@ -17,6 +17,30 @@ import sympy as sp
 
 from .display import rounded, with_error
 
+
+class ShownText(str):
+    """Text that prints as itself and, as a cell's last value in Jupyter, renders as ``html``.
+
+    ``law.front_table()``, ``law.coefficient_table()`` and ``law.evidence()``
+    return it: still a ``str`` everywhere else.
+    """
+
+    html: str = ""
+
+    def __new__(cls, text: str, html_text: str) -> ShownText:
+        shown = super().__new__(cls, text)
+        shown.html = html_text
+        return shown
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def preformatted(text: str) -> str:
+    """Text as an HTML block kept as it is laid out."""
+    return f"<pre>{html.escape(text)}</pre>"
+
+
 _STYLE = "border-collapse:collapse;font-family:monospace;font-size:90%"
 _CELL = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:right"
 
