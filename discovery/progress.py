@@ -133,29 +133,21 @@ def progress(description: str, verbose: bool | None = None, total: int | None = 
         The number of steps, when known.
     """
     outer = _CURRENT.get()
+    bar = None
     if outer is not None:  # nested work advances (or, inside a counted loop, only shows on) the bar already shown
-        inner = outer.nested()
-        token = _CURRENT.set(inner)
-        try:
-            yield inner
-        finally:
-            _CURRENT.reset(token)
-        return
-    if verbose is False or not interactive():
-        token = _CURRENT.set(_SILENT)
-        try:
-            yield _SILENT
-        finally:
-            _CURRENT.reset(token)
-        return
-    bar = _tqdm()(total=total, desc=description, file=sys.stderr, dynamic_ncols=True, leave=True)
-    shown = Progress(bar)
+        shown = outer.nested()
+    elif verbose is False or not interactive():
+        shown = _SILENT
+    else:
+        bar = _tqdm()(total=total, desc=description, file=sys.stderr, dynamic_ncols=True, leave=True)
+        shown = Progress(bar)
     token = _CURRENT.set(shown)
     try:
         yield shown
     finally:
         _CURRENT.reset(token)
-        bar.close()
+        if bar is not None:
+            bar.close()
 
 
 def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:

@@ -32,6 +32,7 @@ from scipy.sparse import lil_matrix
 
 from ..law.coefficient import Coefficient
 from ..law.criteria import bic, known_target_error
+from ..law.evaluate import numpy_evaluator, with_constants
 from ..law.fitting import ParameterFit, least_squares
 from ..law.settle import complexity, snap_coefficients, tidy_expression
 from .system import input_function, integrate
@@ -51,11 +52,11 @@ MIN_NOISE_FRACTION = 1e-7  # of each state's RMS: the weight of a state whose es
 # 1.00000032). Misses within it count as an exact fit, and each coefficient is known to within it, so exact
 # values and pruning are judged against it on noise-free data, where the misses are the integrators' errors.
 SIMULATION_PRECISION = 1e-6
-RECONSTRUCTION_TOLERANCE = 1e-8
+RECONSTRUCTION_TOLERANCE = 1e-8  # a law's coefficients must rebuild its expression to this RMS over the states'
 # RMS miss, in noise standard deviations, beyond which the fitted laws are rejected: right laws fit to
 # about 1; one with a term missing pulls its other coefficients to make up for it (a pendulum without its
 # damping, at 10 % noise, fitted θ' = 0.72·ω at 9.9), and the derivative fit's values are kept instead.
-MAX_MISS = 1.5  # a law's coefficients must rebuild its expression to this relative RMS
+MAX_MISS = 1.5
 
 
 DOES_NOT_SIMULATE = "kept: the laws as found do not simulate over the data"
@@ -282,17 +283,14 @@ def _parameters(
 ) -> _Parameters | None:
     """The terms and starting values, when every law is rebuilt by its coefficients on the data."""
     terms, owners, start = [], [], []
-    columns = {
-        name: np.concatenate([np.hstack([tr.x, tr.u])[:, i] for tr in data.items])
-        for i, name in enumerate((*data.states, *data.inputs))
-    }
-    values = {sp.Symbol(k): sp.Float(v) for k, v in constants.items()}
+    names = (*data.states, *data.inputs)
+    columns = [tr.columns(names) for tr in data.items]
+    scale = float(np.sqrt(np.mean(np.concatenate([tr.x for tr in data.items]) ** 2))) or 1.0
     for j, state in enumerate(states):
         law = sum((c.value * c.term for c in coefficients[state]), sp.Integer(0))
-        gap = sp.lambdify(list(map(sp.Symbol, columns)), (law - expressions[state]).xreplace(values), "numpy")
+        gap = numpy_evaluator(law - expressions[state], constants)
         with np.errstate(all="ignore"):
-            miss = np.asarray(gap(*columns.values()), dtype=float) * np.ones(len(columns[states[0]]))
-        scale = float(np.sqrt(np.mean(np.concatenate([tr.x for tr in data.items]) ** 2))) or 1.0
+            miss = np.concatenate([gap(c) * np.ones(len(tr.t)) for c, tr in zip(columns, data.items)])
         if not np.all(np.isfinite(miss)) or float(np.sqrt(np.mean(miss**2))) > RECONSTRUCTION_TOLERANCE * scale:
             return None
         for c in coefficients[state]:
@@ -314,8 +312,9 @@ def _right_hand_side(
     It raises _OutOfTime past the deadline: one stiff simulation can take seconds.
     """
     symbols = [sp.Symbol(n) for n in (*data.states, *data.inputs)]
-    values = {sp.Symbol(k): sp.Float(v) for k, v in constants.items()}
-    evaluate = sp.lambdify(symbols, [sp.sympify(t).xreplace(values) for t in parameters.terms], "math")
+    # One plain-Python function of scalars for all the terms: called once per step, where NumPy's per-call
+    # overhead on length-1 arrays would dominate.
+    evaluate = sp.lambdify(symbols, [with_constants(sp.sympify(t), constants) for t in parameters.terms], "math")
     owners = np.array(parameters.owners, dtype=int)
 
     def rhs_of(p: np.ndarray, variables: Callable) -> Callable[[float, np.ndarray], np.ndarray]:
@@ -372,17 +371,15 @@ def _pruned_and_snapped(
     columns, target = _linearised(fit, n_c)
     n = len(target)
     keep = list(range(n_c))
-    current = least_squares(columns, target)
-    for j in np.argsort(np.abs(current.coef) / np.maximum(current.stderr, 1e-300)):
+    free = least_squares(columns, target)
+    for j in np.argsort(np.abs(free.coef) / np.maximum(free.stderr, 1e-300)):
         trial_keep = [i for i in keep if i != j]
         if not trial_keep:
             break
         trial = least_squares(columns[:, trial_keep], target)
-        kept = least_squares(columns[:, keep], target)
-        if bic(trial.rss, n, trial.n_free, floor) <= bic(kept.rss, n, kept.n_free, floor):
-            keep = trial_keep
+        if bic(trial.rss, n, trial.n_free, floor) <= bic(free.rss, n, free.n_free, floor):
+            keep, free = trial_keep, trial
     kept_columns = columns[:, keep]
-    free = least_squares(kept_columns, target)
     with known_target_error(0.0, SIMULATION_PRECISION):  # exact values within the simulations' own precision
         exact, held = snap_coefficients(
             lambda fixed: least_squares(kept_columns, target, fixed), free, n, constants, floor

@@ -75,10 +75,9 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> dict[str, np
             return {str(c): frame[c].to_numpy() for c in frame.columns}
         table = _arrow_table(path, kind)
     except ImportError:
-        missing = module
         raise DataError(
-            f"reading {kind} files needs {missing}: pip install 'equation-discovery[{extra}]' "
-            f"(or pip install {missing}), or save the data as CSV"
+            f"reading {kind} files needs {module}: pip install 'equation-discovery[{extra}]' "
+            f"(or pip install {module}), or save the data as CSV"
         ) from None
     except (OSError, ValueError) as err:
         raise DataError(f"cannot read {str(path)!r} as a {kind} file: {err}") from None

@@ -332,13 +332,13 @@ class Law:
                 f"{mark} {e.complexity:>10d} {e.n_terms:>5d} {e.rmse:>10.3g} {e.cv_rmse:>10.3g} {e.bic:>10.1f}  "
                 f"{self.target} = {sp.sstr(rounded(e.expression))}"
             )
-        return ShownText("\n".join(lines), front_html(self))
+        return ShownText("\n".join(lines), lambda: front_html(self))
 
     def coefficient_table(self) -> str:
         """The coefficients, one line each with ± and the 95 % interval (in Jupyter, an HTML table)."""
         from .notebook import ShownText, coefficients_html
 
-        return ShownText("\n".join(str(c) for c in self.coefficients), coefficients_html(self))
+        return ShownText("\n".join(str(c) for c in self.coefficients), lambda: coefficients_html(self))
 
     def evidence(self) -> str:
         """Why this law and not its neighbours on the front: their BIC and held-out error against the chosen one's.
@@ -348,11 +348,11 @@ class Law:
         lower the BIC by more than that to be chosen, and a simpler one is
         rejected because its BIC is higher by more than that.
         """
-        from .notebook import ShownText, preformatted
+        from .notebook import ShownText
 
         chosen = next((i for i, e in enumerate(self.front) if e.chosen), None)
         if chosen is None:
-            return ShownText("evidence: no front recorded", preformatted("evidence: no front recorded"))
+            return ShownText("evidence: no front recorded")
         criterion = self.info.get("criterion", "bic")
         c = self.front[chosen]
         lines = [
@@ -370,8 +370,7 @@ class Law:
                 f"  {label:<14}  BIC {e.bic:10.1f} ({delta:+.1f}), held-out rmse {e.cv_rmse:.4g}: "
                 f"{self.target} = {sp.sstr(rounded(e.expression))}"
             )
-        text = "\n".join(lines)
-        return ShownText(text, preformatted(text))
+        return ShownText("\n".join(lines))
 
     def summary(self) -> str:
         """The law, its LaTeX, coefficients with errors, fit error, front and evidence, and bootstrap report."""

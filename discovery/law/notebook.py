@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sympy as sp
@@ -19,26 +19,20 @@ from .display import rounded, with_error
 
 
 class ShownText(str):
-    """Text that prints as itself and, as a cell's last value in Jupyter, renders as ``html``.
+    """Text that prints as itself and, as a cell's last value in Jupyter, renders as HTML.
 
     ``law.front_table()``, ``law.coefficient_table()`` and ``law.evidence()``
-    return it: still a ``str`` everywhere else.
+    return it: still a ``str`` everywhere else. ``render`` builds the HTML
+    when Jupyter asks for it (default: the text as laid out, in ``<pre>``).
     """
 
-    html: str = ""
-
-    def __new__(cls, text: str, html_text: str) -> ShownText:
+    def __new__(cls, text: str, render: Callable[[], str] | None = None) -> ShownText:
         shown = super().__new__(cls, text)
-        shown.html = html_text
+        shown._render = render
         return shown
 
     def _repr_html_(self) -> str:
-        return self.html
-
-
-def preformatted(text: str) -> str:
-    """Text as an HTML block kept as it is laid out."""
-    return f"<pre>{html.escape(text)}</pre>"
+        return self._render() if self._render is not None else f"<pre>{html.escape(str(self))}</pre>"
 
 
 _STYLE = "border-collapse:collapse;font-family:monospace;font-size:90%"
@@ -59,19 +53,16 @@ def _number(value: float) -> str:
     return "—" if not math.isfinite(value) else f"{value:.6g}"
 
 
+def _coefficient_cells(c: Any) -> tuple[str, str, str, str]:
+    """A coefficient's term, estimate ± stderr, 95 % interval and exact value, as plain text."""
+    low, high = c.ci95
+    exact = sp.sstr(c.exact) if c.exact is not None else ""
+    return sp.sstr(c.term), with_error(c.free_estimate, c.stderr), f"{_number(low)} to {_number(high)}", exact
+
+
 def coefficients_html(law: Any) -> str:
     """The coefficients as an HTML table: term, value ± standard error, 95 % interval, exact value."""
-    rows = []
-    for c in law.coefficients:
-        low, high = c.ci95
-        rows.append(
-            [
-                html.escape(sp.sstr(c.term)),
-                html.escape(with_error(c.free_estimate, c.stderr)),
-                f"{_number(low)} to {_number(high)}",
-                html.escape(sp.sstr(c.exact)) if c.exact is not None else "",
-            ]
-        )
+    rows = [[html.escape(cell) for cell in _coefficient_cells(c)] for c in law.coefficients]
     return _table(["term", "estimate ± stderr", "95 % interval", "exact"], rows)
 
 
@@ -118,11 +109,9 @@ def law_markdown(law: Any) -> str:
     if law.coefficients:
         lines += ["", "| term | estimate ± stderr | 95 % interval | exact |", "|---|---:|---:|---|"]
         for c in law.coefficients:
-            low, high = c.ci95
-            exact = sp.sstr(c.exact) if c.exact is not None else ""
-            term = sp.sstr(c.term).replace("|", r"\|")
-            estimate = with_error(c.free_estimate, c.stderr)
-            lines.append(f"| `{term}` | {estimate} | {_number(low)} to {_number(high)} | {exact} |")
+            term, estimate, interval, exact = _coefficient_cells(c)
+            term = term.replace("|", r"\|")  # a pipe would end the Markdown cell
+            lines.append(f"| `{term}` | {estimate} | {interval} | {exact} |")
     return "\n".join(lines)
 
 

@@ -51,8 +51,7 @@ def plot_law(law: Any, X: Any, y: Any) -> Figure:
     if len(measured) != n:
         raise DataError(f"y has {len(measured)} values but X has {n} rows: give one measured value per row")
     rows = np.unique(np.linspace(0, n - 1, min(n, MAX_POINTS)).astype(int))
-    predicted = law.to_numpy()(np.column_stack([columns[v] for v in law.variables]) if columns else np.empty((n, 0)))
-    predicted = np.broadcast_to(predicted, (n,))
+    predicted = law.to_numpy()(columns)
     panels = 1 + len(law.variables) + (1 if 1 <= len(law.variables) <= 2 else 0)
     ncols = min(3, panels)
     nrows = math.ceil(panels / ncols)
