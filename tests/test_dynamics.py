@@ -9,11 +9,14 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
+from bases import default_library
 from discovery import DataError, System, discover, discover_system
 from discovery.cli import main
 from discovery.dynamics.derivatives import estimate_derivatives, noise_levels
 from discovery.dynamics.integral import integral_misses
 from discovery.dynamics.matching import match_trajectories
+from discovery.dynamics.sensitivity import trajectory_sensitivities
+from discovery.dynamics.terms import dynamics_terms
 from discovery.dynamics.trajectories import as_trajectories
 from discovery.dynamics.weak import weak_laws
 from discovery.law.coefficient import Coefficient
@@ -385,3 +388,52 @@ def test_integral_formulation_finds_the_law_from_noisy_states(damped_oscillator)
     assert laws and all(law.info["method"] == "integral" for law in laws)
     two_terms = next(law for law in laws if len(law.coefficients) == 2)
     assert sp.simplify(_rounded(two_terms.expression, 2) - (-2 * x - y / 5)) == 0
+
+
+def test_sensitivities_are_the_simulated_states_derivatives():
+    """Each column equals a finite difference of two simulations: by a term's coefficient, and by x0."""
+    laws = [3 * x - 2 * x * y - x**2, 2 * y - x * y - y**2]
+    candidates = [(0, x), (0, sp.sin(y)), (1, x * y / (1 + x)), (1, sp.cos(x))]
+    t, x0 = np.arange(100) * 0.1, np.array([1.0, 3.0])
+    found = trajectory_sensitivities(laws, candidates, t, x0, np.zeros((100, 0)), ["x", "y"], {}, 1e-10, 1e-12, 10**5)
+    states, columns, usable = found
+    assert usable == [0, 1, 2, 3]
+
+    def simulated(state=0, term=x, step=0.0, shift=(0.0, 0.0)):
+        rhs = sp.lambdify([x, y], [law + step * term if i == state else law for i, law in enumerate(laws)])
+        return _integrate(lambda _t, s: rhs(*s), x0 + np.array(shift), t)
+
+    base = simulated()
+    assert np.max(np.abs(states - base)) < 1e-8
+    for c, (state, term) in enumerate(candidates):
+        difference = (simulated(state, term, 1e-6) - base) / 1e-6
+        assert np.max(np.abs(columns[:, :, c] - difference)) < 1e-3 * np.max(np.abs(difference))
+    for k in range(2):
+        difference = (simulated(shift=np.eye(2)[k] * 1e-6) - base) / 1e-6
+        assert np.max(np.abs(columns[:, :, len(candidates) + k] - difference)) < 1e-3
+
+
+def test_terms_searched_on_the_trajectories_replace_a_wrong_law():
+    """Lotka–Volterra at 1 % noise: a five-term law the derivative searches chose for dx/dt becomes x·(3 − x − 2y)."""
+    t = np.arange(100) * 0.1
+    rhs = sp.lambdify([x, y], [3 * x - 2 * x * y - x**2, 2 * y - x * y - y**2])
+    clean = [_integrate(lambda _t, s: rhs(*s), x0, t) for x0 in ([1, 3], [4, 1], [8, 2], [3, 3])]
+    scale = 0.01 * np.sqrt(np.mean(np.vstack(clean) ** 2, axis=0))
+    rng = np.random.default_rng(7)
+    data = as_trajectories([t] * 4, [c + rng.normal(0, 1, c.shape) * scale for c in clean], variables=["x", "y"])
+    wrong = {
+        "x": [(x * sp.cos(2 * y), -0.0482), (x**2 * sp.sin(y), -0.803), (x * y, -2.822), (sp.sin(x), 1.029)]
+        + [(x * y / (y + 1), 5.18)],
+        "y": [(y, 2.0), (y**2, -1.0), (x * y, -1.0)],
+    }
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in wrong.items()}
+    coefficients = {s: _coefficients(p) for s, p in wrong.items()}
+    noise = dict(zip("xy", scale))
+    kept, info = match_trajectories(expressions, coefficients, data, {}, noise)
+    assert info["status"] == "matched" and len(kept["x"].coefficients) == 5  # it fits the trajectories too
+    library = [term.expr for term in default_library(["x", "y"], 1)] + dynamics_terms(["x", "y"])
+    matched, info = match_trajectories(expressions, coefficients, data, {}, noise, library=library)
+    assert sp.expand(matched["x"].expression - (3 * x - 2 * x * y - x**2)) == 0
+    assert sp.expand(matched["y"].expression - (2 * y - x * y - y**2)) == 0
+    assert info["restructured"] == {"x": "x*cos(2*y) + x**2*sin(y) + x*y + sin(x) + x*y/(y + 1)"}
+    assert info["chi_after"] < 1.2

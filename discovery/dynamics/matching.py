@@ -35,6 +35,7 @@ from ..law.criteria import bic, known_target_error
 from ..law.evaluate import numpy_evaluator, with_constants
 from ..law.fitting import ParameterFit, least_squares
 from ..law.settle import complexity, snap_coefficients, tidy_expression
+from .restructure import preferred, propose, structure_criterion
 from .system import input_function, integrate
 from .trajectories import Trajectories
 
@@ -57,6 +58,7 @@ RECONSTRUCTION_TOLERANCE = 1e-8  # a law's coefficients must rebuild its express
 # about 1; one with a term missing pulls its other coefficients to make up for it (a pendulum without its
 # damping, at 10 % noise, fitted θ' = 0.72·ω at 9.9), and the derivative fit's values are kept instead.
 MAX_MISS = 1.5
+SEARCH_PASSES = 2  # passes of the term search over the states: a law replaced changes what the others need
 
 
 DOES_NOT_SIMULATE = "kept: the laws as found do not simulate over the data"
@@ -92,10 +94,16 @@ def match_trajectories(
     noise: Mapping[str, float],
     deadline: float | None = None,
     smoothed: Sequence[np.ndarray] | None = None,
+    library: Sequence[sp.Expr] = (),
+    max_terms: int = 5,
 ) -> tuple[dict[str, MatchedState] | None, dict[str, Any]]:
     """Fit the laws' coefficients and each trajectory's initial state to the states by simulation.
 
-    The whole system is simulated first. Where that fails (a law that does
+    The whole system is simulated first. Where that matches, and with a
+    ``library``, each state's terms are then searched again on that fit
+    (:mod:`discovery.dynamics.restructure`): a proposal replaces a law when
+    the whole system, fitted again with it, is the simplest within the
+    selection margin of the best extended BIC. Where the whole system fails (a law that does
     not simulate, or misses of more than :data:`MAX_MISS` noise standard
     deviations: some law is wrong), each state is fitted alone, its law
     simulated with the other states taken from the data (``smoothed``,
@@ -118,6 +126,10 @@ def match_trajectories(
         ``time.perf_counter()`` value by which to give up (the laws are then kept as they were).
     smoothed : sequence of arrays, optional
         Each trajectory's states with the noise smoothed away (default: as measured), for fitting one state alone.
+    library : sequence of sympy.Expr
+        Candidate terms for every state's law, searched on the trajectories (none: no search).
+    max_terms : int
+        Largest law the search proposes.
 
     Returns
     -------
@@ -126,7 +138,8 @@ def match_trajectories(
         none did), and what happened: ``"status"`` (``"matched"``, ``"matched
         one state at a time"`` or why the laws were kept), the RMS miss in
         noise units before and after (``"chi_before"``, ``"chi_after"``), the
-        terms pruned, the seconds spent; fitted one at a time, ``"states"``
+        terms pruned, the seconds spent; the laws the search replaced
+        (``"restructured"``: state → the terms before); fitted one at a time, ``"states"``
         holds each state's.
     """
     started = clock.perf_counter()
@@ -140,7 +153,9 @@ def match_trajectories(
     rms = np.where(rms > 0, rms, 1.0)
     sigma = np.maximum([noise.get(s, 0.0) for s in states], MIN_NOISE_FRACTION * rms)
     context = _Context(data, constants, rms, sigma, deadline, smoothed or [tr.x for tr in data.items])
-    matched, info = _fit(parameters, list(range(len(states))), context)
+    matched, info, reached = _fit(parameters, list(range(len(states))), context)
+    if library and matched is not None and reached is not None:
+        matched, info = _searched(matched, info, reached, context, list(library), max_terms)
     if matched is not None or info["status"] not in (DOES_NOT_SIMULATE, STILL_MISSES) or len(states) == 1:
         return _named(matched, states), {**info, "seconds": clock.perf_counter() - started}
     alone, each = {}, {}
@@ -150,7 +165,7 @@ def match_trajectories(
             each[state] = {"status": "skipped: the law has no coefficients to fit"}
             continue
         subset = _Parameters([parameters.terms[i] for i in mine], [0] * len(mine), parameters.start[mine])
-        one, each[state] = _fit(subset, [j], context)
+        one, each[state], _ = _fit(subset, [j], context)
         if one is not None:
             alone[state] = one[j]
     info = {
@@ -160,6 +175,70 @@ def match_trajectories(
         "seconds": clock.perf_counter() - started,
     }
     return alone or None, info
+
+
+def _searched(
+    matched: dict[int, MatchedState],
+    info: dict[str, Any],
+    reached: _Reached,
+    context: _Context,
+    library: list[sp.Expr],
+    max_terms: int,
+) -> tuple[dict[int, MatchedState], dict[str, Any]]:
+    """Each state's terms searched on the trajectories, in up to SEARCH_PASSES passes over the states.
+
+    A proposal is fitted as a whole system; it replaces the current laws when
+    it matches and is the simpler within the selection margin of the better
+    extended BIC. Only from a matched fit: around laws that miss by more than
+    the noise the misses are not linear in the coefficients (an undamped
+    pendulum's fit, against damped data, drew proposals of five spurious terms).
+    """
+    n_states = len(context.data.states)
+    everything = list(range(n_states))
+    before: dict[str, str] = {}
+    atol = ATOL_FRACTION * context.rms
+    for _ in range(SEARCH_PASSES):
+        changed = False
+        for j in everything:
+            if context.deadline is not None and clock.perf_counter() > context.deadline:
+                return matched, {**info, "restructured": before} if before else info
+            proposal = propose(
+                reached.laws,
+                j,
+                library,
+                context.data,
+                reached.starts,
+                context.sigma,
+                context.constants,
+                max_terms,
+                reached.floor,
+                RTOL,
+                atol,
+                EVALUATIONS_PER_SAMPLE,
+            )
+            if proposal is None:
+                continue
+            terms = [term for i, law in enumerate(reached.laws) for term, _ in (law if i != j else [])]
+            trial = _Parameters(
+                [*terms, *proposal.terms],
+                [i for i, law in enumerate(reached.laws) if i != j for _ in law] + [j] * len(proposal.terms),
+                np.array(
+                    [value for i, law in enumerate(reached.laws) if i != j for _, value in law] + list(proposal.values)
+                ),
+            )
+            laws, trial_info, trial_reached = _fit(trial, everything, context)
+            if laws is None or trial_reached is None:
+                continue
+            size = len(library)
+            criteria = [reached.criterion(size), trial_reached.criterion(size)]
+            sizes = [sum(len(law) for law in reached.laws), sum(len(law) for law in trial_reached.laws)]
+            if preferred(criteria, sizes) == 1:
+                state = context.data.states[j]
+                before.setdefault(state, " + ".join(str(term) for term, _ in reached.laws[j]))
+                matched, info, reached, changed = laws, trial_info, trial_reached, True
+        if not changed:
+            break
+    return matched, {**info, "restructured": before} if before else info
 
 
 def _named(matched: dict[int, MatchedState] | None, states: list[str]) -> dict[str, MatchedState] | None:
@@ -180,11 +259,11 @@ class _Context:
 
 def _fit(
     parameters: _Parameters, fitted: list[int], context: _Context
-) -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:
+) -> tuple[dict[int, MatchedState] | None, dict[str, Any], _Reached | None]:
     """Fit the coefficients of the laws of the ``fitted`` states (owners index into it) and their initial states.
 
     States not fitted are taken from the smoothed data. Returns the matched
-    laws by state index, or None and why.
+    laws by state index, or None and why; and the fit they reached (None with them).
     """
     data, deadline = context.data, context.deadline
     n_c, n_s = len(parameters.terms), len(fitted)
@@ -222,21 +301,21 @@ def _fit(
     try:
         before = misses(q0)
         if failed[0]:
-            return None, {"status": DOES_NOT_SIMULATE, "chi_before": _chi(before)}
+            return None, {"status": DOES_NOT_SIMULATE, "chi_before": _chi(before)}, None
         fit = optimize.least_squares(
             misses, q0, jac_sparsity=sparsity, diff_step=DIFF_STEP, x_scale="jac", max_nfev=MAX_EVALUATIONS
         )
         info.update(chi_before=_chi(before), chi_free=_chi(fit.fun))
         misses(fit.x)
         if failed[0] or _chi(fit.fun) >= _chi(before):
-            return None, {**info, "status": "kept: matching did not improve the simulated trajectories"}
+            return None, {**info, "status": "kept: matching did not improve the simulated trajectories"}, None
         if _chi(fit.fun) > MAX_MISS:
-            return None, {**info, "status": STILL_MISSES}
+            return None, {**info, "status": STILL_MISSES}, None
         keep, exact, linear = _pruned_and_snapped(fit, n_c, context.constants, floor)
         fixed = {j: exact[j][1] if j in exact else 0.0 for j in range(n_c) if j not in keep or j in exact}
         final = _refit_holding(misses, fit.x, fixed, sparsity)
     except _OutOfTime:
-        return None, {**info, "status": "kept: the time limit was reached while matching"}
+        return None, {**info, "status": "kept: the time limit was reached while matching"}, None
     n = len(final.fun)
     free_bic = bic(float(fit.fun @ fit.fun), n, len(fit.x), floor)
     final_bic = bic(float(final.fun @ final.fun), n, len(fit.x) - len(fixed), floor)
@@ -248,7 +327,44 @@ def _fit(
         pruned=[str(parameters.terms[j]) for j in range(n_c) if j not in keep],
     )
     laws = _laws(parameters, n_s, keep, exact, linear, final.x, n - len(fit.x))
-    return {fitted[j]: law for j, law in laws.items()}, info
+    n_free = len(fit.x) - (0 if keep == list(range(n_c)) and not exact else len(fixed))
+    reached = _reached(parameters, n_s, keep, exact, final.x, final.fun, n_free, floor)
+    return {fitted[j]: law for j, law in laws.items()}, info, reached
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """A fit reached: each fitted state's (term, value) pairs, each trajectory's initial state, the misses' sums."""
+
+    laws: list[list[tuple[sp.Expr, float]]]
+    starts: list[np.ndarray]
+    rss: float
+    n: int
+    n_free: int
+    floor: float
+
+    def criterion(self, library_size: int) -> float:
+        return structure_criterion(
+            self.rss, self.n, self.n_free, self.floor, library_size, [len(law) for law in self.laws]
+        )
+
+
+def _reached(
+    parameters: _Parameters,
+    n_states: int,
+    keep: Sequence[int],
+    exact: Mapping[int, tuple[sp.Expr, float]],
+    q: np.ndarray,
+    misses: np.ndarray,
+    n_free: int,
+    floor: float,
+) -> _Reached:
+    n_c = len(parameters.terms)
+    laws: list[list[tuple[sp.Expr, float]]] = [[] for _ in range(n_states)]
+    for i in keep:
+        laws[parameters.owners[i]].append((parameters.terms[i], exact[i][1] if i in exact else float(q[i])))
+    starts = list(np.reshape(q[n_c:], (-1, n_states)))
+    return _Reached(laws, starts, float(misses @ misses), len(misses), n_free, floor)
 
 
 def _variables(

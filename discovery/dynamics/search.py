@@ -234,6 +234,8 @@ def discover_system(
             estimated.sigma,
             deadline,
             smoothed=estimated.states,
+            library=weak_terms,
+            max_terms=max_terms,
         )
         for j, state in enumerate(data.states):
             if matched is not None and state in matched:

@@ -101,7 +101,7 @@ def integral_rows(
     return rows, targets, np.full(len(targets), np.sqrt(2.0)), usable
 
 
-def _best_per_size(problem: Problem, supports: list) -> list[tuple[int, ...]]:
+def best_per_size(problem: Problem, supports: list) -> list[tuple[int, ...]]:
     """Of several solvers' supports, the one of least residual at each size (up to the problem's max_terms).
 
     The subset search and thresholded least squares miss different laws in
@@ -175,7 +175,7 @@ def weak_laws(
         max_terms=min(max_terms, n - 2),
         random_state=random_state,
     )
-    supports = _best_per_size(problem, SubsetSearch(screen=40, backward=True).path(problem) + STLSQ().path(problem))
+    supports = best_per_size(problem, SubsetSearch(screen=40, backward=True).path(problem) + STLSQ().path(problem))
     # The targets' own error (quadrature and noise), from the two samplings: fits within it are exact.
     # The targets' error from the states' noise (sigma per unit noise times the noise): fits within it tie, so
     # the simplest wins; never under MIN_RELATIVE_ERROR, the quadrature's own error on clean samples.

@@ -1,0 +1,189 @@
+"""Each state's terms searched again on the trajectories: sparse regression on the simulated states' misses.
+
+The searches choose each law on derivatives estimated from the states, or on
+the states' changes over windows; under noise, those estimates' errors can
+favour a wrong law that happens to fit them (Lotka–Volterra at 1 % noise:
+five terms such as x²·sin y where x·(3 − x − 2y) is). Around the trajectory
+fit, the simulated states move linearly with any term's coefficient
+(:mod:`discovery.dynamics.sensitivity`), so the misses, whose errors are the
+measurements' own and independent, give a linear least-squares problem in a
+whole library's coefficients for one state, with the other states'
+coefficients and every initial state profiled out. The subset search proposes
+each size's best terms on it; the extended BIC (charging for the library
+searched, as every search does: :func:`discovery.search.selection.search_penalty`)
+and the selection margin choose among them and the state's current terms.
+Whether a proposal replaces the law, the trajectory fit itself decides
+(:func:`discovery.dynamics.matching.match_trajectories`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..law.criteria import MARGIN, bic
+from ..law.settle import complexity
+from ..search.selection import search_penalty
+from ..solvers.base import Problem
+from ..solvers.stlsq import STLSQ
+from ..solvers.subset import SubsetSearch
+from .sensitivity import trajectory_sensitivities
+from .trajectories import Trajectories
+from .weak import best_per_size
+
+SCREEN = 40  # terms screened for the exhaustive subset search, as in the other dynamics searches
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Terms proposed for one state's law, with their linearised estimates and criteria.
+
+    Attributes
+    ----------
+    terms : list of sympy.Expr
+    values : numpy.ndarray
+        The coefficients on the linearised problem: where the nonlinear fit starts.
+    criterion, current : float
+        The extended BIC of the proposal and of the state's current terms, on the linearised problem.
+    """
+
+    terms: list[sp.Expr]
+    values: np.ndarray
+    criterion: float
+    current: float
+
+
+def structure_criterion(
+    rss: float, n: int, n_free: int, floor: float, library_size: int, sizes: Sequence[int]
+) -> float:
+    """The extended BIC of a system: its misses, free parameters, and each law's terms out of the library."""
+    return bic(rss, n, n_free, floor) + sum(search_penalty(library_size, k) for k in sizes)
+
+
+def preferred(criteria: Sequence[float], sizes: Sequence[int]) -> int:
+    """The index of the fewest terms whose criterion is within the selection margin of the best."""
+    best = min(criteria)
+    good = [i for i, c in enumerate(criteria) if c <= best + MARGIN["bic"]]
+    return min(good, key=lambda i: (sizes[i], criteria[i]))
+
+
+def propose(
+    laws: Sequence[Sequence[tuple[sp.Expr, float]]],
+    state: int,
+    library: Sequence[sp.Expr],
+    data: Trajectories,
+    starts: Sequence[np.ndarray],
+    sigma: np.ndarray,
+    constants: Mapping[str, float],
+    max_terms: int,
+    floor: float,
+    rtol: float,
+    atol: np.ndarray,
+    max_evaluations: int,
+) -> Proposal | None:
+    """Other terms for ``state``'s law that the trajectories prefer, or None (the current ones, or no linearisation).
+
+    Parameters
+    ----------
+    laws : sequence of sequences of (term, value)
+        Every state's law, as fitted to the trajectories.
+    state : int
+        The state whose terms are searched.
+    library : sequence of sympy.Expr
+        The candidate terms (every law's current terms are added to them).
+    data : Trajectories
+    starts : sequence of arrays
+        Each trajectory's fitted initial state.
+    sigma : array
+        Each state's noise standard deviation: the misses' unit.
+    constants : mapping of name → float
+    max_terms : int
+        Largest law proposed.
+    floor : float
+        The misses' mean square that counts as an exact fit.
+    rtol, atol, max_evaluations
+        For the simulations.
+    """
+    n_states = len(data.states)
+    # Every law's terms are candidates for each: systems share terms (sin(x − y) in both of two magnets' laws).
+    own = list(dict.fromkeys([*library, *(term for law in laws for term, _ in law)]))
+    current = [own.index(term) for term, _ in laws[state]]
+    others = [(i, term) for i in range(n_states) if i != state for term, _ in laws[i]]
+    candidates = [(state, term) for term in own] + others
+    expressions = [sum((value * term for term, value in law), sp.Integer(0)) for law in laws]
+    names = (*data.states, *data.inputs)
+    blocks, misses = [], []
+    for trajectory, start in zip(data.items, starts):
+        found = trajectory_sensitivities(
+            expressions, candidates, trajectory.t, start, trajectory.u, names, constants, rtol, atol, max_evaluations
+        )
+        if found is None:
+            return None
+        simulated, sensitivities, usable = found
+        full = np.full((len(trajectory.t), n_states, len(candidates) + n_states), np.nan)
+        full[:, :, usable] = sensitivities[:, :, : len(usable)]
+        full[:, :, len(candidates) :] = sensitivities[:, :, len(usable) :]
+        blocks.append((full / sigma[None, :, None]).reshape(-1, full.shape[2]))
+        misses.append(((simulated - trajectory.x) / sigma).ravel())
+    n = sum(len(m) for m in misses)
+    terms = np.vstack([b[:, : len(candidates)] for b in blocks])
+    finite = np.all(np.isfinite(terms), axis=0)
+    if not np.all(finite[current]) or not np.all(finite[len(own) :]):
+        return None  # a term of the current laws is not finite along the simulated trajectories
+    starts_columns = np.zeros((n, len(blocks) * n_states))
+    row = 0
+    for k, block in enumerate(blocks):
+        starts_columns[row : row + len(block), k * n_states : (k + 1) * n_states] = block[:, len(candidates) :]
+        row += len(block)
+    residual = np.concatenate(misses)
+    forced = np.hstack([terms[:, len(own) :], starts_columns])
+    basis, _ = np.linalg.qr(forced)
+    coefficients = np.array([value for _, value in laws[state]])
+    # The misses are linear in the state's coefficients: data ≈ simulated + S·(c − ĉ) gives S·c ≈ S·ĉ − misses.
+    target = terms[:, current] @ coefficients - residual
+    target = target - basis @ (basis.T @ target)
+    usable = [j for j in range(len(own)) if finite[j]]
+    columns = terms[:, usable]
+    columns = columns - basis @ (basis.T @ columns)
+    scale = np.sqrt(np.mean(columns**2, axis=0))
+    live = [i for i in range(len(usable)) if scale[i] > 0]
+    columns, scale = columns[:, live], scale[live]
+    kept = [usable[i] for i in live]
+    if not all(j in kept for j in current):
+        return None
+    supports = _supports(columns / scale, target, [own[j] for j in kept], max_terms)
+    n_fixed = forced.shape[1]
+    library_size = len(own)
+
+    def scored(support: list[int]) -> tuple[float, np.ndarray]:
+        coef, *_ = np.linalg.lstsq(columns[:, support], target, rcond=None)
+        rss = float(np.sum((columns[:, support] @ coef - target) ** 2))
+        return structure_criterion(rss, n, n_fixed + len(support), floor, library_size, [len(support)]), coef
+
+    mine = sorted(kept.index(j) for j in current)
+    options = [mine] + [sorted(s) for s in supports if sorted(s) != mine]
+    scores = [scored(s) for s in options]
+    pick = preferred([s[0] for s in scores], [len(s) for s in options])
+    if pick == 0:
+        return None
+    return Proposal([own[kept[i]] for i in options[pick]], scores[pick][1], scores[pick][0], scores[0][0])
+
+
+def _supports(columns: np.ndarray, target: np.ndarray, terms: list[sp.Expr], max_terms: int) -> list[tuple[int, ...]]:
+    """Each size's best support on the standardised columns (the subset search's and thresholded least squares')."""
+    import torch
+
+    n = len(target)
+    target_scale = float(np.sqrt(np.mean(target**2))) or 1.0
+    problem = Problem(
+        gram=torch.as_tensor(columns.T @ columns / n),
+        rhs=torch.as_tensor(columns.T @ (target / target_scale) / n),
+        n_rows=n,
+        complexity=np.array([complexity(t) for t in terms], dtype=float),
+        max_terms=min(max_terms, n - 2, len(terms)),
+        random_state=0,
+    )
+    return best_per_size(problem, SubsetSearch(screen=SCREEN, backward=True).path(problem) + STLSQ().path(problem))
