@@ -88,7 +88,10 @@ def discover_system(
     any (:mod:`discovery.dynamics.integral`). Last, the chosen laws'
     coefficients are fitted to the measured states by simulating the system,
     and pruned and snapped to exact values on that fit
-    (:mod:`discovery.dynamics.matching`).
+    (:mod:`discovery.dynamics.matching`); around it, each state's terms are
+    searched again among the weak formulation's library and every law's
+    terms, on the misses of the simulated states
+    (:mod:`discovery.dynamics.restructure`).
 
     Parameters
     ----------
@@ -134,9 +137,12 @@ def discover_system(
         Fit the chosen laws' coefficients, with each trajectory's initial
         state, to the measured states by simulating the system; prune the
         terms and snap the coefficients on that fit
-        (:mod:`discovery.dynamics.matching`). The laws are kept as found
-        where it fails or does not improve the simulated trajectories;
-        ``system.info["trajectory_fit"]`` says what happened.
+        (:mod:`discovery.dynamics.matching`); then search each state's terms
+        again on the simulated states' misses, and keep a law that the
+        refitted system prefers (:mod:`discovery.dynamics.restructure`). The laws are kept as found
+        where the fit fails or does not improve the simulated trajectories;
+        ``system.info["trajectory_fit"]`` says what happened (``"restructured"``:
+        the laws the search replaced).
     check : bool
         Simulate the system from each trajectory's first sample and compare
         with the data (``system.info["check"]``: error and horizon).

@@ -68,7 +68,7 @@ def trajectory_sensitivities(
     n_states = len(laws)
     symbols = [sp.Symbol(name) for name in names]
     fine = _finer(t)
-    inputs = np.column_stack([np.interp(fine, t, u[:, k]) for k in range(u.shape[1])]) if u.shape[1] else u[:0]
+    inputs = np.column_stack([np.interp(fine, t, u[:, k]) for k in range(u.shape[1])] or [np.empty((len(fine), 0))])
     right = sp.lambdify(symbols, [with_constants(law, constants) for law in laws], "math")
 
     def rhs(time: float, x: np.ndarray) -> np.ndarray:
@@ -78,7 +78,7 @@ def trajectory_sensitivities(
     states = integrate(rhs, np.asarray(x0, dtype=float), fine, rtol, atol, max_evaluations * SUBSTEPS)
     if not np.all(np.isfinite(states)):
         return None
-    columns = dict(zip(names, np.hstack([states, inputs.reshape(len(fine), -1)]).T))
+    columns = dict(zip(names, np.hstack([states, inputs]).T))
     jacobian = np.empty((len(fine), n_states, n_states))
     for i, law in enumerate(laws):
         for k in range(n_states):
