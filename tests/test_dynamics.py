@@ -437,3 +437,40 @@ def test_terms_searched_on_the_trajectories_replace_a_wrong_law():
     assert sp.expand(matched["y"].expression - (2 * y - x * y - y**2)) == 0
     assert info["restructured"] == {"x": "x*cos(2*y) + x**2*sin(y) + x*y + sin(x) + x*y/(y + 1)"}
     assert info["chi_after"] < 1.2
+
+
+@pytest.fixture(scope="module")
+def respiration():
+    """Clean trajectories of bacterial respiration: x' = 20 − x − xy/(1 + x²/2), y' = 10 − xy/(1 + x²/2)."""
+    t = np.arange(100) * 0.1
+    rhs = sp.lambdify([x, y], [20 - x - x * y / (1 + x**2 / 2), 10 - x * y / (1 + x**2 / 2)])
+    states = [_integrate(lambda _t, s: rhs(*s), x0, t) for x0 in ([5, 10], [12, 20], [16, 40], [8, 30])]
+    return as_trajectories([t] * 4, states, variables=["x", "y"])
+
+
+def test_saturation_constants_are_fitted_and_snapped(respiration):
+    """The library's x·y/(1 + x²) becomes x·y/(2 + x²): its constant is fitted with the coefficients."""
+    found = {"x": [(1, 20.0), (x, -1.0), (x * y / (x**2 + 1), -3.0)], "y": [(1, 10.0), (x * y / (x**2 + 1), -3.0)]}
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in found.items()}
+    matched, info = match_trajectories(
+        expressions, {s: _coefficients(p) for s, p in found.items()}, respiration, {}, {}
+    )
+    assert info["status"] == "matched"
+    assert sp.simplify(matched["x"].expression - (20 - x - 2 * x * y / (2 + x**2))) == 0
+    assert sp.simplify(matched["y"].expression - (10 - 2 * x * y / (2 + x**2))) == 0
+    assert [str(c.term) for c in matched["y"].coefficients] == ["1", "x*y/(x**2 + 2)"]
+
+
+def test_terms_dropped_from_laws_that_miss_on_clean_data(respiration):
+    """A spurious y/x that made up for the wrong constant is dropped, and then the constant is fitted."""
+    found = {
+        "x": [(1, 20.0), (x, -1.0), (y / x, 2.0), (x * y / (x**2 + 1), -4.0)],
+        "y": [(1, 10.0), (y / x, 1.95), (x * y / (x**2 + 1), -3.95)],
+    }
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in found.items()}
+    coefficients = {s: _coefficients(p) for s, p in found.items()}
+    library = [term.expr for term in default_library(["x", "y"], 1)] + dynamics_terms(["x", "y"])
+    matched, info = match_trajectories(expressions, coefficients, respiration, {}, {}, library=library)
+    assert sp.simplify(matched["x"].expression - (20 - x - 2 * x * y / (2 + x**2))) == 0
+    assert sp.simplify(matched["y"].expression - (10 - 2 * x * y / (2 + x**2))) == 0
+    assert set(info["restructured"]) == {"x", "y"}

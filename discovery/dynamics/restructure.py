@@ -31,6 +31,7 @@ from ..solvers.base import Problem
 from ..solvers.stlsq import STLSQ
 from ..solvers.subset import SubsetSearch
 from .sensitivity import trajectory_sensitivities
+from .terms import saturation_constants
 from .trajectories import Trajectories
 from .weak import best_per_size
 
@@ -107,11 +108,95 @@ def propose(
     rtol, atol, max_evaluations
         For the simulations.
     """
+    problem = _linear_problem(laws, state, library, data, starts, sigma, constants, rtol, atol, max_evaluations)
+    if problem is None:
+        return None
+    supports = _supports(problem.columns / problem.scale, problem.target, problem.terms, max_terms)
+    library_size = len(problem.terms)
+
+    def scored(support: list[int]) -> tuple[float, np.ndarray]:
+        coef, rss = problem.fitted(support)
+        return structure_criterion(
+            rss, problem.n, problem.n_fixed + len(support), floor, library_size, [len(support)]
+        ), coef
+
+    mine = sorted(problem.current)
+    options = [mine] + [sorted(s) for s in supports if sorted(s) != mine]
+    scores = [scored(s) for s in options]
+    pick = preferred([s[0] for s in scores], [len(s) for s in options])
+    if pick == 0:
+        return None
+    return Proposal([problem.terms[i] for i in options[pick]], scores[pick][1], scores[pick][0], scores[0][0])
+
+
+def refitted(
+    laws: Sequence[Sequence[tuple[sp.Expr, float]]],
+    state: int,
+    terms: Sequence[sp.Expr],
+    data: Trajectories,
+    starts: Sequence[np.ndarray],
+    sigma: np.ndarray,
+    constants: Mapping[str, float],
+    rtol: float,
+    atol: np.ndarray,
+    max_evaluations: int,
+) -> np.ndarray | None:
+    """Coefficients of ``terms`` for ``state``'s law on the linearised problem: where a refit of them starts.
+
+    A law with a term dropped, simulated from its old coefficients, can diverge
+    (bacterial respiration's dx/dt without the 2y/x that its other terms made
+    up for); one Gauss–Newton step moves them to what the data then need. None
+    when there is no linearisation or a term is not finite along it.
+    """
+    problem = _linear_problem(laws, state, terms, data, starts, sigma, constants, rtol, atol, max_evaluations)
+    if problem is None or not all(term in problem.terms for term in terms):
+        return None
+    return problem.fitted([problem.terms.index(term) for term in terms])[0]
+
+
+@dataclass(frozen=True)
+class _Linear:
+    """One state's linearised problem: columns of its candidate terms and a target, the rest profiled out."""
+
+    columns: np.ndarray
+    scale: np.ndarray
+    target: np.ndarray
+    terms: list[sp.Expr]
+    current: list[int]  # positions of the state's current terms among ``terms``
+    n: int
+    n_fixed: int  # parameters profiled out: the other laws' and the initial states
+
+    def fitted(self, support: Sequence[int]) -> tuple[np.ndarray, float]:
+        coef, *_ = np.linalg.lstsq(self.columns[:, list(support)], self.target, rcond=None)
+        return coef, float(np.sum((self.columns[:, list(support)] @ coef - self.target) ** 2))
+
+
+def _linear_problem(
+    laws: Sequence[Sequence[tuple[sp.Expr, float]]],
+    state: int,
+    library: Sequence[sp.Expr],
+    data: Trajectories,
+    starts: Sequence[np.ndarray],
+    sigma: np.ndarray,
+    constants: Mapping[str, float],
+    rtol: float,
+    atol: np.ndarray,
+    max_evaluations: int,
+) -> _Linear | None:
     n_states = len(data.states)
     # Every law's terms are candidates for each: systems share terms (sin(x − y) in both of two magnets' laws).
     own = list(dict.fromkeys([*library, *(term for law in laws for term, _ in law)]))
     current = [own.index(term) for term, _ in laws[state]]
     others = [(i, term) for i in range(n_states) if i != state for term, _ in laws[i]]
+    # The other laws' saturation constants are free in the fit too: their directions, value·∂term/∂K, are profiled
+    # out. The state's own are not: a term proposed without its constant would keep the constant's direction.
+    others += [
+        (i, direction)
+        for i, law in enumerate(laws)
+        if i != state
+        for term, value in law
+        for direction in _shape_directions(term, value)
+    ]
     candidates = [(state, term) for term in own] + others
     expressions = [sum((value * term for term, value in law), sp.Integer(0)) for law in laws]
     names = (*data.states, *data.inputs)
@@ -154,22 +239,14 @@ def propose(
     kept = [usable[i] for i in live]
     if not all(j in kept for j in current):
         return None
-    supports = _supports(columns / scale, target, [own[j] for j in kept], max_terms)
-    n_fixed = forced.shape[1]
-    library_size = len(own)
+    return _Linear(columns, scale, target, [own[j] for j in kept], [kept.index(j) for j in current], n, forced.shape[1])
 
-    def scored(support: list[int]) -> tuple[float, np.ndarray]:
-        coef, *_ = np.linalg.lstsq(columns[:, support], target, rcond=None)
-        rss = float(np.sum((columns[:, support] @ coef - target) ** 2))
-        return structure_criterion(rss, n, n_fixed + len(support), floor, library_size, [len(support)]), coef
 
-    mine = sorted(kept.index(j) for j in current)
-    options = [mine] + [sorted(s) for s in supports if sorted(s) != mine]
-    scores = [scored(s) for s in options]
-    pick = preferred([s[0] for s in scores], [len(s) for s in options])
-    if pick == 0:
-        return None
-    return Proposal([own[kept[i]] for i in options[pick]], scores[pick][1], scores[pick][0], scores[0][0])
+def _shape_directions(term: sp.Expr, value: float) -> list[sp.Expr]:
+    """How ``value·term`` changes with each of its saturation constants, at their values."""
+    symbolic, constants = saturation_constants(term)
+    at = dict(constants)
+    return [value * sp.diff(symbolic, symbol).xreplace(at) for symbol, _ in constants]
 
 
 def _supports(columns: np.ndarray, target: np.ndarray, terms: list[sp.Expr], max_terms: int) -> list[tuple[int, ...]]:

@@ -38,3 +38,27 @@ def dynamics_terms(names: Sequence[str]) -> list[sp.Expr]:
             terms.append(ratio)
             terms.extend(ratio * f(b) for b in others for f in (sp.sin, sp.cos))
     return list(dict.fromkeys(terms))
+
+
+def saturation_constants(term: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Dummy, sp.Expr]]]:
+    """The term with each saturation constant made a symbol, and those symbols with their values.
+
+    A number added to the variables inside a denominator is a half-saturation
+    constant, the K of ``a/(K + a)`` or ``a·b/(K + a²)`` (Michaelis–Menten,
+    Holling): the library's terms have 1, data in other units need another,
+    and bacterial respiration's x·y/(1 + x²/2) is 2·x·y/(2 + x²).
+    """
+    found: list[tuple[sp.Dummy, sp.Expr]] = []
+
+    def visit(expression: sp.Expr) -> sp.Expr:
+        if expression.is_Pow and expression.exp.is_negative and expression.base.is_Add:
+            numbers = [a for a in expression.base.args if a.is_Number]
+            if len(numbers) == 1 and expression.base.free_symbols:
+                symbol = sp.Dummy(f"K{len(found)}")
+                found.append((symbol, numbers[0]))
+                return sp.Pow(expression.base - numbers[0] + symbol, expression.exp)
+        if expression.args and not expression.is_Atom:
+            return expression.func(*[visit(a) for a in expression.args])
+        return expression
+
+    return visit(sp.sympify(term)), found
