@@ -6,7 +6,9 @@ vector fields. Rate laws of biology and chemistry saturate (Michaelis–Menten,
 Holling type II and III: ``x*y/(1 + x)``, ``y/(1 + x**2)``), and flows on a
 sphere or a cylinder carry ratios of sines and cosines (``cos(x)/tan(y)``);
 neither is a product of the default library's terms. These are added, for
-every state and input ``a`` and every other one ``b``.
+every state and input ``a`` and every other one ``b``, with 1 for the
+half-saturation constant; the trajectory fit fits that constant
+(:func:`saturation_constants`).
 """
 
 from __future__ import annotations
