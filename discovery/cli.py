@@ -257,6 +257,8 @@ def _run_fit_system(args: argparse.Namespace) -> int:
         fit = system.info["trajectory_fit"]
         misses = f"; RMS miss {fit['chi_after']:.3g} noise units" if "chi_after" in fit else ""
         print(f"trajectory fit: {fit['status']}{misses}")
+        for state, terms in fit.get("restructured", {}).items():
+            print(f"  d{state}/d{system.time}: replaced by the term search on the trajectories (terms were {terms})")
     if args.save:
         system.save(args.save)
         print(f"saved the system to {args.save}")
