@@ -437,16 +437,12 @@ def _fit(
     final_bic = bic(float(final.fun @ final.fun), n, len(fit.x) - len(fixed), floor)
     if not final_bic <= free_bic:  # the linear tests misjudged: keep every coefficient free
         held, exact, fixed, linear, final = {}, {}, {}, _free_fit(fit, n_c), fit
+    values = _values(parameters, held, exact, final.x)
     info.update(
         status="matched",
         chi_after=_chi(final.fun),
-        pruned=[
-            str(parameters.concrete(j, _values(parameters, held, exact, final.x)))
-            for j in held
-            if j < len(parameters.terms)
-        ],
+        pruned=[str(parameters.concrete(j, values)) for j in held if j < len(parameters.terms)],
     )
-    values = _values(parameters, held, exact, final.x)
     laws = _laws(parameters, n_s, held, exact, linear, values, n - len(fit.x))
     reached = _reached(
         parameters, n_s, held, exact, values, final.x, final.fun, len(fit.x) - len(fixed), floor, sigma / rms
