@@ -28,7 +28,7 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 from scipy.interpolate import CubicSpline
-from scipy.sparse import lil_matrix
+from scipy.sparse import csr_matrix, lil_matrix
 
 from ..law.coefficient import Coefficient
 from ..law.criteria import bic, known_target_error
@@ -36,6 +36,7 @@ from ..law.evaluate import numpy_evaluator, with_constants
 from ..law.fitting import ParameterFit, least_squares
 from ..law.settle import complexity, snap_coefficients, tidy_expression
 from .restructure import preferred, propose, refitted, structure_criterion
+from .sensitivity import trajectory_sensitivities
 from .system import input_function, integrate
 from .terms import saturation_constants
 from .trajectories import Trajectories
@@ -411,13 +412,29 @@ def _fit(
 
     q0 = np.concatenate([parameters.start] + [tr.x[0, fitted] for tr in data.items])
     sparsity = _jacobian_sparsity(data, n_c, n_s)
+    # The whole system's Jacobian from its variational equations (one simulation per trajectory, where finite
+    # differences take one per parameter); a state fitted alone, beside splines of the others, by differences.
+    jacobian: Any = "2-point"
+    if not others:
+
+        def jacobian(q: np.ndarray) -> csr_matrix:
+            if deadline is not None and clock.perf_counter() > deadline:
+                raise _OutOfTime
+            return _variational_jacobian(parameters, q, data, context.constants, rms, sigma)
+
     info: dict[str, Any] = {}
     try:
         before = misses(q0)
         if failed[0]:
             return None, {"status": DOES_NOT_SIMULATE, "chi_before": _chi(before)}, None
         fit = optimize.least_squares(
-            misses, q0, jac_sparsity=sparsity, diff_step=DIFF_STEP, x_scale="jac", max_nfev=MAX_EVALUATIONS
+            misses,
+            q0,
+            jac=jacobian,
+            jac_sparsity=None if callable(jacobian) else sparsity,
+            diff_step=DIFF_STEP,
+            x_scale="jac",
+            max_nfev=MAX_EVALUATIONS,
         )
         info.update(chi_before=_chi(before), chi_free=_chi(fit.fun))
         misses(fit.x)
@@ -429,7 +446,7 @@ def _fit(
             return None, {**info, "status": STILL_MISSES}, free
         held, exact, linear = _pruned_and_snapped(fit, parameters, context.constants, floor)
         fixed = {**held, **{j: value for j, (_, value) in exact.items()}}
-        final = _refit_holding(misses, fit.x, fixed, sparsity)
+        final = _refit_holding(misses, jacobian, fit.x, fixed, sparsity)
     except _OutOfTime:
         return None, {**info, "status": "kept: the time limit was reached while matching"}, None
     n = len(final.fun)
@@ -600,6 +617,56 @@ def _right_hand_side(
     return rhs_of
 
 
+def _variational_jacobian(
+    parameters: _Parameters,
+    q: np.ndarray,
+    data: Trajectories,
+    constants: Mapping[str, float],
+    rms: np.ndarray,
+    sigma: np.ndarray,
+) -> csr_matrix:
+    """The misses' derivatives by every parameter and initial state, from the variational equations.
+
+    A coefficient's column is the trajectory's sensitivity to its term; a
+    saturation constant's, to value·∂term/∂K; an initial state's, Φ(t). A
+    trajectory whose simulation fails has zero rows: its misses there are the
+    constant penalty.
+    """
+    n_terms, n_c, n_s = len(parameters.terms), parameters.size, len(data.states)
+    values = {i: sp.Float(q[i]) for i in range(n_c)}
+    concrete = [parameters.concrete(i, values) for i in range(n_terms)]
+    laws = [
+        sum((q[i] * concrete[i] for i in range(n_terms) if parameters.owners[i] == j), sp.Integer(0))
+        for j in range(n_s)
+    ]
+    candidates = [(parameters.owners[i], concrete[i]) for i in range(n_terms)]
+    for symbol, _, term in parameters.shapes:
+        at = {s: values[n_terms + k] for k, (s, _, _) in enumerate(parameters.shapes)}
+        candidates.append((parameters.owners[term], q[term] * sp.diff(parameters.terms[term], symbol).xreplace(at)))
+    names = (*data.states, *data.inputs)
+    blocks = []
+    for k, trajectory in enumerate(data.items):
+        block = np.zeros((len(trajectory.t) * n_s, n_c + len(data.items) * n_s))
+        found = trajectory_sensitivities(
+            laws,
+            candidates,
+            trajectory.t,
+            q[n_c + k * n_s : n_c + (k + 1) * n_s],
+            trajectory.u,
+            names,
+            constants,
+            RTOL,
+            ATOL_FRACTION * rms,
+            EVALUATIONS_PER_SAMPLE * len(trajectory.t),
+        )
+        if found is not None and len(found[2]) == n_c:
+            columns = found[1] / sigma[None, :, None]
+            block[:, :n_c] = columns[:, :, :n_c].reshape(-1, n_c)
+            block[:, n_c + k * n_s : n_c + (k + 1) * n_s] = columns[:, :, n_c:].reshape(-1, n_s)
+        blocks.append(block)
+    return csr_matrix(np.vstack(blocks))
+
+
 def _jacobian_sparsity(data: Trajectories, n_c: int, n_s: int) -> lil_matrix:
     """A trajectory's misses depend on the coefficients and its own initial state only."""
     rows = sum(len(tr.t) for tr in data.items) * n_s
@@ -693,9 +760,16 @@ def _pruned_and_snapped(
 
 
 def _refit_holding(
-    misses: Callable[[np.ndarray], np.ndarray], q: np.ndarray, fixed: Mapping[int, float], sparsity: lil_matrix
+    misses: Callable[[np.ndarray], np.ndarray],
+    jacobian: Any,
+    q: np.ndarray,
+    fixed: Mapping[int, float],
+    sparsity: lil_matrix,
 ) -> optimize.OptimizeResult:
-    """The nonlinear fit again, with the ``fixed`` coefficients held at their values."""
+    """The nonlinear fit again, with the ``fixed`` coefficients held at their values.
+
+    ``jacobian`` is the full problem's (a callable), or "2-point" for finite differences.
+    """
     free = np.array([i for i in range(len(q)) if i not in fixed])
     full = q.copy()
     for i, value in fixed.items():
@@ -705,10 +779,15 @@ def _refit_holding(
         full[free] = z
         return misses(full)
 
+    def reduced_jacobian(z: np.ndarray) -> csr_matrix:
+        full[free] = z
+        return jacobian(full)[:, free]
+
     fit = optimize.least_squares(
         reduced,
         full[free],
-        jac_sparsity=sparsity.tocsc()[:, free],
+        jac=reduced_jacobian if callable(jacobian) else jacobian,
+        jac_sparsity=None if callable(jacobian) else sparsity.tocsc()[:, free],
         diff_step=DIFF_STEP,
         x_scale="jac",
         max_nfev=MAX_EVALUATIONS,
