@@ -137,7 +137,8 @@ def discover_system(
         Fit the chosen laws' coefficients, with each trajectory's initial
         state, to the measured states by simulating the system; prune the
         terms and snap the coefficients on that fit
-        (:mod:`discovery.dynamics.matching`); then search each state's terms
+        (:mod:`discovery.dynamics.matching`), the saturation constants in
+        the terms (the K of x·y/(K + x²)) with them; then search each state's terms
         again on the simulated states' misses, and keep a law that the
         refitted system prefers (:mod:`discovery.dynamics.restructure`). The laws are kept as found
         where the fit fails or does not improve the simulated trajectories;
