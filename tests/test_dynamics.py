@@ -474,3 +474,15 @@ def test_terms_dropped_from_laws_that_miss_on_clean_data(respiration):
     assert sp.simplify(matched["x"].expression - (20 - x - 2 * x * y / (2 + x**2))) == 0
     assert sp.simplify(matched["y"].expression - (10 - 2 * x * y / (2 + x**2))) == 0
     assert set(info["restructured"]) == {"x", "y"}
+
+
+def test_trajectory_fit_takes_any_function_sympy_knows():
+    """A law with sec(y), which the project's own compiler lacks, is simulated and differentiated by SymPy's."""
+    t = np.arange(60) * 0.1
+    clean = [_integrate(lambda _t, s: [-s[0] / (4 * math.cos(s[1])), -s[1] / 2], x0, t) for x0 in ([2, 1], [-1, 0.5])]
+    data = as_trajectories([t] * 2, clean, variables=["x", "y"])
+    laws = {"x": [(x * sp.sec(y), -0.26)], "y": [(y, -0.48)]}
+    expressions = {s: sum(v * term for term, v in pairs) for s, pairs in laws.items()}
+    matched, info = match_trajectories(expressions, {s: _coefficients(p) for s, p in laws.items()}, data, {}, {})
+    assert info["status"] == "matched"
+    assert sp.simplify(matched["x"].expression + x * sp.sec(y) / 4) == 0 and matched["y"].expression == -y / 2

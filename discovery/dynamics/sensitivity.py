@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from ..law.evaluate import numpy_evaluator, with_constants
+from ..law.evaluate import with_constants
 from .system import integrate
 
 SUBSTEPS = 8  # trapezoidal steps per sampling interval: relative errors of about (h·λ)²/12, far under the noise
@@ -122,5 +122,9 @@ def _finer(t: np.ndarray) -> np.ndarray:
 
 
 def _evaluated(expression: sp.Expr, columns: Mapping[str, np.ndarray], constants: Mapping[str, float], n: int):
+    # SymPy's NumPy printer, as the simulation's right-hand side is SymPy's too: a law may hold any function
+    # SymPy knows (cot, sec), not only those of the project's compiler.
+    names = list(columns)
+    evaluate = sp.lambdify([sp.Symbol(name) for name in names], with_constants(expression, constants), "numpy")
     with np.errstate(all="ignore"):
-        return np.broadcast_to(numpy_evaluator(expression, constants)(columns), (n,)).astype(float)
+        return np.broadcast_to(np.asarray(evaluate(*(columns[name] for name in names)), dtype=float), (n,)).copy()
