@@ -36,7 +36,7 @@ from ..law.evaluate import numpy_evaluator, with_constants
 from ..law.fitting import ParameterFit, least_squares
 from ..law.settle import complexity, snap_coefficients, tidy_expression
 from .restructure import preferred, propose, refitted, structure_criterion
-from .sensitivity import trajectory_sensitivities
+from .sensitivity import evaluated, trajectory_sensitivities
 from .system import input_function, integrate
 from .terms import saturation_constants
 from .trajectories import Trajectories
@@ -350,9 +350,9 @@ def _searched(
 def _contribution(term: sp.Expr, value: float, context: _Context) -> float:
     """RMS of value·term over the data: how much of its law a term carries."""
     names = (*context.data.states, *context.data.inputs)
-    evaluate = numpy_evaluator(term, context.constants)
-    with np.errstate(all="ignore"):
-        values = np.concatenate([evaluate(tr.columns(names)) * np.ones(len(tr.t)) for tr in context.data.items])
+    values = np.concatenate(
+        [evaluated(term, tr.columns(names), context.constants, len(tr.t)) for tr in context.data.items]
+    )
     return float(abs(value) * np.sqrt(np.mean(values**2))) if np.all(np.isfinite(values)) else np.inf
 
 

@@ -82,12 +82,12 @@ def trajectory_sensitivities(
     jacobian = np.empty((len(fine), n_states, n_states))
     for i, law in enumerate(laws):
         for k in range(n_states):
-            jacobian[:, i, k] = _evaluated(sp.diff(law, symbols[k]), columns, constants, len(fine))
+            jacobian[:, i, k] = evaluated(sp.diff(law, symbols[k]), columns, constants, len(fine))
     if not np.all(np.isfinite(jacobian)):
         return None
     forcing, usable = [], []
     for c, (owner, term) in enumerate(candidates):
-        values = _evaluated(term, columns, constants, len(fine))
+        values = evaluated(term, columns, constants, len(fine))
         if np.all(np.isfinite(values)):
             column = np.zeros((len(fine), n_states))
             column[:, owner] = values
@@ -121,7 +121,10 @@ def _finer(t: np.ndarray) -> np.ndarray:
     return np.append(inner, t[-1])
 
 
-def _evaluated(expression: sp.Expr, columns: Mapping[str, np.ndarray], constants: Mapping[str, float], n: int):
+def evaluated(
+    expression: sp.Expr, columns: Mapping[str, np.ndarray], constants: Mapping[str, float], n: int
+) -> np.ndarray:
+    """``expression`` over ``n`` rows of named columns, as a float array (not finite where it is undefined)."""
     # SymPy's NumPy printer, as the simulation's right-hand side is SymPy's too: a law may hold any function
     # SymPy knows (cot, sec), not only those of the project's compiler.
     names = list(columns)
