@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from ..law.evaluate import with_constants
+from ..law.evaluate import numpy_evaluator, with_constants
 from .system import integrate
 
 SUBSTEPS = 8  # trapezoidal steps per sampling interval: relative errors of about (h·λ)²/12, far under the noise
@@ -124,10 +124,19 @@ def _finer(t: np.ndarray) -> np.ndarray:
 def evaluated(
     expression: sp.Expr, columns: Mapping[str, np.ndarray], constants: Mapping[str, float], n: int
 ) -> np.ndarray:
-    """``expression`` over ``n`` rows of named columns, as a float array (not finite where it is undefined)."""
-    # SymPy's NumPy printer, as the simulation's right-hand side is SymPy's too: a law may hold any function
-    # SymPy knows (cot, sec), not only those of the project's compiler.
-    names = list(columns)
-    evaluate = sp.lambdify([sp.Symbol(name) for name in names], with_constants(expression, constants), "numpy")
+    """``expression`` over ``n`` rows of named columns, as a float array (not finite where it is undefined).
+
+    By the project's compiler; by SymPy's NumPy printer for the functions it lacks (cot, sec), which a
+    law may hold: the simulation's right-hand side is SymPy's too.
+    """
+    try:
+        evaluate = numpy_evaluator(expression, constants)
+    except ValueError:
+        names = tuple(columns)
+        function = sp.lambdify([sp.Symbol(name) for name in names], with_constants(expression, constants), "numpy")
+
+        def evaluate(values: Mapping[str, np.ndarray]) -> np.ndarray:
+            return np.asarray(function(*(values[name] for name in names)), dtype=float)
+
     with np.errstate(all="ignore"):
-        return np.broadcast_to(np.asarray(evaluate(*(columns[name] for name in names)), dtype=float), (n,)).copy()
+        return np.broadcast_to(evaluate(columns), (n,)).astype(float)
