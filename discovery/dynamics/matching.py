@@ -32,13 +32,13 @@ from scipy.sparse import csr_matrix, lil_matrix
 
 from ..law.coefficient import Coefficient
 from ..law.criteria import bic, known_target_error
-from ..law.evaluate import numpy_evaluator, with_constants
+from ..law.evaluate import with_constants
 from ..law.fitting import ParameterFit, least_squares
 from ..law.settle import complexity, snap_coefficients, tidy_expression
-from .restructure import preferred, propose, refitted, structure_criterion
-from .sensitivity import evaluated, trajectory_sensitivities
+from .parameters import FitParameters, Reached, parameter_values, parameters_of, reached_fit, with_saturation_constants
+from .restructure import FitPoint, preferred, propose, refitted, structure_criterion
+from .sensitivity import evaluated, variational_jacobian
 from .system import input_function, integrate
-from .terms import saturation_constants
 from .trajectories import Trajectories
 
 RTOL = 1e-10  # tight, so that the finite-difference Jacobian (step DIFF_STEP) sees the law, not the integrator
@@ -55,7 +55,6 @@ MIN_NOISE_FRACTION = 1e-7  # of each state's RMS: the weight of a state whose es
 # 1.00000032). Misses within it count as an exact fit, and each coefficient is known to within it, so exact
 # values and pruning are judged against it on noise-free data, where the misses are the integrators' errors.
 SIMULATION_PRECISION = 1e-6
-RECONSTRUCTION_TOLERANCE = 1e-8  # a law's coefficients must rebuild its expression to this RMS over the states'
 # RMS miss, in noise standard deviations, beyond which the fitted laws are rejected: right laws fit to
 # about 1; one with a term missing pulls its other coefficients to make up for it (a pendulum without its
 # damping, at 10 % noise, fitted θ' = 0.72·ω at 9.9), and the derivative fit's values are kept instead.
@@ -82,65 +81,6 @@ class MatchedState:
 
     expression: sp.Expr
     coefficients: list[Coefficient]
-
-
-@dataclass(frozen=True)
-class _Parameters:
-    """The parameters being fitted: each term's coefficient, then the terms' saturation constants.
-
-    ``terms`` hold each saturation constant as a symbol (``shapes``: the
-    symbol, its value in the law as found, the index of its term); ``start``
-    has the coefficients' starting values, then the constants'.
-    """
-
-    terms: list[sp.Expr]
-    owners: list[int]
-    start: np.ndarray
-    shapes: tuple[tuple[sp.Symbol, sp.Expr, int], ...] = ()
-
-    @property
-    def size(self) -> int:
-        return len(self.terms) + len(self.shapes)
-
-    def null(self, i: int) -> float:
-        """The value parameter ``i`` is held at when the data do not need it: 0 for a coefficient, else the law's."""
-        return 0.0 if i < len(self.terms) else float(self.shapes[i - len(self.terms)][1])
-
-    def shapes_of(self, term: int) -> list[int]:
-        return [len(self.terms) + k for k, (_, _, owner) in enumerate(self.shapes) if owner == term]
-
-    def subset(self, terms: Sequence[int]) -> _Parameters:
-        """Only these terms (and their constants), all owned by state 0: one state's law fitted alone."""
-        shapes = [k for i in terms for k in self.shapes_of(i)]
-        return _Parameters(
-            [self.terms[i] for i in terms],
-            [0] * len(terms),
-            self.start[[*terms, *shapes]],
-            tuple(
-                (symbol, value, list(terms).index(owner))
-                for symbol, value, owner in (self.shapes[k - len(self.terms)] for k in shapes)
-            ),
-        )
-
-    def concrete(self, i: int, values: Mapping[int, sp.Expr]) -> sp.Expr:
-        """Term ``i`` with its saturation constants replaced by ``values`` (parameter index → value)."""
-        return self.terms[i].xreplace({self.shapes[k - len(self.terms)][0]: values[k] for k in self.shapes_of(i)})
-
-
-def _with_saturation_constants(terms: Sequence[sp.Expr], owners: Sequence[int], start: Sequence[float]) -> _Parameters:
-    """The parameters, each term's saturation constants made symbols (see :func:`.terms.saturation_constants`).
-
-    Fitted with the coefficients, a constant is held at its value when the BIC does not need it free, or
-    snapped to an exact value.
-    """
-    shapes: list[tuple[sp.Symbol, sp.Expr, int]] = []
-    out = []
-    for i, term in enumerate(terms):
-        symbolic, found = saturation_constants(term)
-        out.append(symbolic)
-        shapes += [(symbol, number, i) for symbol, number in found]
-    starts = [*start, *(float(number) for _, number, _ in shapes)]
-    return _Parameters(out, list(owners), np.array(starts, dtype=float), tuple(shapes))
 
 
 def match_trajectories(
@@ -204,7 +144,7 @@ def match_trajectories(
     """
     started = clock.perf_counter()
     states = list(data.states)
-    parameters = _parameters(expressions, coefficients, states, data, constants)
+    parameters = parameters_of(expressions, coefficients, states, data, constants)
     if parameters is None:
         return None, {"status": "skipped: a law is not a sum of coefficients times terms"}
     if not parameters.terms:
@@ -240,7 +180,7 @@ def match_trajectories(
 def _searched(
     matched: dict[int, MatchedState] | None,
     info: dict[str, Any],
-    reached: _Reached,
+    reached: Reached,
     context: _Context,
     library: list[sp.Expr],
     max_terms: int,
@@ -270,7 +210,7 @@ def _searched(
         """Fit the system with state j's law made of ``terms``; keep it if preferred."""
         reached = current["reached"]
         others = [(i, term, value) for i, law in enumerate(reached.laws) if i != j for term, value in law]
-        trial = _with_saturation_constants(
+        trial = with_saturation_constants(
             [term for _, term, _ in others] + terms,
             [i for i, _, _ in others] + [j] * len(terms),
             [value for _, _, value in others] + values,
@@ -278,7 +218,7 @@ def _searched(
         laws, trial_info, trial_reached = _fit(trial, everything, context)
         if trial_reached is None or (laws is None and current["matched"] is not None):
             return False
-        criteria = [reached.criterion(size), trial_reached.criterion(size)]
+        criteria = [_criterion(reached, size), _criterion(trial_reached, size)]
         sizes = [sum(len(law) for law in reached.laws), sum(len(law) for law in trial_reached.laws)]
         if not ((current["matched"] is None and laws is not None) or preferred(criteria, sizes) == 1):
             return False
@@ -286,11 +226,22 @@ def _searched(
         current.update(matched=laws, info=trial_info, reached=trial_reached)
         return True
 
+    def around(reached: Reached) -> FitPoint:
+        return FitPoint(
+            reached.laws,
+            context.data,
+            reached.starts,
+            context.sigma,
+            context.constants,
+            RTOL,
+            ATOL_FRACTION * context.rms,
+            EVALUATIONS_PER_SAMPLE,
+        )
+
     def result() -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:
         info = current["info"]
         return current["matched"], {**info, "restructured": before} if before else info
 
-    atol = ATOL_FRACTION * context.rms
     while current["matched"] is None:
         reached = current["reached"]
         laws = reached.laws
@@ -302,18 +253,7 @@ def _searched(
             if out_of_time():
                 return result()
             terms = [term for i, (term, _) in enumerate(laws[j]) if i != k]
-            values = refitted(
-                laws,
-                j,
-                terms,
-                context.data,
-                reached.starts,
-                context.sigma,
-                context.constants,
-                RTOL,
-                atol,
-                EVALUATIONS_PER_SAMPLE,
-            )
+            values = refitted(around(reached), j, terms)
             if values is None:
                 values = np.array([value for i, (_, value) in enumerate(laws[j]) if i != k])
             if tried(j, terms, list(values)):
@@ -326,25 +266,18 @@ def _searched(
             if out_of_time():
                 return result()
             reached = current["reached"]
-            proposal = propose(
-                reached.laws,
-                j,
-                library,
-                context.data,
-                reached.starts,
-                context.sigma,
-                context.constants,
-                max_terms,
-                reached.floor,
-                RTOL,
-                atol,
-                EVALUATIONS_PER_SAMPLE,
-            )
+            proposal = propose(around(reached), j, library, max_terms, reached.floor)
             if proposal is not None and tried(j, proposal.terms, list(proposal.values)):
                 changed = True
         if not changed:
             break
     return result()
+
+
+def _criterion(reached: Reached, library_size: int) -> float:
+    """The extended BIC of the system a fit reached."""
+    laws = [len(law) for law in reached.laws]
+    return structure_criterion(reached.rss, reached.n, reached.n_free, reached.floor, library_size, laws)
 
 
 def _contribution(term: sp.Expr, value: float, context: _Context) -> float:
@@ -373,8 +306,8 @@ class _Context:
 
 
 def _fit(
-    parameters: _Parameters, fitted: list[int], context: _Context
-) -> tuple[dict[int, MatchedState] | None, dict[str, Any], _Reached | None]:
+    parameters: FitParameters, fitted: list[int], context: _Context
+) -> tuple[dict[int, MatchedState] | None, dict[str, Any], Reached | None]:
     """Fit the coefficients of the laws of the ``fitted`` states (owners index into it) and their initial states.
 
     States not fitted are taken from the smoothed data. Returns the matched
@@ -420,7 +353,9 @@ def _fit(
         def jacobian(q: np.ndarray) -> csr_matrix:
             if deadline is not None and clock.perf_counter() > deadline:
                 raise _OutOfTime
-            return _variational_jacobian(parameters, q, data, context.constants, rms, sigma)
+            return variational_jacobian(
+                parameters, q, data, context.constants, sigma, RTOL, ATOL_FRACTION * rms, EVALUATIONS_PER_SAMPLE
+            )
 
     info: dict[str, Any] = {}
     try:
@@ -441,8 +376,8 @@ def _fit(
         if failed[0] or _chi(fit.fun) >= _chi(before):
             return None, {**info, "status": "kept: matching did not improve the simulated trajectories"}, None
         if _chi(fit.fun) > MAX_MISS:
-            values = _values(parameters, {}, {}, fit.x)
-            free = _reached(parameters, n_s, {}, {}, values, fit.x, fit.fun, len(fit.x), floor, sigma / rms)
+            values = parameter_values(parameters, {}, {}, fit.x)
+            free = reached_fit(parameters, n_s, {}, {}, values, fit.x, fit.fun, len(fit.x), floor, sigma / rms)
             return None, {**info, "status": STILL_MISSES}, free
         held, exact, linear = _pruned_and_snapped(fit, parameters, context.constants, floor)
         fixed = {**held, **{j: value for j, (_, value) in exact.items()}}
@@ -454,75 +389,17 @@ def _fit(
     final_bic = bic(float(final.fun @ final.fun), n, len(fit.x) - len(fixed), floor)
     if not final_bic <= free_bic:  # the linear tests misjudged: keep every coefficient free
         held, exact, fixed, linear, final = {}, {}, {}, _free_fit(fit, n_c), fit
-    values = _values(parameters, held, exact, final.x)
+    values = parameter_values(parameters, held, exact, final.x)
     info.update(
         status="matched",
         chi_after=_chi(final.fun),
         pruned=[str(parameters.concrete(j, values)) for j in held if j < len(parameters.terms)],
     )
     laws = _laws(parameters, n_s, held, exact, linear, values, n - len(fit.x))
-    reached = _reached(
+    reached = reached_fit(
         parameters, n_s, held, exact, values, final.x, final.fun, len(fit.x) - len(fixed), floor, sigma / rms
     )
     return {fitted[j]: law for j, law in laws.items()}, info, reached
-
-
-@dataclass(frozen=True)
-class _Reached:
-    """A fit reached: each fitted state's (term, value) pairs, each trajectory's initial state, the misses' sums.
-
-    ``relative_miss`` is the RMS miss in units of each state's RMS.
-    """
-
-    laws: list[list[tuple[sp.Expr, float]]]
-    starts: list[np.ndarray]
-    rss: float
-    n: int
-    n_free: int
-    floor: float
-    relative_miss: float
-
-    def criterion(self, library_size: int) -> float:
-        return structure_criterion(
-            self.rss, self.n, self.n_free, self.floor, library_size, [len(law) for law in self.laws]
-        )
-
-
-def _reached(
-    parameters: _Parameters,
-    n_states: int,
-    held: Mapping[int, float],
-    exact: Mapping[int, tuple[sp.Expr, float]],
-    values: Mapping[int, sp.Expr],
-    q: np.ndarray,
-    misses: np.ndarray,
-    n_free: int,
-    floor: float,
-    noise: np.ndarray,
-) -> _Reached:
-    laws: list[list[tuple[sp.Expr, float]]] = [[] for _ in range(n_states)]
-    for i in range(len(parameters.terms)):
-        if i not in held:
-            value = exact[i][1] if i in exact else float(q[i])
-            laws[parameters.owners[i]].append((parameters.concrete(i, values), value))
-    starts = list(np.reshape(q[parameters.size :], (-1, n_states)))
-    relative = float(np.sqrt(np.mean((np.reshape(misses, (-1, n_states)) * noise) ** 2)))
-    return _Reached(laws, starts, float(misses @ misses), len(misses), n_free, floor, relative)
-
-
-def _values(
-    parameters: _Parameters, held: Mapping[int, float], exact: Mapping[int, tuple[sp.Expr, float]], q: np.ndarray
-) -> dict[int, sp.Expr]:
-    """Each parameter's value in the law: its exact value, the value it is held at, or the fitted float."""
-    out: dict[int, sp.Expr] = {}
-    for i in range(parameters.size):
-        if i in exact:
-            out[i] = exact[i][0]
-        elif i in held:
-            out[i] = sp.Integer(0) if i < len(parameters.terms) else parameters.shapes[i - len(parameters.terms)][1]
-        else:
-            out[i] = sp.Float(q[i])
-    return out
 
 
 def _variables(
@@ -548,45 +425,8 @@ def _chi(miss: np.ndarray) -> float:
     return float(np.sqrt(np.mean(miss**2)))
 
 
-def _parameters(
-    expressions: Mapping[str, sp.Expr],
-    coefficients: Mapping[str, Sequence[Coefficient]],
-    states: list[str],
-    data: Trajectories,
-    constants: Mapping[str, float],
-) -> _Parameters | None:
-    """The terms and starting values, when every law is rebuilt by its coefficients, or its own terms, on the data.
-
-    A law's own terms (its sum's arguments, numbers split off) stand in where its coefficients do not
-    rebuild it: a constant term left out of the coefficients (bacterial respiration's dy/dt = 10 − …).
-    """
-    terms, owners, start = [], [], []
-    names = (*data.states, *data.inputs)
-    columns = [tr.columns(names) for tr in data.items]
-    scale = float(np.sqrt(np.mean(np.concatenate([tr.x for tr in data.items]) ** 2))) or 1.0
-
-    def rebuilds(pairs: list[tuple[sp.Expr, float]], expression: sp.Expr) -> bool:
-        gap = numpy_evaluator(sum((v * term for term, v in pairs), sp.Integer(0)) - expression, constants)
-        with np.errstate(all="ignore"):
-            miss = np.concatenate([gap(c) * np.ones(len(tr.t)) for c, tr in zip(columns, data.items)])
-        return bool(np.all(np.isfinite(miss))) and float(np.sqrt(np.mean(miss**2))) <= RECONSTRUCTION_TOLERANCE * scale
-
-    for j, state in enumerate(states):
-        pairs = [(c.term, c.value) for c in coefficients[state]]
-        if not rebuilds(pairs, expressions[state]):
-            own = [arg.as_coeff_Mul() for arg in sp.Add.make_args(expressions[state])]
-            pairs = [(term, float(number)) for number, term in own if not term.atoms(sp.Float)]
-            if len(pairs) < len(own) or not rebuilds(pairs, expressions[state]):
-                return None
-        for term, value in pairs:
-            terms.append(term)
-            owners.append(j)
-            start.append(value)
-    return _with_saturation_constants(terms, owners, start)
-
-
 def _right_hand_side(
-    parameters: _Parameters,
+    parameters: FitParameters,
     n_states: int,
     data: Trajectories,
     constants: Mapping[str, float],
@@ -615,56 +455,6 @@ def _right_hand_side(
         return rhs
 
     return rhs_of
-
-
-def _variational_jacobian(
-    parameters: _Parameters,
-    q: np.ndarray,
-    data: Trajectories,
-    constants: Mapping[str, float],
-    rms: np.ndarray,
-    sigma: np.ndarray,
-) -> csr_matrix:
-    """The misses' derivatives by every parameter and initial state, from the variational equations.
-
-    A coefficient's column is the trajectory's sensitivity to its term; a
-    saturation constant's, to value·∂term/∂K; an initial state's, Φ(t). A
-    trajectory whose simulation fails has zero rows: its misses there are the
-    constant penalty.
-    """
-    n_terms, n_c, n_s = len(parameters.terms), parameters.size, len(data.states)
-    values = {i: sp.Float(q[i]) for i in range(n_c)}
-    concrete = [parameters.concrete(i, values) for i in range(n_terms)]
-    laws = [
-        sum((q[i] * concrete[i] for i in range(n_terms) if parameters.owners[i] == j), sp.Integer(0))
-        for j in range(n_s)
-    ]
-    candidates = [(parameters.owners[i], concrete[i]) for i in range(n_terms)]
-    for symbol, _, term in parameters.shapes:
-        at = {s: values[n_terms + k] for k, (s, _, _) in enumerate(parameters.shapes)}
-        candidates.append((parameters.owners[term], q[term] * sp.diff(parameters.terms[term], symbol).xreplace(at)))
-    names = (*data.states, *data.inputs)
-    blocks = []
-    for k, trajectory in enumerate(data.items):
-        block = np.zeros((len(trajectory.t) * n_s, n_c + len(data.items) * n_s))
-        found = trajectory_sensitivities(
-            laws,
-            candidates,
-            trajectory.t,
-            q[n_c + k * n_s : n_c + (k + 1) * n_s],
-            trajectory.u,
-            names,
-            constants,
-            RTOL,
-            ATOL_FRACTION * rms,
-            EVALUATIONS_PER_SAMPLE * len(trajectory.t),
-        )
-        if found is not None and len(found[2]) == n_c:
-            columns = found[1] / sigma[None, :, None]
-            block[:, :n_c] = columns[:, :, :n_c].reshape(-1, n_c)
-            block[:, n_c + k * n_s : n_c + (k + 1) * n_s] = columns[:, :, n_c:].reshape(-1, n_s)
-        blocks.append(block)
-    return csr_matrix(np.vstack(blocks))
 
 
 def _jacobian_sparsity(data: Trajectories, n_c: int, n_s: int) -> lil_matrix:
@@ -699,7 +489,7 @@ def _free_fit(fit: optimize.OptimizeResult, n_c: int) -> ParameterFit:
 
 
 def _pruned_and_snapped(
-    fit: optimize.OptimizeResult, parameters: _Parameters, constants: Mapping[str, float], floor: float
+    fit: optimize.OptimizeResult, parameters: FitParameters, constants: Mapping[str, float], floor: float
 ) -> tuple[dict[int, float], dict[int, tuple[sp.Expr, float]], ParameterFit]:
     """Parameters held (terms at 0, saturation constants at the law's value), exact values, the free fit.
 
@@ -798,7 +588,7 @@ def _refit_holding(
 
 
 def _laws(
-    parameters: _Parameters,
+    parameters: FitParameters,
     n_states: int,
     held: Mapping[int, float],
     exact: Mapping[int, tuple[sp.Expr, float]],

@@ -71,44 +71,51 @@ def preferred(criteria: Sequence[float], sizes: Sequence[int]) -> int:
     return min(good, key=lambda i: (sizes[i], criteria[i]))
 
 
-def propose(
-    laws: Sequence[Sequence[tuple[sp.Expr, float]]],
-    state: int,
-    library: Sequence[sp.Expr],
-    data: Trajectories,
-    starts: Sequence[np.ndarray],
-    sigma: np.ndarray,
-    constants: Mapping[str, float],
-    max_terms: int,
-    floor: float,
-    rtol: float,
-    atol: np.ndarray,
-    max_evaluations: int,
-) -> Proposal | None:
-    """Other terms for ``state``'s law that the trajectories prefer, or None (the current ones, or no linearisation).
+@dataclass(frozen=True)
+class FitPoint:
+    """The trajectory fit a linearisation is taken around, and how its system is simulated.
 
-    Parameters
+    Attributes
     ----------
     laws : sequence of sequences of (term, value)
         Every state's law, as fitted to the trajectories.
-    state : int
-        The state whose terms are searched.
-    library : sequence of sympy.Expr
-        The candidate terms (every law's current terms are added to them).
     data : Trajectories
     starts : sequence of arrays
         Each trajectory's fitted initial state.
     sigma : array
         Each state's noise standard deviation: the misses' unit.
     constants : mapping of name → float
+    rtol, atol, max_evaluations
+        For the simulations (see :func:`~discovery.dynamics.sensitivity.trajectory_sensitivities`).
+    """
+
+    laws: Sequence[Sequence[tuple[sp.Expr, float]]]
+    data: Trajectories
+    starts: Sequence[np.ndarray]
+    sigma: np.ndarray
+    constants: Mapping[str, float]
+    rtol: float
+    atol: np.ndarray
+    max_evaluations: int
+
+
+def propose(point: FitPoint, state: int, library: Sequence[sp.Expr], max_terms: int, floor: float) -> Proposal | None:
+    """Other terms for ``state``'s law that the trajectories prefer, or None (the current ones, or no linearisation).
+
+    Parameters
+    ----------
+    point : FitPoint
+        The fit the misses are linearised around.
+    state : int
+        The state whose terms are searched.
+    library : sequence of sympy.Expr
+        The candidate terms (every law's current terms are added to them).
     max_terms : int
         Largest law proposed.
     floor : float
         The misses' mean square that counts as an exact fit.
-    rtol, atol, max_evaluations
-        For the simulations.
     """
-    problem = _linear_problem(laws, state, library, data, starts, sigma, constants, rtol, atol, max_evaluations)
+    problem = _linear_problem(point, state, library)
     if problem is None:
         return None
     supports = _supports(problem.columns / problem.scale, problem.target, problem.terms, max_terms)
@@ -129,18 +136,7 @@ def propose(
     return Proposal([problem.terms[i] for i in options[pick]], scores[pick][1], scores[pick][0], scores[0][0])
 
 
-def refitted(
-    laws: Sequence[Sequence[tuple[sp.Expr, float]]],
-    state: int,
-    terms: Sequence[sp.Expr],
-    data: Trajectories,
-    starts: Sequence[np.ndarray],
-    sigma: np.ndarray,
-    constants: Mapping[str, float],
-    rtol: float,
-    atol: np.ndarray,
-    max_evaluations: int,
-) -> np.ndarray | None:
+def refitted(point: FitPoint, state: int, terms: Sequence[sp.Expr]) -> np.ndarray | None:
     """Coefficients of ``terms`` for ``state``'s law on the linearised problem: where a refit of them starts.
 
     A law with a term dropped, simulated from its old coefficients, can diverge
@@ -148,7 +144,7 @@ def refitted(
     up for); one Gauss–Newton step moves them to what the data then need. None
     when there is no linearisation or a term is not finite along it.
     """
-    problem = _linear_problem(laws, state, terms, data, starts, sigma, constants, rtol, atol, max_evaluations)
+    problem = _linear_problem(point, state, terms)
     if problem is None or not all(term in problem.terms for term in terms):
         return None
     return problem.fitted([problem.terms.index(term) for term in terms])[0]
@@ -171,18 +167,8 @@ class _Linear:
         return coef, float(np.sum((self.columns[:, list(support)] @ coef - self.target) ** 2))
 
 
-def _linear_problem(
-    laws: Sequence[Sequence[tuple[sp.Expr, float]]],
-    state: int,
-    library: Sequence[sp.Expr],
-    data: Trajectories,
-    starts: Sequence[np.ndarray],
-    sigma: np.ndarray,
-    constants: Mapping[str, float],
-    rtol: float,
-    atol: np.ndarray,
-    max_evaluations: int,
-) -> _Linear | None:
+def _linear_problem(point: FitPoint, state: int, library: Sequence[sp.Expr]) -> _Linear | None:
+    laws, data, sigma = point.laws, point.data, point.sigma
     n_states = len(data.states)
     # Every law's terms are candidates for each: systems share terms (sin(x − y) in both of two magnets' laws).
     own = list(dict.fromkeys([*library, *(term for law in laws for term, _ in law)]))
@@ -201,9 +187,18 @@ def _linear_problem(
     expressions = [sum((value * term for term, value in law), sp.Integer(0)) for law in laws]
     names = (*data.states, *data.inputs)
     blocks, misses = [], []
-    for trajectory, start in zip(data.items, starts):
+    for trajectory, start in zip(data.items, point.starts):
         found = trajectory_sensitivities(
-            expressions, candidates, trajectory.t, start, trajectory.u, names, constants, rtol, atol, max_evaluations
+            expressions,
+            candidates,
+            trajectory.t,
+            start,
+            trajectory.u,
+            names,
+            point.constants,
+            point.rtol,
+            point.atol,
+            point.max_evaluations,
         )
         if found is None:
             return None

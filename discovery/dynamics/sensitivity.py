@@ -17,9 +17,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from scipy.sparse import csr_matrix
 
 from ..law.evaluate import numpy_evaluator, with_constants
+from .parameters import FitParameters
 from .system import integrate
+from .trajectories import Trajectories
 
 SUBSTEPS = 8  # trapezoidal steps per sampling interval: relative errors of about (h·λ)²/12, far under the noise
 
@@ -112,6 +115,58 @@ def trajectory_sensitivities(
         if (i + 1) % SUBSTEPS == 0:
             out[(i + 1) // SUBSTEPS] = s
     return states[::SUBSTEPS], out, usable
+
+
+def variational_jacobian(
+    parameters: FitParameters,
+    q: np.ndarray,
+    data: Trajectories,
+    constants: Mapping[str, float],
+    sigma: np.ndarray,
+    rtol: float,
+    atol: np.ndarray,
+    evaluations_per_sample: int,
+) -> csr_matrix:
+    """The misses (in units of ``sigma``) derived by every parameter and initial state: the fit's Jacobian.
+
+    A coefficient's column is the trajectory's sensitivity to its term; a
+    saturation constant's, to value·∂term/∂K; an initial state's, Φ(t). A
+    trajectory whose simulation fails has zero rows: its misses there are the
+    constant penalty.
+    """
+    n_terms, n_c, n_s = len(parameters.terms), parameters.size, len(data.states)
+    values = {i: sp.Float(q[i]) for i in range(n_c)}
+    concrete = [parameters.concrete(i, values) for i in range(n_terms)]
+    laws = [
+        sum((q[i] * concrete[i] for i in range(n_terms) if parameters.owners[i] == j), sp.Integer(0))
+        for j in range(n_s)
+    ]
+    candidates = [(parameters.owners[i], concrete[i]) for i in range(n_terms)]
+    at = {symbol: values[n_terms + k] for k, (symbol, _, _) in enumerate(parameters.shapes)}
+    for symbol, _, term in parameters.shapes:
+        candidates.append((parameters.owners[term], q[term] * sp.diff(parameters.terms[term], symbol).xreplace(at)))
+    names = (*data.states, *data.inputs)
+    blocks = []
+    for k, trajectory in enumerate(data.items):
+        block = np.zeros((len(trajectory.t) * n_s, n_c + len(data.items) * n_s))
+        found = trajectory_sensitivities(
+            laws,
+            candidates,
+            trajectory.t,
+            q[n_c + k * n_s : n_c + (k + 1) * n_s],
+            trajectory.u,
+            names,
+            constants,
+            rtol,
+            atol,
+            evaluations_per_sample * len(trajectory.t),
+        )
+        if found is not None and len(found[2]) == n_c:
+            columns = found[1] / sigma[None, :, None]
+            block[:, :n_c] = columns[:, :, :n_c].reshape(-1, n_c)
+            block[:, n_c + k * n_s : n_c + (k + 1) * n_s] = columns[:, :, n_c:].reshape(-1, n_s)
+        blocks.append(block)
+    return csr_matrix(np.vstack(blocks))
 
 
 def _finer(t: np.ndarray) -> np.ndarray:
