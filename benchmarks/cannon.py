@@ -4,8 +4,8 @@ Every method is fitted to the same 1,000 noisy shots for each seed; the
 article's own model (six fixed terms, 5,000 Adam steps) is the reference line,
 so the speed ratios are measured in the same run on the same machine.
 
-    python benchmarks/cannon.py                 # seeds 0-9, every method
-    python benchmarks/cannon.py --seeds 3 --skip-mlp
+    python -m benchmarks.cannon                 # seeds 0-9, every method
+    python -m benchmarks.cannon --seeds 3 --skip-mlp
 """
 
 from __future__ import annotations

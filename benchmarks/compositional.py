@@ -12,9 +12,9 @@ time_limit=...)`` and nothing else, and judge the law on fresh clean rows,
 SRBench's way and exactly (naming its constants). The issue's time limit for
 this benchmark is 60 s.
 
-    python benchmarks/compositional.py                      # noise 0 and 0.01, time_limit=60
-    python benchmarks/compositional.py --noise 0 --jobs 2
-    python benchmarks/compositional.py --only compton snell_angle
+    python -m benchmarks.compositional                      # noise 0 and 0.01, time_limit=60
+    python -m benchmarks.compositional --noise 0 --jobs 2
+    python -m benchmarks.compositional --only compton snell_angle
 
 Results go to ``benchmarks/results/compositional.json`` (one record per law,
 noise and seed; an interrupted run resumes from it) and a Markdown summary
@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import argparse
 import functools
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compositional_problems import load_problems  # noqa: E402
-from feynman import add_run_arguments, run_benchmark  # noqa: E402
-from textbook import rejudge, report, run_one  # noqa: E402
+from .compositional_problems import load_problems
+from .feynman import add_run_arguments, run_benchmark
+from .textbook import rejudge, report, run_one
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TIME_LIMIT = 60.0  # the limit for this benchmark

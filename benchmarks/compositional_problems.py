@@ -22,8 +22,8 @@ its sampling and its judge; the named constants are the textbook ones plus
 
 from __future__ import annotations
 
-from textbook_problems import CONSTANTS as TEXTBOOK_CONSTANTS
-from textbook_problems import FIELDS, Problem, judge_law, law_builder, parse, sample
+from .textbook_problems import CONSTANTS as TEXTBOOK_CONSTANTS
+from .textbook_problems import FIELDS, Problem, judge_law, law_builder, parse, sample
 
 __all__ = ["CONSTANTS", "FIELDS", "PROBLEMS", "judge_law", "load_problems", "parse", "sample"]
 

@@ -55,9 +55,9 @@ every one wrong; since the look-elsewhere test in ``snap_coefficients``
 (an exact value is tried only where fewer than 0.1 as cheap lie within two
 standard errors), 39 of 366 (11 %), as that threshold intends.
 
-    python benchmarks/coverage.py                      # 200 trials, seed 0
-    python benchmarks/coverage.py --trials 1000 --jobs 2
-    python benchmarks/coverage.py --rows 500           # every trial 500 rows
+    python -m benchmarks.coverage                      # 200 trials, seed 0
+    python -m benchmarks.coverage --trials 1000 --jobs 2
+    python -m benchmarks.coverage --rows 500           # every trial 500 rows
 
 Results go to ``benchmarks/results/coverage.json`` (one record per trial) and
 ``benchmarks/results/coverage.md`` (the table, the command and the date).
@@ -353,7 +353,7 @@ def main() -> None:
     if len(args.rows) > 2 or min(args.rows) < 20:
         parser.error("--rows takes one number or MIN MAX, each at least 20")
     rows = args.rows[0] if len(args.rows) == 1 else tuple(sorted(args.rows))
-    command = " ".join(["python benchmarks/coverage.py", *sys.argv[1:]])
+    command = " ".join(["python -m benchmarks.coverage", *sys.argv[1:]])
 
     records: list[dict] = []
     start = time.perf_counter()

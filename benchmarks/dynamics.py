@@ -14,7 +14,7 @@ missing.
 
 Usage::
 
-    python benchmarks/dynamics.py [--noise 0 0.01 0.1] [--time-limit 30] [--systems NAME ...]
+    python -m benchmarks.dynamics [--noise 0 0.01 0.1] [--time-limit 30] [--systems NAME ...]
 
 Writes ``benchmarks/results/dynamics.json`` and ``.md``.
 """
@@ -32,10 +32,9 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from discovery.progress import current, track
 
-from dynamics_problems import (  # noqa: E402
+from .dynamics_problems import (
     HELD_OUT_TRAJECTORIES,
     NOISE_LEVELS,
     TRAJECTORIES,
@@ -44,9 +43,7 @@ from dynamics_problems import (  # noqa: E402
     load_systems,
     with_noise,
 )
-from feynman_problems import judge  # noqa: E402
-
-from discovery.progress import current, track  # noqa: E402
+from .feynman_problems import judge
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NOISE_SEED = 7
@@ -204,7 +201,7 @@ def main() -> None:
     out.write_text(json.dumps({"records": records, "wall_seconds": wall, "argv": sys.argv[1:]}, indent=1, default=str))
     table = summary(records, args.noise, args.tools)
     out.with_suffix(".md").write_text(
-        table + f"\nWall time {wall:.0f} s. Command: python benchmarks/dynamics.py " + " ".join(sys.argv[1:]) + "\n"
+        table + f"\nWall time {wall:.0f} s. Command: python -m benchmarks.dynamics " + " ".join(sys.argv[1:]) + "\n"
     )
     print(table)
 

@@ -12,8 +12,8 @@ Two sets, each judged on the terms of the law returned:
   library, ``method="basis"``); a false term is a chosen term that is not in
   the truth, a missed one a true term left out.
 
-    python benchmarks/false_terms.py                     # 100 cannon seeds, 200 random laws
-    python benchmarks/false_terms.py --cannon 20 --random 50
+    python -m benchmarks.false_terms                     # 100 cannon seeds, 200 random laws
+    python -m benchmarks.false_terms --cannon 20 --random 50
 
 Prints a Markdown table; nothing here tunes the engine.
 """
@@ -22,18 +22,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import sympy as sp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from coverage import run_trial  # noqa: E402
+from discovery import discover
+from discovery.article.cannon import VARIABLES, G, cannon_shots
 
-from discovery import discover  # noqa: E402
-from discovery.article.cannon import VARIABLES, G, cannon_shots  # noqa: E402
+from .coverage import run_trial
 
 ROWS = (200, 2000)  # as the coverage benchmark draws them
 CANNON_TERM = sp.Symbol("v") ** 2 * sp.sin(2 * sp.Symbol("theta"))

@@ -6,10 +6,10 @@ rows, ``--n``), add SRBench's target noise, call the public
 nothing else, and judge the law on fresh clean rows: SRBench's symbolic
 solution and exact equality. Every problem is reported, failures included.
 
-    python benchmarks/feynman.py --noise 0                  # the 100 equations
-    python benchmarks/feynman.py --noise 0 0.001 0.01 0.1 --jobs 2
-    python benchmarks/feynman.py --only I.12.1 II.6.15a     # a subset
-    python benchmarks/feynman.py --limit 10                 # the first ten
+    python -m benchmarks.feynman --noise 0                  # the 100 equations
+    python -m benchmarks.feynman --noise 0 0.001 0.01 0.1 --jobs 2
+    python -m benchmarks.feynman --only I.12.1 II.6.15a     # a subset
+    python -m benchmarks.feynman --limit 10                 # the first ten
 
 Results go to ``benchmarks/results/feynman.json`` (one record per equation,
 noise and seed; an interrupted run resumes from it) and a Markdown summary
@@ -32,10 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from feynman_problems import Equation, add_noise, judge, load_equations, sample  # noqa: E402
+from discovery.progress import current, track
 
-from discovery.progress import current, track  # noqa: E402
+from .feynman_problems import Equation, add_noise, judge, load_equations, sample
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -86,7 +85,8 @@ def run_one(equation: Equation, noise: float, seed: int, n: int, n_test: int, ti
 def rejudge(path: Path) -> None:
     """Judge stored laws again (after a change to the judging), keeping fits and times."""
     import sympy as sp
-    from feynman_problems import FUNCTIONS
+
+    from .feynman_problems import FUNCTIONS
 
     equations = {e.name: e for e in load_equations()}
     records = json.loads(path.read_text())

@@ -5,7 +5,7 @@ years, from NASA's planetary fact sheets (semi-major axis 10⁶ km / 149.598,
 period in days / 365.25). The values are measured, not generated: Saturn's
 osculating semi-major axis puts it 0.7 % off T = a^(3/2).
 
-    python benchmarks/kepler.py
+    python -m benchmarks.kepler
 
 Prints the law ``discover`` returns for the eight planets and for all ten
 bodies, with its noise model and evidence.

@@ -10,8 +10,8 @@ symbolic solution, and exact), and the table gives each tool's time as a
 ratio to this toolkit's basis regressor, measured in the same run.
 
     pip install -e '.[bench]'      # pyoperon, gplearn, pysindy, ffx, six
-    python benchmarks/peers.py --jobs 2
-    python benchmarks/peers.py --tools basis operon --only cannon-0 I.12.1
+    python -m benchmarks.peers --jobs 2
+    python -m benchmarks.peers --tools basis operon --only cannon-0 I.12.1
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from feynman_problems import judge, load_equations, sample, time_limit  # noqa: E402
+from .feynman_problems import judge, load_equations, sample, time_limit
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FEYNMAN = (

@@ -15,10 +15,10 @@ the engine: the cannon of the seed article (two inputs, additive noise
 chosen by a rule — in the table's order, the first two with three variables
 and the first with four, five and six — with SRBench's 1 % target noise.
 
-    python benchmarks/scale.py                          # 10^4 ... 10^6 rows, every problem
-    python benchmarks/scale.py --rows 1e4 1e7 --problems cannon
-    python benchmarks/scale.py --gram-only --gram-rows 1e6
-    python benchmarks/scale.py --rows --parquet-rows 1e8 --dask   # the cannon streamed from Parquet, and on Dask
+    python -m benchmarks.scale                          # 10^4 ... 10^6 rows, every problem
+    python -m benchmarks.scale --rows 1e4 1e7 --problems cannon
+    python -m benchmarks.scale --gram-only --gram-rows 1e6
+    python -m benchmarks.scale --rows --parquet-rows 1e8 --dask   # the cannon streamed from Parquet, and on Dask
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import platform
 import statistics
-import sys
 import time
 import zlib
 from datetime import date
@@ -37,9 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from feynman_problems import add_noise, judge, load_equations, sample  # noqa: E402
+from .feynman_problems import add_noise, judge, load_equations, sample
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FEYNMAN = ("I.6.2b", "I.10.7", "I.8.14", "I.12.11", "I.11.19")
@@ -212,7 +209,7 @@ def gram_throughput(n: int, variables: tuple[str, ...], level: int, device: str,
     """Rows per second of the Gram step and of a plain ΘᵀΘ matmul of the same shape, on one device."""
     import torch
 
-    from bases.defaults import default_library
+    from bases import default_library
 
     library = default_library(variables, level)
     rng = np.random.default_rng(0)

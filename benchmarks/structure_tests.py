@@ -13,8 +13,8 @@ pairs whose truth is no, and over the laws with no true pair at all (the
 "non-separable" laws, by this test). Pairs in which a variable does not
 change f are left out.
 
-    python benchmarks/structure_tests.py                 # noise 0 and 0.01, both tables
-    python benchmarks/structure_tests.py --noise 0 --jobs 2
+    python -m benchmarks.structure_tests                 # noise 0 and 0.01, both tables
+    python -m benchmarks.structure_tests --noise 0 --jobs 2
 
 It imports the engine's test functions, as a user would read evidence; the
 problem lists are the committed ones, unedited.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -32,9 +31,8 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import compositional_problems  # noqa: E402
-from feynman_problems import add_noise, load_equations  # noqa: E402
+from . import compositional_problems
+from .feynman_problems import add_noise, load_equations
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TRUTH_TOLERANCE = 1e-6
@@ -86,8 +84,7 @@ def run_one(item, noise: float) -> dict:
     import torch
 
     torch.set_num_threads(1)
-    from discovery.decompose.oracle import NeuralOracle
-    from discovery.decompose.symmetry import Variable, pair_tests
+    from discovery.decompose import NeuralOracle, Variable, pair_tests
 
     table, name, expr, variables, ranges, _ = item
     rng = np.random.default_rng([0, int(round(noise * 1e6)), zlib.crc32(name.encode())])
@@ -146,7 +143,7 @@ def main() -> None:
     args.out.write_text(json.dumps(records, indent=1))
     table = summarise(records)
     args.out.with_suffix(".md").write_text(
-        "Structure tests against the truth (`python benchmarks/structure_tests.py --jobs 2`).\n\n" + table + "\n"
+        "Structure tests against the truth (`python -m benchmarks.structure_tests --jobs 2`).\n\n" + table + "\n"
     )
     print(table)
 

@@ -11,10 +11,10 @@ SRBench's symbolic solution and exact equality, where exact needs the law to
 name its constants (R, not 8.314). Every problem is reported, failures
 included, with its time against the time limit.
 
-    python benchmarks/textbook.py                            # noise 0, 0.01 and 0.1
-    python benchmarks/textbook.py --noise 0 --jobs 2
-    python benchmarks/textbook.py --only arrhenius ideal_gas  # a subset
-    python benchmarks/textbook.py --limit 10                 # the first ten
+    python -m benchmarks.textbook                            # noise 0, 0.01 and 0.1
+    python -m benchmarks.textbook --noise 0 --jobs 2
+    python -m benchmarks.textbook --only arrhenius ideal_gas  # a subset
+    python -m benchmarks.textbook --limit 10                 # the first ten
 
 Results go to ``benchmarks/results/textbook.json`` (one record per law, noise
 and seed; an interrupted run resumes from it) and a Markdown summary beside
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 import zlib
 from datetime import date
@@ -34,10 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from feynman import _save, add_run_arguments, run_benchmark, summarise  # noqa: E402
-from feynman_problems import add_noise  # noqa: E402
-from textbook_problems import FIELDS, Problem, judge_law, load_problems, parse, sample  # noqa: E402
+from .feynman import _save, add_run_arguments, run_benchmark, summarise
+from .feynman_problems import add_noise
+from .textbook_problems import FIELDS, Problem, judge_law, load_problems, parse, sample
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

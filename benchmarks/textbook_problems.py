@@ -30,8 +30,9 @@ from itertools import permutations
 
 import numpy as np
 import sympy as sp
-from feynman_problems import FUNCTIONS, Equation, judge, load_equations
-from feynman_problems import sample as _sample
+
+from .feynman_problems import FUNCTIONS, Equation, judge, load_equations
+from .feynman_problems import sample as _sample
 
 FIELDS = ("physics", "chemistry", "biology", "astronomy", "engineering")
 

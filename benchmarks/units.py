@@ -8,8 +8,8 @@ constants and of the output, from ``units_problems.py`` (written down before
 any run with units, never edited to suit the engine). Compare with
 ``benchmarks/results/compositional.json`` from the same commit.
 
-    python benchmarks/units.py --jobs 2                   # noise 0 and 0.01, time_limit=60
-    python benchmarks/units.py --only planck_wavelength --noise 0
+    python -m benchmarks.units --jobs 2                   # noise 0 and 0.01, time_limit=60
+    python -m benchmarks.units --only planck_wavelength --noise 0
 
 Results go to ``benchmarks/results/units.json`` and a Markdown summary beside it.
 """
@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compositional import TIME_LIMIT  # noqa: E402
-from compositional_problems import load_problems  # noqa: E402
-from feynman import add_run_arguments, run_benchmark  # noqa: E402
-from textbook import rejudge, report, run_one  # noqa: E402
-from units_problems import units_of  # noqa: E402
+from .compositional import TIME_LIMIT
+from .compositional_problems import load_problems
+from .feynman import add_run_arguments, run_benchmark
+from .textbook import rejudge, report, run_one
+from .units_problems import units_of
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

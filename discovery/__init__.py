@@ -6,8 +6,10 @@
 s = v**2*sin(2*theta)/g
 
 The public API is what this module lists in ``__all__`` (and the article's
-experiment in :mod:`discovery.article`); the stage subpackages (``io``,
-``search``, ``law``, ``backends``, ``decompose``, ``units``, ``dynamics``) are internal;
+experiment in :mod:`discovery.article`, the progress bar over a loop of fits in
+:mod:`discovery.progress`, the structure tests :mod:`discovery.decompose`
+exports, each by its ``__all__``); the stage subpackages (``io``, ``search``,
+``law``, ``backends``, ``decompose``, ``units``, ``dynamics``) are otherwise internal;
 ``discover_system`` and ``System`` are the dynamics room's front door. Importing this package
 starts nothing: no Julia, no network, no GPU.
 """

@@ -7,6 +7,10 @@ silent in pipes, logs and tests. ``verbose=True`` also writes a line per step
 where there is one. One bar per top-level call: work nested in it (a backend,
 the bootstrap, each state of a system) advances the same bar, so bars never
 stack up.
+
+Public: :func:`track`, one bar over a loop of fits (each ``discover`` call in
+it shows its stage beside the bar), and :func:`current`, whose ``write``
+puts a line above that bar; the rest serves the package's entry points.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
+
+__all__ = ["Progress", "current", "track"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -155,6 +161,24 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
 
     The work done for each item (a ``discover`` call) shows its stage beside
     the bar without counting; ``write`` lines through :func:`current`.
+
+    Parameters
+    ----------
+    items : iterable
+        What the loop goes over (data sets, problems, finished futures).
+    description : str
+        What the bar counts (``"problems"``).
+    total : int, optional
+        The number of items, where ``items`` has no length.
+
+    Examples
+    --------
+    >>> import sys
+    >>> from discovery.progress import current, track
+    >>> for name in track(["a", "b"], "data sets"):
+    ...     current().write(f"fitted {name}", sys.stdout)  # above the bar where one is shown
+    fitted a
+    fitted b
     """
     items = list(items) if total is None and not hasattr(items, "__len__") else items
     count = total if total is not None else len(items)  # type: ignore[arg-type]

@@ -8,3 +8,10 @@ the search it is given (``discover``'s own) and writes their laws back;
 ``search`` settles them into a Law like a backend's candidates. Torch is
 imported only when an oracle is fitted.
 """
+
+# Public: the oracle and its pair tests, for reading a data set's structure (which variables enter
+# only through a sum or a product) without a search; the rest of the room is internal.
+from .oracle import NeuralOracle
+from .symmetry import PairTest, Variable, pair_tests
+
+__all__ = ["NeuralOracle", "PairTest", "Variable", "pair_tests"]

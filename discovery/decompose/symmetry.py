@@ -89,7 +89,21 @@ def angle_spread(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def pair_tests(variables: list[Variable], max_spread: float = MAX_SPREAD) -> list[PairTest]:
-    """Both tests (sum and product) on every pair, products only where neither is ever zero."""
+    """Both tests (sum and product) on every pair, products only where neither is ever zero.
+
+    Parameters
+    ----------
+    variables : list of Variable
+        Each variable's values at the rows and the oracle's derivative there
+        (``NeuralOracle.gradient_units`` of the rows, one column each).
+    max_spread : float
+        Angle spread (radians) below which a test fires.
+
+    Returns
+    -------
+    list of PairTest
+        One per pair and kind, in the variables' order.
+    """
     out = []
     for i, u in enumerate(variables):
         for v in variables[i + 1 :]:
