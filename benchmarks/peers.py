@@ -139,7 +139,6 @@ def run_operon(p: dict, seed: int, seconds: float):
         from pyoperon.sklearn import SymbolicRegressor
     except ImportError as err:
         raise Unavailable(f"pyoperon not installed ({err})") from None
-    from discovery.backends.operon_backend import parse_model
 
     model = SymbolicRegressor(
         allowed_symbols="add,sub,mul,div,square,constant,variable,sin,cos,exp,log,sqrt",
@@ -153,7 +152,10 @@ def run_operon(p: dict, seed: int, seconds: float):
     )
     model.fit(p["X"], p["y"])
     names = [f"x{j}" for j in range(len(p["variables"]))]
-    return parse_model(model.get_model_string(model.model_, 17, names), p["variables"]), model.predict(p["X_test"])
+    local = {f"x{j}": sp.Symbol(v) for j, v in enumerate(p["variables"])}
+    local.update(square=lambda a: a**2)  # its other functions are SymPy's by name
+    text = model.get_model_string(model.model_, 17, names).replace("^", "**")
+    return sp.sympify(text, locals=local), model.predict(p["X_test"])
 
 
 def run_gplearn(p: dict, seed: int, seconds: float):
@@ -246,14 +248,19 @@ def run_ffx(p: dict, seed: int, seconds: float):
 
 
 def run_pysr(p: dict, seed: int, seconds: float):
-    from discovery import BackendUnavailable
-    from discovery.backends.pysr_backend import import_pysr
-
+    # PySR starts Julia on first import, which fails without Julia or the internet.
     try:
-        regressor = import_pysr()
-    except BackendUnavailable as err:
-        raise Unavailable(str(err).split(". ")[0]) from None
-    model = regressor(
+        from pysr import PySRRegressor
+    except ImportError as err:
+        if isinstance(err, ModuleNotFoundError) and err.name == "pysr":
+            raise Unavailable(
+                "method='pysr' needs the pysr package: pip install pysr (it then needs Julia; see its docs), "
+                "or use method='operon' or method='basis'"
+            ) from None
+        raise Unavailable(julia_missing(f"{type(err).__name__}: {err}")) from None
+    except Exception as err:  # juliapkg/juliacall fail with URLError, CalledProcessError, JuliaError...
+        raise Unavailable(julia_missing(f"{type(err).__name__}: {str(err)[:200]}")) from None
+    model = PySRRegressor(
         binary_operators=["+", "-", "*", "/"],
         unary_operators=["sin", "cos", "exp", "log", "sqrt"],
         timeout_in_seconds=seconds,
@@ -266,6 +273,11 @@ def run_pysr(p: dict, seed: int, seconds: float):
     )
     model.fit(p["X"], p["y"], variable_names=p["variables"])
     return model.sympy(), model.predict(p["X_test"])
+
+
+def julia_missing(reason: str) -> str:
+    """Why PySR cannot run here, worded as the first sentence of ``discover(method="pysr")``'s own message."""
+    return f"method='pysr' needs PySR's Julia engine, which could not be started here ({reason})".split(". ")[0]
 
 
 RUNNERS = {
