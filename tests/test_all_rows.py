@@ -315,12 +315,8 @@ def test_all_rows_choose_a_term_of_the_front_that_the_sample_could_not_support(s
 def test_an_exact_law_stays_exact_when_all_rows_judge_its_front():
     # The scale benchmark's I.10.7 at 10^5 rows: the law sqrt(c²m²/(c² − v²)) settled from a
     # two-term entry; judged by that entry's two terms, a one-float copy of it had won on all rows.
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from feynman_problems import judge
-    from scale import problem_data
+    from benchmarks.feynman_problems import judge
+    from benchmarks.scale import problem_data
 
     X, y, *_, variables, truth, constants, ranges = problem_data("I.10.7", 100_000, 0)
     law = discover(X, y, variables=list(variables), random_state=0, time_limit=60)

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 import sympy as sp
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-from compositional_problems import CONSTANTS, FIELDS, judge_law, load_problems, sample  # noqa: E402
-from textbook import run_one  # noqa: E402
-from textbook_problems import feynman_coincidences, feynman_lookalikes  # noqa: E402
-from textbook_problems import load_problems as textbook_problems  # noqa: E402
+import benchmarks
+from benchmarks.compositional_problems import CONSTANTS, FIELDS, judge_law, load_problems, sample
+from benchmarks.textbook import run_one
+from benchmarks.textbook_problems import feynman_coincidences, feynman_lookalikes
+from benchmarks.textbook_problems import load_problems as textbook_problems
+
+ROOT = Path(benchmarks.__file__).resolve().parent.parent  # where python -m benchmarks.NAME runs
 
 PROBLEMS = load_problems()
 BY_NAME = {p.name: p for p in PROBLEMS}
@@ -60,7 +61,11 @@ def test_no_law_is_a_feynman_formula_even_renamed():
 
 def test_the_runner_defaults_to_the_issues_time_limit_and_both_noise_levels():
     out = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "compositional.py"), "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "benchmarks.compositional", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "default 60" in out and "default 0 0.01" in out
 
@@ -74,8 +79,7 @@ def test_one_real_run_gives_a_judged_record():
 
 def test_every_law_has_units_pint_reads_and_that_make_it_homogeneous():
     pytest.importorskip("pint", reason="the units benchmark needs pint (pip install '.[units]')")
-    from units_problems import UNITS, units_of
-
+    from benchmarks.units_problems import UNITS, units_of
     from discovery.units.buckingham import dimension_of_expression
     from discovery.units.dimensions import dimension_of, dimensions_of
 
@@ -95,7 +99,7 @@ def test_every_law_has_units_pint_reads_and_that_make_it_homogeneous():
 
 def test_one_run_with_units_gives_a_judged_record_and_its_units():
     pytest.importorskip("pint", reason="the units benchmark needs pint (pip install '.[units]')")
-    from units import run_with_units
+    from benchmarks.units import run_with_units
 
     record = run_with_units(BY_NAME["rc_lowpass_gain"], noise=0.0, seed=0, n=500, n_test=500, time_limit=10)
     assert record["error"] is None, record["error"]

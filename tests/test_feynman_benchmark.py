@@ -1,14 +1,10 @@
 """The Feynman benchmark's own logic: parsing, noise, and the judging of laws."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import sympy as sp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from feynman_problems import add_noise, judge, load_equations, parse_formula, round_floats, sample  # noqa: E402
+from benchmarks.feynman_problems import add_noise, judge, load_equations, parse_formula, round_floats, sample
 
 
 def test_the_table_has_the_100_equations_with_ranges():

@@ -1,16 +1,12 @@
 """The textbook benchmark: its list of laws, their sampling, the judging with named constants, one real run."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import sympy as sp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from feynman_problems import judge  # noqa: E402
-from textbook import report, run_one  # noqa: E402
-from textbook_problems import (  # noqa: E402
+from benchmarks.feynman_problems import judge
+from benchmarks.textbook import report, run_one
+from benchmarks.textbook_problems import (
     CONSTANTS,
     FIELDS,
     feynman_coincidences,
