@@ -150,3 +150,54 @@ def test_bases_never_imports_discovery():
 @pytest.mark.parametrize("module", ["discovery", "bases"])
 def test_the_graph_covers_the_packages(module):
     assert module in _graph()
+
+
+# What a benchmark may import of the toolkit: the names these modules list in __all__, and anything
+# public (no leading underscore) of the article's experiment; every other module of discovery and bases
+# is internal. A benchmark is run as python -m benchmarks.NAME, so it never needs sys.path.
+PUBLIC_MODULES = ("discovery", "bases", "discovery.decompose", "discovery.progress")
+PUBLIC_PACKAGES = ("discovery.article",)
+
+
+def _beyond_the_public_api(path: Path) -> list[str]:
+    """Each import of ``path`` that reaches past the public API, and each use of ``sys.path``."""
+    import importlib
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr == "path" and getattr(node.value, "id", None) == "sys":
+            found.append((node.lineno, "uses sys.path"))
+        if isinstance(node, ast.Import):
+            pairs = [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:  # relative: the benchmark's own modules
+            pairs = [(node.module or "", alias.name) for alias in node.names]
+        else:
+            continue
+        for module, name in pairs:
+            if module.split(".")[0] not in PACKAGES:
+                continue
+            if module in PUBLIC_MODULES:
+                public = name is None or name in importlib.import_module(module).__all__
+            else:
+                in_package = any(module == p or module.startswith(p + ".") for p in PUBLIC_PACKAGES)
+                public = in_package and not (name or "").startswith("_")
+            if not public:
+                found.append((node.lineno, f"imports {module}{'' if name is None else '.' + name}"))
+    return [f"{path.name}:{line} {what}" for line, what in sorted(found)]
+
+
+def test_benchmarks_use_the_public_api_only(tmp_path):
+    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    assert len(scripts) > 10 and (ROOT / "benchmarks" / "__init__.py") in scripts
+    assert [f for path in scripts for f in _beyond_the_public_api(path)] == []
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import sys\nsys.path.insert(0, '.')\nimport discovery.law.fitting\nfrom discovery import _x, discover\n"
+        "def f():\n    from discovery.progress import _SILENT\n    from discovery.article.cannon import G\n"
+    )
+    assert _beyond_the_public_api(bad) == [
+        "bad.py:2 uses sys.path",
+        "bad.py:3 imports discovery.law.fitting",
+        "bad.py:4 imports discovery._x",
+        "bad.py:6 imports discovery.progress._SILENT",
+    ]
