@@ -152,10 +152,11 @@ def test_the_graph_covers_the_packages(module):
     assert module in _graph()
 
 
-# What a benchmark may import of the toolkit: the names these modules list in __all__, and anything
-# public (no leading underscore) of the article's experiment; every other module of discovery and bases
-# is internal. A benchmark is run as python -m benchmarks.NAME, so it never needs sys.path.
-PUBLIC_MODULES = ("discovery", "bases", "discovery.decompose", "discovery.progress")
+# What a benchmark may import of the toolkit: the names these modules list in __all__ (the solvers are
+# public by the README), and anything public (no leading underscore) of the article's experiment; every
+# other module of discovery and bases is internal. A benchmark runs as python -m benchmarks.NAME, so it
+# never needs sys.path.
+PUBLIC_MODULES = ("discovery", "bases", "discovery.decompose", "discovery.progress", "discovery.solvers")
 PUBLIC_PACKAGES = ("discovery.article",)
 
 
