@@ -26,4 +26,4 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python benchmarks/cannon.py
+	$(BIN)/python -m benchmarks.cannon
