@@ -39,7 +39,7 @@ from .io.tables import read_table, table_format
 from .law.all_rows_checks import refitted_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
-from .parameters import check_parameters
+from .parameters import check_parameters, suggests_keywords
 from .progress import shows_progress
 from .search.mapping import fit_library_on_target
 from .units.search import law_in_units
@@ -48,6 +48,7 @@ ALL_ROWS_SHARE = 0.1  # of time_limit, kept at least for refitting on all rows a
 SECONDS_PER_ROW_PASS = 5e-8  # a Gauss–Newton pass over rows in memory, per row (measured: about 3e-8 here)
 
 
+@suggests_keywords
 @shows_progress("discover")
 def discover(
     X: Any,

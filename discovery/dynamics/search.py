@@ -19,6 +19,7 @@ from ..law.criteria import known_target_error
 from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
 from ..law.settle import complexity
+from ..parameters import check_parameters, suggests_keywords
 from ..progress import current, shows_progress
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
@@ -51,6 +52,7 @@ FIT_SHARE = 0.9  # of the time limit, by which the trajectory fit stops (the sim
 WEAK_LEVEL = 1  # the default library's level searched in the weak formulation (with the dynamics terms)
 
 
+@suggests_keywords
 @shows_progress("discover_system")
 def discover_system(
     t: Any,
@@ -158,8 +160,11 @@ def discover_system(
     DataError
         For bad time series (see :func:`~discovery.dynamics.trajectories.as_trajectories`:
         the trajectory and row of an unsorted or repeated time, a NaN, a
-        length mismatch) and bad parameters.
+        length mismatch) and bad parameters (each checked by
+        :data:`~discovery.parameters.PARAMETERS` before any work, as
+        ``discover``'s are).
     """
+    check_parameters({name: value for name, value in locals().items() if name not in ("t", "states")})
     started = clock.perf_counter()
     data = as_trajectories(t, states, variables=variables, inputs=inputs, time=time, trajectory=trajectory)
     names = data.states + data.inputs
