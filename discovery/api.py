@@ -21,7 +21,6 @@ import functools
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from bases import Library
@@ -39,7 +38,7 @@ from .io.sources import read_rows
 from .law.all_rows_checks import refitted_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
-from .parameters import check_parameters, suggests_keywords
+from .parameters import SearchOptions, check_parameters, suggests_keywords
 from .progress import shows_progress
 from .search.mapping import fit_library_on_target
 from .units.search import law_in_units
@@ -198,6 +197,10 @@ def discover(
         made in this process, else a ``LocalCluster`` started for the call and
         closed after it.
 
+    The basis regressor's own settings (``prune_tol``, ``snap``, ``cv_folds``,
+    ``dtype``, ``chunk_rows``) are :class:`SparseBasisRegressor`'s alone: the
+    parameters here hold for every ``method``, and those tune one.
+
     Returns
     -------
     Law
@@ -212,7 +215,7 @@ def discover(
     """
     given = {name: value for name, value in locals().items() if name not in ("X", "y")}  # the parameters, in order
     check_parameters(given)
-    options = SearchOptions(**{f.name: given[f.name] for f in dataclasses.fields(SearchOptions)})
+    options = SearchOptions.of(given)
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:  # a Dask client stays open until the law is refitted on all rows
 
@@ -223,30 +226,6 @@ def discover(
         if all_rows is None:
             return _search(data, time_limit, options)
         return _searched_on_a_sample(data, all_rows, time_limit, options, started)
-
-
-@dataclass(frozen=True)
-class SearchOptions:
-    """How ``discover`` searches rows, passed down whole: its parameters but the data's and the time limit."""
-
-    constants: Mapping[str, float] | None = None
-    library: Any = None
-    solver: Any = "l0"
-    max_terms: int = 5
-    criterion: str = "bic"
-    random_state: int | None = None
-    device: Any = "auto"
-    verbose: bool | None = None
-    method: str = "auto"
-    bootstrap: int = 0
-    units: Mapping[str, Any] | None = None
-    target_unit: Any = None
-    extra_terms: Any = None
-
-    def estimator(self) -> dict[str, Any]:
-        """The :class:`SparseBasisRegressor` parameters among these (but the seed, given with the data)."""
-        names = ("library", "solver", "max_terms", "criterion", "constants", "device", "verbose", "extra_terms")
-        return {name: getattr(self, name) for name in names}
 
 
 def _search(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
@@ -308,10 +287,11 @@ def _basis(data: Dataset, time_limit: float | None, options: SearchOptions) -> L
 
 def _backend(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
     """``"forms"``, ``"pysr"``, ``"operon"``: that search alone, its candidates settled."""
+    checked = check_constants(options.constants, data.variables)
     return backend_law(
         options.method,
         data,
-        check_constants(options.constants, data.variables),
+        checked,
         time_limit,
         options.random_state,
         bootstrap=int(options.bootstrap),

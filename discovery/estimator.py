@@ -90,6 +90,13 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
     measured on every row, its front judged again there, as ``discover``
     does (``law_.info["all_rows"]``); :meth:`resume` continues on the sample.
 
+    The parameters mean what :func:`discovery.discover`'s of the same name
+    mean, with the same defaults. The estimator is the basis method alone, a
+    model for scikit-learn's pipelines and searches: ``discover`` adds the
+    other methods (``method``), the resampling of its choice (``bootstrap``),
+    which refits whatever step chose the law, and the search in dimensionless
+    groups (``units``), which changes the inputs the search sees.
+
     Attributes
     ----------
     law_ : Law

@@ -12,6 +12,7 @@ terms) is checked there, with the data.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import math
@@ -165,6 +166,35 @@ PARAMETERS: dict[str, Constraint] = {
         lambda v: v is None or isinstance(v, str) or (hasattr(v, "submit") and hasattr(v, "gather")),
     ),
 }
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """How ``discover`` searches rows, passed down whole: its parameters but the data's and the time limit."""
+
+    constants: Mapping[str, float] | None = None
+    library: Any = None
+    solver: Any = "l0"
+    max_terms: int = 5
+    criterion: str = "bic"
+    random_state: int | None = None
+    device: Any = "auto"
+    verbose: bool | None = None
+    method: str = "auto"
+    bootstrap: int = 0
+    units: Mapping[str, Any] | None = None
+    target_unit: Any = None
+    extra_terms: Any = None
+
+    @classmethod
+    def of(cls, parameters: Mapping[str, Any]) -> SearchOptions:
+        """The options among ``discover``'s parameters (checked by :func:`check_parameters`, as given)."""
+        return cls(**{f.name: parameters[f.name] for f in dataclasses.fields(cls)})
+
+    def estimator(self) -> dict[str, Any]:
+        """The :class:`SparseBasisRegressor` parameters among these (but the seed, given with the data)."""
+        names = ("library", "solver", "max_terms", "criterion", "constants", "device", "verbose", "extra_terms")
+        return {name: getattr(self, name) for name in names}
 
 
 def check_parameters(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -104,7 +104,10 @@ def discover_system(
     states : 2-D array or list of 2-D arrays, optional
         The states at those times: one row per time, one column per state.
     variables : sequence of str, optional
-        The states' names (default: the frame's other columns; x0, x1, ...).
+        The states' names (default: the frame's other columns; x0, x1, ...):
+        the names of the data's columns, as ``discover``'s ``variables`` name
+        X's. Here the data are the states; the laws' variables are the states,
+        then the inputs (``System.variables``).
     inputs : mapping or sequence of str, optional
         External inputs (forcing, controls) the derivatives may depend on and
         that are not themselves modelled: with arrays, a mapping of name to
