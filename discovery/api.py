@@ -229,7 +229,7 @@ def discover(
 
 
 def _search(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
-    """The law of checked rows (at most SEARCH_ROWS of them), by ``options.method`` (see :data:`METHODS`)."""
+    """The law of checked rows (at most SEARCH_ROWS of them), by ``options.method`` (see :data:`SEARCH_BY_METHOD`)."""
     method, basis = options.method, options.method in ("auto", "basis")
     if options.extra_terms is not None and (options.library is not None or options.units is not None or not basis):
         raise DataError(
@@ -244,7 +244,7 @@ def _search(data: Dataset, time_limit: float | None, options: SearchOptions) -> 
             f"library= is for the basis regressor; method={method!r} searches whole expressions. "
             "Drop library= or use method='basis'"
         )
-    return METHODS[method](data, time_limit, options)
+    return SEARCH_BY_METHOD[method](data, time_limit, options)
 
 
 def _basis(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
@@ -312,7 +312,7 @@ def _decomposed(data: Dataset, time_limit: float | None, options: SearchOptions)
 
 
 # Each method's search of checked rows; the parameters check that method names one of them.
-METHODS: dict[str, Callable[[Dataset, float | None, SearchOptions], Law]] = {
+SEARCH_BY_METHOD: dict[str, Callable[[Dataset, float | None, SearchOptions], Law]] = {
     "auto": _basis,
     "basis": _basis,
     "forms": _backend,

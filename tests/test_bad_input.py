@@ -280,6 +280,17 @@ def test_discover_checks_every_parameter_even_for_a_backend(good):
         discover(X, y, method="operom")
 
 
+def test_every_method_the_table_accepts_has_a_search_and_every_source_a_reader():
+    from discovery.api import SEARCH_BY_METHOD
+    from discovery.io.sources import READERS, source_kind
+    from discovery.parameters import METHODS
+
+    assert set(SEARCH_BY_METHOD) == set(METHODS)
+    assert {source_kind(np.ones((3, 1)), None), source_kind("data.csv", None), source_kind("d.parquet", None)} <= set(
+        READERS
+    )
+
+
 @pytest.mark.parametrize(
     "name, bad, message",
     [
