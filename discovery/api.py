@@ -16,30 +16,29 @@ remaining time; at each step the law with the lower BIC on y wins. With
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bases import Library
 
-from .auto import BASIS_SHARE, FORMS_RESERVE, auto_law, searched_law
+from .auto import basis_then_auto, searched_law
 from .backends.run import backend_law, bootstrap_backend_law
-from .deadline import Deadline, grace
+from .deadline import Deadline
 from .decompose.search import decomposed_law
 from .errors import DataError
 from .estimator import SparseBasisRegressor
-from .io.dask_rows import DaskRows, dask_client, is_dask
+from .io.dask_rows import dask_client
 from .io.dataset import Dataset, as_dataset, check_constants
-from .io.parquet import ParquetRows, is_path
-from .io.row_source import ArrayRows, ChunkedRows
-from .io.rows import SEARCH_ROWS, sample_rows
-from .io.tables import read_table, table_format
+from .io.row_source import ChunkedRows
+from .io.sources import read_rows
 from .law.all_rows_checks import refitted_on_all_rows
 from .law.bootstrap import bootstrap_report
 from .law.law import Law
-from .parameters import check_parameters
+from .parameters import SearchOptions, check_parameters, suggests_keywords
 from .progress import shows_progress
 from .search.mapping import fit_library_on_target
 from .units.search import law_in_units
@@ -48,6 +47,7 @@ ALL_ROWS_SHARE = 0.1  # of time_limit, kept at least for refitting on all rows a
 SECONDS_PER_ROW_PASS = 5e-8  # a Gauss–Newton pass over rows in memory, per row (measured: about 3e-8 here)
 
 
+@suggests_keywords
 @shows_progress("discover")
 def discover(
     X: Any,
@@ -197,6 +197,10 @@ def discover(
         made in this process, else a ``LocalCluster`` started for the call and
         closed after it.
 
+    The basis regressor's own settings (``prune_tol``, ``snap``, ``cv_folds``,
+    ``dtype``, ``chunk_rows``) are :class:`SparseBasisRegressor`'s alone: the
+    parameters here hold for every ``method``, and those tune one.
+
     Returns
     -------
     Law
@@ -211,126 +215,117 @@ def discover(
     """
     given = {name: value for name, value in locals().items() if name not in ("X", "y")}  # the parameters, in order
     check_parameters(given)
-    options = {k: v for k, v in given.items() if k not in ("variables", "target", "time_limit", "cluster")}
+    options = SearchOptions.of(given)
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:  # a Dask client stays open until the law is refitted on all rows
-        source: ChunkedRows | None = None
-        if is_dask(X) or is_dask(y):
-            source = DaskRows(X, y, variables, target, stack.enter_context(dask_client(cluster)))
-        elif is_path(X):
-            if y is not None:
-                raise DataError("with a file path, the output is one of its columns: give target='name' and no y")
-            if table_format(X) == "Parquet":  # read batch by batch, never all in memory
-                source = ParquetRows(X, target, variables)
-            else:
-                X = read_table(X)
-        if source is not None:
-            sample = source.sample(SEARCH_ROWS, random_state)
-            if source.n_rows > SEARCH_ROWS:
-                return _discover_on_a_sample(sample, source, time_limit, options, started)
-            X, y, variables, target = sample.X, sample.y, list(sample.variables), sample.target
-    data = as_dataset(X, y, variables=variables, target=target)
-    if data.n_rows > SEARCH_ROWS:
-        rows = sample_rows(data.n_rows, random_state, cap=SEARCH_ROWS)
-        sample = Dataset(data.X[rows], data.y[rows], data.variables, data.target)
-        return _discover_on_a_sample(sample, ArrayRows(data.X, data.y), time_limit, options, started)
-    if extra_terms is not None and (library is not None or units is not None or method not in ("auto", "basis")):
+
+        def client() -> Any:  # opened only for a Dask source
+            return stack.enter_context(dask_client(cluster))
+
+        data, all_rows = read_rows(X, y, variables, target, random_state, client)
+        if all_rows is None:
+            return _search(data, time_limit, options)
+        return _searched_on_a_sample(data, all_rows, time_limit, options, started)
+
+
+def _search(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
+    """The law of checked rows (at most SEARCH_ROWS of them), by ``options.method`` (see :data:`SEARCH_BY_METHOD`)."""
+    method, basis = options.method, options.method in ("auto", "basis")
+    if options.extra_terms is not None and (options.library is not None or options.units is not None or not basis):
         raise DataError(
             "extra_terms= adds terms to the default library of the basis search: it does not go with library= "
             "(put them in the library), units= (which searches dimensionless groups) or method="
             f"{method!r}; drop one of them"
         )
-    if units is not None or target_unit is not None:
-        return _discover_in_units(
-            data,
-            constants,
-            library,
-            bootstrap,
-            units or {},
-            target_unit,
-            time_limit,
-            random_state,
-            dict(
-                solver=solver, max_terms=max_terms, criterion=criterion, device=device, verbose=verbose, method=method
-            ),
+    if options.units is not None or options.target_unit is not None:
+        return _in_units(data, time_limit, options)
+    if options.library is not None and not basis:
+        raise DataError(
+            f"library= is for the basis regressor; method={method!r} searches whole expressions. "
+            "Drop library= or use method='basis'"
         )
-    start = time.perf_counter()
-    if method in ("forms", "pysr", "operon", "decompose"):
-        if library is not None:
-            raise DataError(
-                f"library= is for the basis regressor; method={method!r} searches whole expressions. "
-                "Drop library= or use method='basis'"
-            )
-        if method == "decompose":
-            checked = check_constants(constants, data.variables)
-            search = functools.partial(searched_law, device=device)
-            law, candidates = decomposed_law(data, checked, time_limit, random_state, search, device)
-            if bootstrap:
-                bootstrap_backend_law(law, candidates, data, checked, True, int(bootstrap), random_state, verbose)
-            return law
-        return backend_law(
-            method,
+    return SEARCH_BY_METHOD[method](data, time_limit, options)
+
+
+def _basis(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
+    """``"basis"`` (or ``"auto"`` with a library): the basis regressor alone; ``"auto"``: then :func:`auto_law`."""
+    bootstrap = int(options.bootstrap)
+    if options.method == "auto" and options.library is None:  # a given library asks for the basis regressor alone
+        law, model = basis_then_auto(
             data,
-            check_constants(constants, data.variables),
             time_limit,
-            random_state,
-            bootstrap=int(bootstrap),
-            verbose=verbose,
-        )
-    auto = method == "auto" and library is None  # a given library asks for the basis regressor alone
-    basis_limit = time_limit if not auto or time_limit is None else time_limit * BASIS_SHARE
-    model = SparseBasisRegressor(
-        library=library,
-        solver=solver,
-        max_terms=max_terms,
-        criterion=criterion,
-        constants=constants,
-        random_state=random_state,
-        device=device,
-        variables=list(data.variables),
-        target=data.target,
-        time_limit=basis_limit,
-        verbose=verbose,
-        extra_terms=extra_terms,
-    )
-    law = model.fit(data.X, data.y).law_
-    law.info["method"] = "basis"
-    if not (auto or bootstrap):
-        return law
-    if auto:
-        left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-        law = auto_law(
-            law,
-            data,
-            model.settings_.constants,
-            left,
-            random_state,
-            verbose,
-            bootstrap=int(bootstrap),
-            forms_reserve=0.0 if time_limit is None else time_limit * FORMS_RESERVE,
-            forms_overrun=0.0 if time_limit is None else 0.5 * grace(time_limit),
+            options.random_state,
+            options.estimator(),
+            verbose=options.verbose,
+            bootstrap=bootstrap,
             decompose=True,
-            device=device,
-            resume=lambda seconds: model.resume(seconds).law_,
+            device=options.device,
         )
-    if bootstrap and law.info["method"] == "basis":
+    else:
+        model = SparseBasisRegressor(
+            **options.estimator(),
+            random_state=options.random_state,
+            variables=list(data.variables),
+            target=data.target,
+            time_limit=time_limit,
+        )
+        law = model.fit(data.X, data.y).law_
+        law.info["method"] = "basis"
+    if bootstrap and law.info["method"] == "basis":  # a backend's or the forms' law was resampled by auto_law
         transform = law.info.get("transform")
         report = bootstrap_report(
             law,
             data,
             lambda rows: fit_library_on_target(rows, model.library_, model.settings_, transform),
-            int(bootstrap),
-            random_state,
-            verbose,
+            bootstrap,
+            options.random_state,
+            options.verbose,
         )
         law.info["bootstrap"] = report.as_dict()
     return law
 
 
-def _discover_on_a_sample(
-    sample: Dataset, rows: ChunkedRows, time_limit: float | None, options: dict[str, Any], started: float
+def _backend(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
+    """``"forms"``, ``"pysr"``, ``"operon"``: that search alone, its candidates settled."""
+    checked = check_constants(options.constants, data.variables)
+    return backend_law(
+        options.method,
+        data,
+        checked,
+        time_limit,
+        options.random_state,
+        bootstrap=int(options.bootstrap),
+        verbose=options.verbose,
+    )
+
+
+def _decomposed(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
+    """``"decompose"``: the structure tests reduce and split the problem, each part searched as ``"auto"`` would."""
+    checked = check_constants(options.constants, data.variables)
+    search = functools.partial(searched_law, device=options.device)
+    law, candidates = decomposed_law(data, checked, time_limit, options.random_state, search, options.device)
+    if options.bootstrap:
+        bootstrap_backend_law(
+            law, candidates, data, checked, True, int(options.bootstrap), options.random_state, options.verbose
+        )
+    return law
+
+
+# Each method's search of checked rows; the parameters check that method names one of them.
+SEARCH_BY_METHOD: dict[str, Callable[[Dataset, float | None, SearchOptions], Law]] = {
+    "auto": _basis,
+    "basis": _basis,
+    "forms": _backend,
+    "pysr": _backend,
+    "operon": _backend,
+    "decompose": _decomposed,
+}
+
+
+def _searched_on_a_sample(
+    sample: Dataset, rows: ChunkedRows, time_limit: float | None, options: SearchOptions, started: float
 ) -> Law:
-    """``discover`` on a sample of the rows, the law then refitted on all ``rows``.
+    """The law searched on a sample of the rows, then refitted on all ``rows``.
 
     The form of the law and its exact values come from the sample
     (:data:`~discovery.io.rows.SEARCH_ROWS` rows drawn at random); its free
@@ -340,11 +335,10 @@ def _discover_on_a_sample(
     pass over the rows for Parquet and Dask). The search gets ``time_limit``
     less that pass and a reserve for four passes over all rows (between
     :data:`ALL_ROWS_SHARE` and half of ``time_limit``); the passes stop at
-    ``time_limit``, leaving the exact values or the front unchecked
-    (``law.info["all_rows"]`` says so).
+    ``time_limit``, leaving the exact values or the front unchecked (``law.info["all_rows"]``).
     """
     start = time.perf_counter()
-    if options["verbose"]:
+    if options.verbose:
         print(
             f"searching {sample.n_rows:,} of {rows.n_rows:,} rows drawn at random; then refitting the law on all rows",
             file=sys.stderr,
@@ -357,46 +351,29 @@ def _discover_on_a_sample(
         one_pass = max(sampled, rows.n_rows * SECONDS_PER_ROW_PASS)
         reserve = min(max(time_limit * ALL_ROWS_SHARE, 4 * one_pass), time_limit / 2)
         limit = max(time_limit - sampled - reserve, time_limit * ALL_ROWS_SHARE)
-    law = discover(
-        sample.X, sample.y, variables=list(sample.variables), target=sample.target, time_limit=limit, **options
-    )
+    law = _search(sample, limit, options)
     searched = time.perf_counter() - start
     law = refitted_on_all_rows(law, rows, None if time_limit is None else Deadline(time_limit, started))
     law.info["stages"] = {"sample": sampled, "search": searched, "finish": time.perf_counter() - start - searched}
     return law
 
 
-def _discover_in_units(
-    data: Dataset,
-    constants: Mapping[str, float] | None,
-    library: Any,
-    bootstrap: int,
-    units: Mapping[str, Any],
-    target_unit: Any,
-    time_limit: float | None,
-    random_state: int | None,
-    options: dict[str, Any],
-) -> Law:
-    """``discover`` on the data's dimensionless groups (see :func:`discovery.units.search.law_in_units`)."""
-    if library is not None:
+def _in_units(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
+    """The law searched on the data's dimensionless groups (see :func:`discovery.units.search.law_in_units`)."""
+    if options.library is not None:
         raise DataError(
             "library= holds terms of the original variables, and units= searches their dimensionless groups: "
             "drop one of them"
         )
-    if bootstrap:
+    if options.bootstrap:
         raise DataError("bootstrap= is not available with units= yet: drop one of them")
-    checked = check_constants(constants, data.variables)
+    checked = check_constants(options.constants, data.variables)
+    plain_options = dataclasses.replace(options, units=None, target_unit=None, extra_terms=None)
 
     def search(reduced: Dataset, plain: Mapping[str, float], limit: float | None) -> Law:
-        return discover(
-            reduced.X,
-            reduced.y,
-            variables=list(reduced.variables),
-            target=reduced.target,
-            constants=dict(plain),
-            random_state=random_state,
-            time_limit=limit,
-            **options,
-        )
+        rows = as_dataset(reduced.X, reduced.y, variables=list(reduced.variables), target=reduced.target)
+        return _search(rows, limit, dataclasses.replace(plain_options, constants=dict(plain)))
 
-    return law_in_units(data, checked, units, target_unit, search, time_limit, random_state)
+    return law_in_units(
+        data, checked, options.units or {}, options.target_unit, search, time_limit, options.random_state
+    )

@@ -239,6 +239,55 @@ def _with_resumed_basis(
     return (found, None) if found is not best and _better(found, best, data) else (best, candidates)
 
 
+def basis_then_auto(
+    data: Dataset,
+    time_limit: float | None,
+    random_state: int | None,
+    estimator: Mapping[str, Any],
+    *,
+    verbose: bool | None = False,
+    bootstrap: int = 0,
+    decompose: bool = False,
+    device: Any = "auto",
+) -> tuple[Law, SparseBasisRegressor]:
+    """``method="auto"`` on checked data: the basis search, then :func:`auto_law` with the time it left.
+
+    The basis search (a :class:`SparseBasisRegressor` with the parameters
+    ``estimator``) takes :data:`BASIS_SHARE` of ``time_limit``, the forms
+    keep :data:`FORMS_RESERVE` of it; with ``decompose``, the decomposition
+    runs too and the basis search is resumed after it. Returns the law and
+    the fitted basis model (whose library and settings a bootstrap of a basis
+    law reuses).
+    """
+    limit = None if time_limit is None else time_limit * BASIS_SHARE
+    start = time.perf_counter()
+    model = SparseBasisRegressor(
+        **estimator,
+        random_state=random_state,
+        variables=list(data.variables),
+        target=data.target,
+        time_limit=limit,
+    )
+    law = model.fit(data.X, data.y).law_
+    law.info["method"] = "basis"
+    left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+    law = auto_law(
+        law,
+        data,
+        model.settings_.constants,
+        left,
+        random_state,
+        verbose,
+        bootstrap=bootstrap,
+        forms_reserve=0.0 if time_limit is None else time_limit * FORMS_RESERVE,
+        forms_overrun=0.0 if time_limit is None else 0.5 * grace(time_limit),
+        decompose=decompose,
+        device=device,
+        resume=(lambda seconds: model.resume(seconds).law_) if decompose else None,
+    )
+    return law, model
+
+
 def searched_law(
     data: Dataset,
     constants: Mapping[str, float],
@@ -247,28 +296,8 @@ def searched_law(
     device: Any = "auto",
 ) -> Law:
     """``discover``'s automatic search on checked data, without decomposing (the decomposition's inner search)."""
-    limit = None if time_limit is None else time_limit * BASIS_SHARE
-    start = time.perf_counter()
-    model = SparseBasisRegressor(
-        constants=dict(constants),
-        random_state=random_state,
-        variables=list(data.variables),
-        target=data.target,
-        time_limit=limit,
-        device=device,
-    )
-    law = model.fit(data.X, data.y).law_
-    law.info["method"] = "basis"
-    left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-    return auto_law(
-        law,
-        data,
-        model.settings_.constants,
-        left,
-        random_state,
-        forms_reserve=0.0 if time_limit is None else time_limit * FORMS_RESERVE,
-        forms_overrun=0.0 if time_limit is None else 0.5 * grace(time_limit),
-    )
+    estimator = {"constants": dict(constants), "device": device}
+    return basis_then_auto(data, time_limit, random_state, estimator)[0]
 
 
 def _keep_after_failure(law: Law, what: str, err: Exception, key: str) -> None:

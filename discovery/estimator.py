@@ -15,10 +15,9 @@ from bases import Library
 
 from .deadline import Deadline
 from .io.columns import input_columns
-from .io.dataset import Dataset, as_dataset
+from .io.dataset import as_dataset
 from .io.library import resolve_library
-from .io.row_source import ArrayRows
-from .io.rows import SEARCH_ROWS, sample_rows
+from .io.sources import search_rows
 from .law.all_rows_checks import refitted_on_all_rows
 from .law.evaluate import numpy_evaluator
 from .parameters import check_parameters, settings_for
@@ -90,6 +89,13 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
     found on 20,000 rows drawn with ``random_state`` and then refitted and
     measured on every row, its front judged again there, as ``discover``
     does (``law_.info["all_rows"]``); :meth:`resume` continues on the sample.
+
+    The parameters mean what :func:`discovery.discover`'s of the same name
+    mean, with the same defaults. The estimator is the basis method alone, a
+    model for scikit-learn's pipelines and searches: ``discover`` adds the
+    other methods (``method``), the resampling of its choice (``bootstrap``),
+    which refits whatever step chose the law, and the search in dimensionless
+    groups (``units``), which changes the inputs the search sees.
 
     Attributes
     ----------
@@ -166,10 +172,7 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         start = time.perf_counter()
         parameters = check_parameters(self.get_params())
         data = as_dataset(X, y, variables=parameters["variables"], target=parameters["target"])
-        every_row = None
-        if data.n_rows > SEARCH_ROWS:  # as discover does: found on a sample, then refitted on all rows
-            rows = sample_rows(data.n_rows, parameters["random_state"], cap=SEARCH_ROWS)
-            every_row, data = data, Dataset(data.X[rows], data.y[rows], data.variables, data.target)
+        data, all_rows = search_rows(data, parameters["random_state"])  # as discover: a sample, then all rows
         settings = settings_for(parameters, data)
         self.search_ = None
         if self.library is None:
@@ -178,8 +181,7 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
                 result = self.search_.run(self.time_limit, self.verbose)
         else:
             result = fit_library(data, resolve_library(self.library, data.variables, settings.constants), settings)
-        if every_row is not None:
-            all_rows = ArrayRows(every_row.X, every_row.y)
+        if all_rows is not None:
             deadline = None if self.time_limit is None else Deadline(self.time_limit, start)
             result.law = refitted_on_all_rows(result.law, all_rows, deadline)
             result.coef = _coef_of(result.law, result.library, result.coef)

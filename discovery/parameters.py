@@ -1,8 +1,10 @@
-"""Every parameter of ``discover`` and ``SparseBasisRegressor``: what it must be, checked in one place.
+"""Every parameter of the three front doors, what it must be, checked in one place.
 
 :data:`PARAMETERS` is the table; :func:`check_parameters` checks given values
-against it (``SparseBasisRegressor.fit`` and ``discover`` call it before any
-work); :func:`settings_for` turns the checked values and the data into the
+against it (``SparseBasisRegressor.fit``, ``discover`` and
+``discover_system`` call it before any work, and
+:func:`suggests_keywords` answers their mistyped keywords with the nearest
+name); :func:`settings_for` turns the checked values and the data into the
 :class:`~discovery.search.library_fit.Settings` a library fit runs with. What
 depends on the data (constants against the variable names, a library's
 terms) is checked there, with the data.
@@ -10,11 +12,14 @@ terms) is checked there, with the data.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -30,7 +35,9 @@ from .search.library_fit import Settings
 from .solvers import SOLVERS, Solver, make_solver
 
 METHODS = ("auto", "basis", "forms", "pysr", "operon", "decompose")
+F = TypeVar("F", bound=Callable[..., Any])
 DTYPES = ("float64", "float32")
+DERIVATIVES = ("auto", "finite", "spline")  # how discover_system estimates the states' time derivatives
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,10 @@ def _dtype(v: Any) -> bool:
     return v in DTYPES or str(v) in ("torch.float64", "torch.float32")
 
 
+def _inputs(v: Any) -> bool:
+    return v is None or isinstance(v, (Mapping, list, tuple))
+
+
 def _choice(options: tuple[str, ...]) -> str:
     return "one of " + ", ".join(map(repr, options))
 
@@ -140,11 +151,50 @@ PARAMETERS: dict[str, Constraint] = {
         lambda v: v is None or isinstance(v, Mapping),
     ),
     "target_unit": Constraint("a unit such as 'm' ('' for none), or None", lambda v: v is None or isinstance(v, str)),
+    # discover_system's own: the time series' layout and the steps around the per-state searches.
+    "inputs": Constraint(
+        "a mapping of input name to values (with arrays), a list of input column names (with DataFrames), or None",
+        _inputs,
+    ),
+    "time": Constraint("a column name such as 't', or None", _optional(lambda v: isinstance(v, str))),
+    "trajectory": Constraint("a column name such as 'run', or None", _optional(lambda v: isinstance(v, str))),
+    "derivatives": Constraint(_choice(DERIVATIVES), _one_of(DERIVATIVES), choices=DERIVATIVES),
+    "check": Constraint("True or False", _flag, bool),
+    "trajectory_fit": Constraint("True or False", _flag, bool),
     "cluster": Constraint(
         "None, a Dask scheduler address such as 'tcp://10.0.0.5:8786', or a distributed.Client",
         lambda v: v is None or isinstance(v, str) or (hasattr(v, "submit") and hasattr(v, "gather")),
     ),
 }
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """How ``discover`` searches rows, passed down whole: its parameters but the data's and the time limit."""
+
+    constants: Mapping[str, float] | None = None
+    library: Any = None
+    solver: Any = "l0"
+    max_terms: int = 5
+    criterion: str = "bic"
+    random_state: int | None = None
+    device: Any = "auto"
+    verbose: bool | None = None
+    method: str = "auto"
+    bootstrap: int = 0
+    units: Mapping[str, Any] | None = None
+    target_unit: Any = None
+    extra_terms: Any = None
+
+    @classmethod
+    def of(cls, parameters: Mapping[str, Any]) -> SearchOptions:
+        """The options among ``discover``'s parameters (checked by :func:`check_parameters`, as given)."""
+        return cls(**{f.name: parameters[f.name] for f in dataclasses.fields(cls)})
+
+    def estimator(self) -> dict[str, Any]:
+        """The :class:`SparseBasisRegressor` parameters among these (but the seed, given with the data)."""
+        names = ("library", "solver", "max_terms", "criterion", "constants", "device", "verbose", "extra_terms")
+        return {name: getattr(self, name) for name in names}
 
 
 def check_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,6 +208,31 @@ def check_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
         near-miss name).
     """
     return {name: PARAMETERS[name].check(name, value) for name, value in values.items()}
+
+
+def suggests_keywords(function: F) -> F:
+    """Decorate a front door: a keyword it does not take raises TypeError naming the nearest one it does.
+
+    Python's own TypeError names only the unknown keyword; a near miss
+    (``max_term=3``, ``trajectory_fitt=False``) is answered with the
+    keyword meant, as a near-miss value is by :func:`check_parameters`.
+    """
+    taken = [
+        p.name
+        for p in inspect.signature(function).parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+
+    @functools.wraps(function)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        for name in kwargs:
+            if name not in taken:
+                hint = get_close_matches(name, taken, n=1)
+                did_you_mean = f"; did you mean {hint[0]!r}?" if hint else f"; it takes {', '.join(taken)}"
+                raise TypeError(f"{function.__name__}() got an unexpected keyword argument {name!r}{did_you_mean}")
+        return function(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def settings_for(parameters: Mapping[str, Any], data: Dataset) -> Settings:

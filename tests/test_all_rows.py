@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 from scipy.optimize import least_squares
 
-import discovery.api
+import discovery.io.sources
 from discovery import Law, discover
 from discovery.io.row_source import ArrayRows
 from discovery.law.all_rows import FreeFloats, NotFiniteRowsWarning, chunk_sums, law_on_all_rows
@@ -24,7 +24,7 @@ def _law(expression: sp.Expr, variables=("x",), n_rows: int = 100, **info) -> La
 @pytest.fixture
 def small_search(monkeypatch):
     """A search sample of 1,500 rows, so that a few thousand rows are already 'more than the search needs'."""
-    monkeypatch.setattr(discovery.api, "SEARCH_ROWS", 1500)
+    monkeypatch.setattr(discovery.io.sources, "SEARCH_ROWS", 1500)
 
 
 def test_a_law_found_on_a_sample_has_its_free_coefficient_and_error_from_all_rows(small_search):

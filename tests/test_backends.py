@@ -269,7 +269,7 @@ def test_auto_keeps_the_basis_law_when_it_fits_to_the_noise(seed):
 
 @pytest.mark.skipif(PYSR_MISSING is None, reason="PySR works here (Julia is available)")
 def test_auto_skips_pysr_with_a_warning_and_returns_the_better_law(rng):
-    from discovery.api import auto_law
+    from discovery.auto import auto_law
 
     X = rng.uniform(1, 2, size=(300, 1))
     y = X[:, 0] ** 2 + np.sin(9 * X[:, 0])
@@ -304,7 +304,7 @@ def test_operon_searches_values_beyond_float32_and_maps_the_law_back(rng):
 def test_auto_keeps_the_law_found_when_a_backend_fails_inside_its_library(rng, monkeypatch):
     # Without pyoperon, auto finds Operon unavailable before it calls the search this test breaks.
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
-    from discovery.api import auto_law
+    from discovery.auto import auto_law
 
     def fails(self, *args, **kwargs):
         raise ValueError("Input contains NaN.")  # what pyoperon raised on values beyond float32

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from discovery import DataError, SparseBasisRegressor, discover
+from discovery import DataError, SparseBasisRegressor, discover, discover_system
 
 
 @pytest.fixture
@@ -278,6 +278,41 @@ def test_discover_checks_every_parameter_even_for_a_backend(good):
         discover(X, y, method="operon", max_terms=-1)
     with pytest.raises(DataError, match="method must be one of .*did you mean 'operon'"):
         discover(X, y, method="operom")
+
+
+def test_every_method_the_table_accepts_has_a_search_and_every_source_a_reader():
+    from discovery.api import SEARCH_BY_METHOD
+    from discovery.io.sources import READERS, source_kind
+    from discovery.parameters import METHODS
+
+    assert set(SEARCH_BY_METHOD) == set(METHODS)
+    assert {source_kind(np.ones((3, 1)), None), source_kind("data.csv", None), source_kind("d.parquet", None)} <= set(
+        READERS
+    )
+
+
+@pytest.mark.parametrize(
+    "name, bad, message",
+    [
+        ("derivatives", "splines", "derivatives must be one of 'auto', 'finite', 'spline', got 'splines'; did you"),
+        ("trajectory_fit", "no", "trajectory_fit must be True or False, got 'no'"),
+        ("check", 1, "check must be True or False, got 1"),
+        ("method", "basic", "method must be one of .*did you mean 'basis'"),
+        ("max_terms", 0, "max_terms must be a whole number, at least 1, got 0"),
+    ],
+)
+def test_discover_system_checks_its_parameters_by_the_same_table(name, bad, message):
+    t = np.linspace(0, 1, 20)
+    with pytest.raises(DataError, match=message):
+        discover_system(t, np.exp(-t), **{name: bad})
+
+
+def test_a_mistyped_keyword_names_the_one_meant():
+    t = np.linspace(0, 1, 20)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'trajectory_fitt'; did you mean 'trajectory_fit'"):
+        discover_system(t, np.exp(-t), trajectory_fitt=False)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'max_term'; did you mean 'max_terms'"):
+        discover(np.ones((10, 1)), np.arange(10.0), max_term=3)
 
 
 def test_discover_checks_the_data_once_on_the_auto_path(cannon):

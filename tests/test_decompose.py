@@ -188,14 +188,13 @@ def test_device_reaches_the_oracle(occupation, monkeypatch):
 
 
 def test_auto_gives_the_time_the_decomposition_left_back_to_the_basis_search(monkeypatch):
-    import discovery.api as api
     import discovery.auto as auto
 
     def nothing_reduces(*args, **kwargs):
         raise DataError("the decomposition found no law to try: no variables combine or drop out")
 
     # The basis search's share so small that it stops after its first fit; the decomposition finds nothing.
-    monkeypatch.setattr(api, "BASIS_SHARE", 1e-7)
+    monkeypatch.setattr(auto, "BASIS_SHARE", 1e-7)
     monkeypatch.setattr(auto, "decomposed_law", nothing_reduces)
     rng = np.random.default_rng(7)
     X = rng.uniform(0.5, 3, size=(2000, 2))

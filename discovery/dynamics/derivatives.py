@@ -34,9 +34,9 @@ import numpy as np
 from scipy.interpolate import make_smoothing_spline
 
 from ..errors import DataError
+from ..parameters import DERIVATIVES as DERIVATIVE_METHODS
 from .trajectories import Trajectories
 
-DERIVATIVE_METHODS = ("auto", "finite", "spline")
 STENCIL = 5
 # Of a state's standard deviation: the estimated noise below which the data count as clean. Integrator
 # output at rtol 1e-10 sampled 10 per time unit reads as 1e-9 to 2e-5 of the spread; 1 % noise as ~1e-2.

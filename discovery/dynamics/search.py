@@ -19,6 +19,7 @@ from ..law.criteria import known_target_error
 from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
 from ..law.settle import complexity
+from ..parameters import check_parameters, suggests_keywords
 from ..progress import current, shows_progress
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
@@ -51,6 +52,7 @@ FIT_SHARE = 0.9  # of the time limit, by which the trajectory fit stops (the sim
 WEAK_LEVEL = 1  # the default library's level searched in the weak formulation (with the dynamics terms)
 
 
+@suggests_keywords
 @shows_progress("discover_system")
 def discover_system(
     t: Any,
@@ -102,7 +104,10 @@ def discover_system(
     states : 2-D array or list of 2-D arrays, optional
         The states at those times: one row per time, one column per state.
     variables : sequence of str, optional
-        The states' names (default: the frame's other columns; x0, x1, ...).
+        The states' names (default: the frame's other columns; x0, x1, ...):
+        the names of the data's columns, as ``discover``'s ``variables`` name
+        X's. Here the data are the states; the laws' variables are the states,
+        then the inputs (``System.variables``).
     inputs : mapping or sequence of str, optional
         External inputs (forcing, controls) the derivatives may depend on and
         that are not themselves modelled: with arrays, a mapping of name to
@@ -158,8 +163,11 @@ def discover_system(
     DataError
         For bad time series (see :func:`~discovery.dynamics.trajectories.as_trajectories`:
         the trajectory and row of an unsorted or repeated time, a NaN, a
-        length mismatch) and bad parameters.
+        length mismatch) and bad parameters (each checked by
+        :data:`~discovery.parameters.PARAMETERS` before any work, as
+        ``discover``'s are).
     """
+    check_parameters({name: value for name, value in locals().items() if name not in ("t", "states")})
     started = clock.perf_counter()
     data = as_trajectories(t, states, variables=variables, inputs=inputs, time=time, trajectory=trajectory)
     names = data.states + data.inputs

@@ -3,7 +3,9 @@
 A trajectory is a strictly increasing time column, the states measured at
 those times and, optionally, external inputs (forcing, controls) measured at
 the same times. Every check names the trajectory and the row, so a user can
-find the bad sample in their own file.
+find the bad sample in their own file. Tables, numbers and non-finite values
+are read and found as every input is (:mod:`discovery.io.columns`, the one
+input check); only the messages say what a time series needs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
-from ..io.columns import check_name
+from ..io.columns import check_name, is_table, not_finite_rows, numeric_columns, numeric_values, table_columns
 
 MIN_SAMPLES = 5  # a derivative from a local polynomial of degree 4 needs five samples
 
@@ -45,17 +47,6 @@ class Trajectories:
     @property
     def n_rows(self) -> int:
         return sum(len(tr.t) for tr in self.items)
-
-
-def _is_frame(value: Any) -> bool:
-    """A pandas DataFrame, or a mapping of column name to values (as ``read_csv`` gives)."""
-    return (hasattr(value, "columns") and hasattr(value, "to_numpy")) or isinstance(value, Mapping)
-
-
-def _as_columns(frame: Any) -> dict[str, np.ndarray]:
-    if isinstance(frame, Mapping):
-        return {str(k): np.asarray(v) for k, v in frame.items()}
-    return {str(c): frame[c].to_numpy() for c in frame.columns}
 
 
 def as_trajectories(
@@ -99,7 +90,7 @@ def as_trajectories(
         times, fewer than 5 samples, or an unknown or repeated name.
     """
     if states is None:
-        if not (_is_frame(t) or (isinstance(t, (list, tuple)) and t and all(_is_frame(f) for f in t))):
+        if not (is_table(t) or (isinstance(t, (list, tuple)) and t and all(is_table(f) for f in t))):
             raise DataError(
                 "discover_system needs times and states: discover_system(t, states, variables=[...]), "
                 "or a DataFrame with a time column: discover_system(frame, time='t')"
@@ -107,7 +98,7 @@ def as_trajectories(
         return _from_frames(
             list(t) if isinstance(t, (list, tuple)) else [t], variables, inputs, time or "t", trajectory
         )
-    if _is_frame(t):
+    if is_table(t):
         raise DataError("with a DataFrame, give the time column's name (time='t') and no states")
     if trajectory is not None:
         raise DataError("trajectory= names a DataFrame column; with arrays, pass one array per trajectory in a list")
@@ -118,12 +109,13 @@ def as_trajectories(
         raise DataError(f"t is a list of {len(ts)} trajectories' times: give states as a list of as many arrays")
     if len(ts) != len(xs):
         raise DataError(f"{len(ts)} trajectories' times but {len(xs)} trajectories' states: give one states array each")
-    x_arrays = [_state_array(x, i) for i, x in enumerate(xs)]
-    widths = {x.shape[1] for x in x_arrays}
+    raw_states = [_state_table(x, i) for i, x in enumerate(xs)]
+    widths = {x.shape[1] for x in raw_states}
     if len(widths) > 1:
         raise DataError(f"the trajectories hold different numbers of states: {sorted(widths)}; give the same columns")
     width = widths.pop()
     names = _names(variables, width, "x")
+    x_arrays = [_state_matrix(i, x, names) for i, x in enumerate(raw_states)]
     input_names, u_arrays = _input_arrays(inputs, len(ts))
     _checked_names(names, input_names)
     items = [
@@ -133,11 +125,14 @@ def as_trajectories(
     return Trajectories(tuple(items), names, input_names, time or "t")
 
 
-def _state_array(x: Any, i: int) -> np.ndarray:
+def _state_table(x: Any, i: int) -> np.ndarray:
+    """Trajectory ``i``'s states as a 2-D array, not yet converted to numbers (a column at a time, by io)."""
     try:
-        array = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise DataError(f"trajectory {i}: the states are not numbers ({err})") from None
+        array = np.asarray(x)
+    except ValueError:  # NumPy refuses nested lists of different lengths
+        raise DataError(
+            f"trajectory {i}: the states have rows of different lengths; give one value per state"
+        ) from None
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
@@ -145,6 +140,12 @@ def _state_array(x: Any, i: int) -> np.ndarray:
             f"trajectory {i}: states must be a 2-D array (rows: times, columns: states), got {array.ndim}-D"
         )
     return array
+
+
+def _state_matrix(i: int, raw: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """Trajectory ``i``'s states as float64, each column read as io reads any column."""
+    columns = _numeric(i, {name: raw[:, j] for j, name in enumerate(names)})
+    return np.column_stack(list(columns.values())) if columns else np.empty((len(raw), 0))
 
 
 def _names(given: Sequence[str] | None, width: int, prefix: str) -> tuple[str, ...]:
@@ -168,10 +169,7 @@ def _input_arrays(inputs: Any, count: int) -> tuple[tuple[str, ...], list[np.nda
         if len(listed) != count:
             raise DataError(f"input {name!r} has values for {len(listed)} trajectories; the states have {count}")
         for i, v in enumerate(listed):
-            try:
-                per_trajectory[i].append(np.asarray(v, dtype=float).reshape(-1))
-            except (TypeError, ValueError) as err:
-                raise DataError(f"trajectory {i}: input {name!r} is not numbers ({err})") from None
+            per_trajectory[i].append(numeric_values(v, f"trajectory {i}: input {name!r}").reshape(-1))
     return names, [np.column_stack(cols) if cols else np.empty((0, 0)) for cols in per_trajectory]
 
 
@@ -182,35 +180,50 @@ def _from_frames(
         raise DataError("with DataFrames, inputs must be a list of column names, e.g. inputs=['u']")
     input_names = tuple(inputs or ())
     pieces: list[dict[str, np.ndarray]] = []
-    for k, frame in enumerate(map(_as_columns, frames)):
+    for k, frame in enumerate(frames):
+        which = f"DataFrame {k}" if len(frames) > 1 else "the data"
+        table, _ = table_columns(frame)
         for name in (time, *input_names, *([trajectory] if trajectory else []), *(variables or ())):
-            if name not in frame:
-                which = f"DataFrame {k}" if len(frames) > 1 else "the data"
-                raise DataError(f"{which} has no column {name!r}; its columns are {', '.join(frame)}")
-        lengths = {len(v) for v in frame.values()}
-        if len(lengths) > 1:
-            raise DataError(f"the columns have different lengths: {sorted(lengths)}")
+            if name not in table:
+                raise DataError(f"{which} has no column {name!r}; its columns are {', '.join(table)}")
+        wanted = None if variables is None else {time, *input_names, *variables}
+        used = {c: v for c, v in table.items() if c != trajectory and (wanted is None or c in wanted)}
+        columns = _numeric(which if len(frames) > 1 else None, used)
         if trajectory is None:
-            pieces.append(frame)
-        else:
-            labels = frame[trajectory]
-            for label in dict.fromkeys(labels.tolist()):
-                pieces.append({c: v[labels == label] for c, v in frame.items()})
-    skip = {time, *input_names, *([trajectory] if trajectory else [])}
+            pieces.append(columns)
+            continue
+        labels = np.asarray(table[trajectory])
+        if len(labels) != len(columns[time]):
+            raise DataError(
+                f"columns have different lengths ({trajectory!r} has {len(labels)}, {time!r} has "
+                f"{len(columns[time])} rows); give every column one value per row"
+            )
+        for label in dict.fromkeys(labels.tolist()):
+            pieces.append({c: v[labels == label] for c, v in columns.items()})
+    skip = {time, *input_names}
     names = tuple(variables) if variables is not None else tuple(c for c in pieces[0] if c not in skip)
     if not names:
-        raise DataError(f"no state columns: the data hold only {', '.join(pieces[0])}")
+        raise DataError(
+            f"no state columns: the data hold only {', '.join([*pieces[0], *([trajectory] if trajectory else [])])}"
+        )
     _checked_names(names, input_names)
     items = []
     for i, piece in enumerate(pieces):
-        try:
-            x = np.column_stack([np.asarray(piece[n], dtype=float) for n in names])
-            u = np.column_stack([np.asarray(piece[n], dtype=float) for n in input_names]) if input_names else None
-            t = np.asarray(piece[time], dtype=float)
-        except (TypeError, ValueError) as err:
-            raise DataError(f"trajectory {i}: a column is not numbers ({err})") from None
-        items.append(_checked(i, t, x, np.empty((0, 0)) if u is None else u, names, input_names))
+        x = np.column_stack([piece[n] for n in names])
+        u = np.column_stack([piece[n] for n in input_names]) if input_names else np.empty((0, 0))
+        items.append(_checked(i, piece[time], x, u, names, input_names))
     return Trajectories(tuple(items), names, input_names, time)
+
+
+def _numeric(where: int | str | None, columns: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The columns as float64 of one length (:func:`~discovery.io.columns.numeric_columns`), the message
+    prefixed with the trajectory (a number) or DataFrame (a text) at fault."""
+    try:
+        return numeric_columns(columns)
+    except DataError as err:
+        if where is None:
+            raise
+        raise DataError(f"{f'trajectory {where}' if isinstance(where, int) else where}: {err}") from None
 
 
 def _checked_names(names: tuple[str, ...], input_names: tuple[str, ...]) -> None:
@@ -226,12 +239,10 @@ def _checked(
     i: int, t: np.ndarray, x: np.ndarray, u: np.ndarray, names: tuple[str, ...], input_names: tuple[str, ...]
 ) -> Trajectory:
     """One trajectory, or DataError naming trajectory ``i`` and the row at fault."""
-    try:
-        t = np.asarray(t, dtype=float).reshape(-1) if np.ndim(t) <= 1 else None
-    except (TypeError, ValueError) as err:
-        raise DataError(f"trajectory {i}: the times are not numbers ({err})") from None
-    if t is None:
+    t = numeric_values(t, f"trajectory {i}: the time")
+    if t.ndim > 1:
         raise DataError(f"trajectory {i}: the times must be 1-D")
+    t = t.reshape(-1)
     n = len(t)
     if len(x) != n:
         raise DataError(f"trajectory {i}: {n} times but {len(x)} rows of states; give one row of states per time")
@@ -260,7 +271,8 @@ def _checked(
 
 
 def _check_finite(i: int, label: str, values: np.ndarray, t: np.ndarray) -> None:
-    bad = np.flatnonzero(~np.isfinite(values))
+    """DataError naming trajectory ``i``, the first row at fault and its time: a derivative needs every sample."""
+    bad = not_finite_rows(values)
     if len(bad):
         row = int(bad[0])
         when = "" if label == "the time" or not np.isfinite(t[row]) else f" (t = {t[row]:g})"

@@ -85,7 +85,7 @@ def target_values(y: Any, n_rows: int, name: str = "y", *, finite: bool = True) 
         For a value that is not a number (naming the row), the wrong shape or
         length, or (with ``finite``) NaN or infinite values.
     """
-    values = _numeric(y, f"the target {name!r}")
+    values = numeric_values(y, f"the target {name!r}")
     if values.ndim == 2 and values.shape[1] == 1:
         from sklearn.exceptions import DataConversionWarning
 
@@ -107,9 +107,9 @@ def target_values(y: Any, n_rows: int, name: str = "y", *, finite: bool = True) 
 def split_target(X: Any, y: Any, target: str | None) -> tuple[Any, Any, str | None]:
     """(X without the target column, raw y, target name): the target may be a column of a mapping or DataFrame."""
     _reject_sparse(X)
-    if not _is_table(X):
+    if not is_table(X):
         return X, y, target
-    table, what = _table(X)
+    table, what = table_columns(X)
     if target is not None and y is not None and target in table:
         raise DataError(f"target {target!r} is a column of {what} and y was also given; pass only one")
     if y is None:
@@ -139,11 +139,12 @@ def _reject_sparse(X: Any) -> None:
         )
 
 
-def _is_table(X: Any) -> bool:
+def is_table(X: Any) -> bool:
+    """True for a table of named columns: a mapping of name → column, or a pandas DataFrame."""
     return isinstance(X, Mapping) or _is_dataframe(X)
 
 
-def _table(X: Any) -> tuple[dict[str, Any], str]:
+def table_columns(X: Any) -> tuple[dict[str, Any], str]:
     """Column name → raw column of a mapping or DataFrame, and how to call it in messages."""
     if isinstance(X, _Table):
         return dict(X), X.what
@@ -166,8 +167,8 @@ def _column_name(label: Any) -> str:
 def named_columns(X: Any, variables: Sequence[str] | None, expected_by: str | None = None) -> dict[str, Any]:
     """Variable name → raw column, for every wanted variable; names checked."""
     _reject_sparse(X)
-    if _is_table(X):
-        table, what = _table(X)
+    if is_table(X):
+        table, what = table_columns(X)
         if variables is None:
             columns = table
         else:
@@ -229,7 +230,7 @@ def _feature_count_message(
 
 def numeric_columns(columns: dict[str, Any]) -> dict[str, np.ndarray]:
     """Each column as float64, one value per row, all of one length."""
-    arrays = {name: _numeric(col, f"column {name!r}") for name, col in columns.items()}
+    arrays = {name: numeric_values(col, f"column {name!r}") for name, col in columns.items()}
     for name, array in arrays.items():
         if array.ndim != 1:
             raise DataError(f"column {name!r} must be 1-D (one value per row); got shape {array.shape}")
@@ -254,7 +255,8 @@ def _lengths(rows: Any) -> str:
     return "" if odd is None else f" (row {odd} has {lengths[odd]} values, row 0 has {lengths[0]})"
 
 
-def _numeric(values: Any, what: str) -> np.ndarray:
+def numeric_values(values: Any, what: str) -> np.ndarray:
+    """``values`` as float64, or DataError naming ``what`` and the first row that is not a number."""
     try:
         array = np.asarray(values)
     except ValueError:  # nested sequences of different lengths
@@ -278,13 +280,18 @@ def _numeric(values: Any, what: str) -> np.ndarray:
     return array.astype(np.float64)
 
 
+def not_finite_rows(values: np.ndarray) -> np.ndarray:
+    """The rows of ``values`` holding NaN or an infinite value, ascending."""
+    return np.flatnonzero(~np.isfinite(values))
+
+
 def check_finite(values: np.ndarray, what: str, first_row: int = 0) -> None:
     """DataError naming ``what``, the kinds of bad value and the rows (counted from ``first_row``)."""
-    bad = ~np.isfinite(values)
-    if bad.any():
-        rows = np.flatnonzero(bad) + first_row
+    bad = not_finite_rows(values)
+    if len(bad):
+        rows = bad + first_row
         n_nan = int(np.isnan(values).sum())
-        n_inf = int(bad.sum()) - n_nan
+        n_inf = len(bad) - n_nan
         shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
         kinds = " and ".join(k for k in (f"{n_nan} NaN" if n_nan else "", f"{n_inf} infinite" if n_inf else "") if k)
         raise DataError(
