@@ -17,7 +17,12 @@ import numpy as np
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
-from property_strategies import (
+
+from bases import Library, TermDroppedWarning, constant, harmonics, parse_library, powers, unary
+from discovery import BackendUnavailable, DataError, Law, SparseBasisRegressor, discover
+from discovery.io.dataset import MIN_ROWS
+from discovery.solvers import AdamL1
+from tests.property_strategies import (
     FIT_ERRORS,
     evaluate_terms,
     examples,
@@ -25,11 +30,6 @@ from property_strategies import (
     tables,
     tables_with_libraries,
 )  # one_torch_thread: an autouse fixture
-
-from bases import Library, TermDroppedWarning, constant, harmonics, parse_library, powers, unary
-from discovery import BackendUnavailable, DataError, Law, SparseBasisRegressor, discover
-from discovery.io.dataset import MIN_ROWS
-from discovery.solvers import AdamL1
 
 # --- the property ----------------------------------------------------------------------------
 

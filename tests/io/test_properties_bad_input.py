@@ -19,12 +19,12 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from property_strategies import FIT_ERRORS, NAMES, examples, libraries, one_torch_thread, tables  # noqa: F401
 
 from bases import TermDroppedWarning
 from discovery import DataError, SparseBasisRegressor, discover
 from discovery.cli import main as cli_main
 from discovery.io.dataset import MIN_ROWS
+from tests.property_strategies import FIT_ERRORS, NAMES, examples, libraries, one_torch_thread, tables  # noqa: F401
 
 # --- bad tables ------------------------------------------------------------------------------
 
