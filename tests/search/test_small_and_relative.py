@@ -52,6 +52,7 @@ def test_noise_bics_score_a_law_under_both_models(rng):
     assert sp.simplify(law.expression / sp.Symbol("x") ** 2).is_number, law
 
 
+@pytest.mark.slow
 def test_relative_errors_are_recognised_and_the_law_refitted_with_weights(rng):
     x = np.exp(rng.uniform(np.log(0.1), np.log(100), 300))  # y spans six decades
     y = 2.5 * x**1.5 * (1 + rng.normal(0, 0.01, 300))
