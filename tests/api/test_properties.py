@@ -116,6 +116,7 @@ def test_estimator_fit_predict(case, solver):
 
 @examples(40)
 @given(tables(rows=st.integers(MIN_ROWS, 12)))
+@pytest.mark.slow
 def test_more_terms_than_rows(table):
     """l0 copes with more candidate terms than rows; lstsq fits only fewer distinct terms than rows."""
     library = constant() + sum(
@@ -182,6 +183,7 @@ SHAPES = parse_library("x0**2, sin(x0), exp(-x0), 1/x0, sqrt(Abs(x0))", ["x0"]) 
     tables(rows=st.integers(MIN_ROWS, 80), n_columns=st.integers(1, 2), library=SHAPES),
     st.sampled_from(["basis", "auto"]),
 )
+@pytest.mark.slow
 def test_default_search_with_a_time_limit(table, method):
     start = time.perf_counter()
     try:

@@ -41,6 +41,7 @@ def test_relative_and_additive_bics_are_on_one_scale(rng):
     assert relative_bic(relative, np.where(y > 10, y, 0.0), 1) == np.inf  # no relative model where y is 0
 
 
+@pytest.mark.slow
 def test_noise_bics_score_a_law_under_both_models(rng):
     x = rng.uniform(1, 100, 300)
     y = 2 * x**2 * (1 + rng.normal(0, 0.01, 300))
