@@ -10,6 +10,8 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
+pytestmark = pytest.mark.slow  # each runs a script or the notebook in a new Python
+
 
 def _run(name: str, *arguments: str, cwd: Path) -> str:
     done = subprocess.run(

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 CHECK = """
 import sys
 import discovery, bases
@@ -15,6 +17,7 @@ print('clean')
 """
 
 
+@pytest.mark.slow
 def test_import_has_no_side_effects():
     result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

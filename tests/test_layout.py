@@ -152,6 +152,164 @@ def test_the_graph_covers_the_packages(module):
     assert module in _graph()
 
 
+# The size and evaluation rules. Each list is today's known violations, exactly: the check fails when a new one
+# appears and when a listed one is gone, so the lists only shrink (remove the entry with the fix).
+MAX_FUNCTION_LINES = 80
+MAX_MODULE_LINES = 400
+
+KNOWN_LONG_FUNCTIONS = {
+    "bases/library.py::Library.gram",
+    "discovery/api.py::discover",
+    "discovery/article/plots.py::write_cannon_plots",
+    "discovery/auto.py::auto_law",
+    "discovery/cli.py::_parser",
+    "discovery/dynamics/matching.py::_fit",
+    "discovery/dynamics/matching.py::_searched",
+    "discovery/dynamics/matching.py::match_trajectories",
+    "discovery/dynamics/search.py::discover_system",
+    "discovery/dynamics/sensitivity.py::trajectory_sensitivities",
+    "discovery/dynamics/weak.py::weak_laws",
+    "discovery/law/settle.py::settle_terms",
+    "discovery/search/library_fit.py::fit_library",
+    "discovery/search/mapping.py::refit_on_y",
+}
+KNOWN_LONG_MODULES = {
+    "discovery/api.py",
+    "discovery/dynamics/matching.py",
+    "discovery/law/settle.py",
+    "discovery/search/levels.py",
+}
+# Numbers come from bases' compiler; SymPy's printers may only write exports to other languages (export.py).
+KNOWN_LAMBDIFY = {
+    "discovery/decompose/reduce.py",
+    "discovery/dynamics/matching.py",
+    "discovery/dynamics/sensitivity.py",
+    "discovery/law/all_rows.py",
+    "discovery/law/fitting.py",
+    "discovery/search/form_catalogue.py",
+    "discovery/units/buckingham.py",
+}
+# A ContextVar is a hidden argument; only the progress bar's (which changes no number) may use one.
+ALLOWED_CONTEXT_VARS = {"discovery/progress.py::_CURRENT"}
+KNOWN_CONTEXT_VARS = {
+    "discovery/law/criteria.py::_COEFFICIENT_ERROR",
+    "discovery/law/criteria.py::_KNOWN_ERROR",
+}
+
+
+def _sources() -> dict[str, ast.Module]:
+    """Each module of the packages, parsed, by its path relative to the repository root."""
+    paths = sorted(p for package in PACKAGES for p in (ROOT / package).rglob("*.py"))
+    return {p.relative_to(ROOT).as_posix(): ast.parse(p.read_text(encoding="utf-8")) for p in paths}
+
+
+def _functions(tree: ast.AST, prefix: str = "") -> dict[str, int]:
+    """Every function and method in ``tree`` (nested ones too), by qualified name: its length in lines."""
+    found = {}
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = prefix + node.name
+            found[name] = node.end_lineno - node.lineno + 1
+            found.update(_functions(node, name + "."))
+        elif isinstance(node, ast.ClassDef):
+            found.update(_functions(node, prefix + node.name + "."))
+        else:
+            found.update(_functions(node, prefix))
+    return found
+
+
+def _long_functions(sources: dict[str, ast.Module]) -> set[str]:
+    return {
+        f"{path}::{name}"
+        for path, tree in sources.items()
+        for name, length in _functions(tree).items()
+        if length > MAX_FUNCTION_LINES
+    }
+
+
+def _long_modules(root: Path, paths: list[str]) -> set[str]:
+    return {p for p in paths if len((root / p).read_text(encoding="utf-8").splitlines()) > MAX_MODULE_LINES}
+
+
+def _uses_lambdify(tree: ast.AST) -> bool:
+    """``sp.lambdify``, ``sympy.utilities.lambdify.lambdify`` or a bare imported ``lambdify``, anywhere."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "lambdify":
+            return True
+        if isinstance(node, ast.Name) and node.id == "lambdify":
+            return True
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "lambdify" for alias in node.names):
+            return True
+    return False
+
+
+def _lambdify_users(sources: dict[str, ast.Module]) -> set[str]:
+    return {path for path, tree in sources.items() if Path(path).name != "export.py" and _uses_lambdify(tree)}
+
+
+def _context_vars(sources: dict[str, ast.Module]) -> set[str]:
+    """``path::name`` of each ContextVar made (``name`` what it is assigned to; ``?`` if it is not assigned)."""
+    found = set()
+    for path, tree in sources.items():
+        parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or "ContextVar" not in (
+                getattr(node.func, "id", None),
+                getattr(node.func, "attr", None),
+            ):
+                continue
+            parent = parents.get(id(node))
+            targets = parent.targets if isinstance(parent, ast.Assign) else [getattr(parent, "target", None)]
+            found.update(f"{path}::{ast.unparse(t) if t is not None else '?'}" for t in targets)
+    return found
+
+
+def _known(found: set[str], known: set[str], what: str) -> None:
+    """``found`` is exactly ``known``: nothing new, and nothing listed that no longer violates."""
+    new, gone = sorted(found - known), sorted(known - found)
+    assert not new, f"new {what}: {new}"
+    assert not gone, f"no longer {what} (remove from the known list): {gone}"
+
+
+def test_no_function_over_the_limit():
+    _known(_long_functions(_sources()), KNOWN_LONG_FUNCTIONS, f"functions over {MAX_FUNCTION_LINES} lines")
+
+
+def test_no_module_over_the_limit():
+    _known(_long_modules(ROOT, list(_sources())), KNOWN_LONG_MODULES, f"modules over {MAX_MODULE_LINES} lines")
+
+
+def test_no_lambdify_in_the_numerical_path():
+    _known(_lambdify_users(_sources()), KNOWN_LAMBDIFY, "modules evaluating by lambdify")
+
+
+def test_no_context_var_changes_a_number():
+    _known(_context_vars(_sources()) - ALLOWED_CONTEXT_VARS, KNOWN_CONTEXT_VARS, "ContextVars outside progress")
+
+
+def test_the_rule_checks_see_violations(tmp_path):
+    body = "\n".join(f"        x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    source = (
+        "import sympy as sp\n"
+        "from contextvars import ContextVar\n"
+        "HIDDEN = ContextVar('h', default=0.0)\n"
+        f"class A:\n    def long(self):\n{body}\n"
+        "def short():\n    return sp.lambdify([], 1)\n"
+    )
+    sources = {"pkg/m.py": ast.parse(source), "pkg/export.py": ast.parse(source)}
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text(source + "\n" * MAX_MODULE_LINES)
+    (tmp_path / "pkg" / "short.py").write_text("x = 1\n")
+    assert _long_functions(sources) == {"pkg/m.py::A.long", "pkg/export.py::A.long"}
+    assert _long_modules(tmp_path, ["pkg/m.py", "pkg/short.py"]) == {"pkg/m.py"}
+    assert _lambdify_users(sources) == {"pkg/m.py"}
+    assert _context_vars(sources) == {"pkg/m.py::HIDDEN", "pkg/export.py::HIDDEN"}
+    with pytest.raises(AssertionError, match="new"):
+        _known({"a", "b"}, {"a"}, "violations")
+    with pytest.raises(AssertionError, match="no longer"):
+        _known({"a"}, {"a", "b"}, "violations")
+
+
 # What a benchmark may import of the toolkit: the names these modules list in __all__ (the solvers are
 # public by the README), and anything public (no leading underscore) of the article's experiment; every
 # other module of discovery and bases is internal. A benchmark runs as python -m benchmarks.NAME, so it

@@ -4,9 +4,12 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
+@pytest.mark.slow
 def test_readme_examples_run(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the examples write law.json
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)

@@ -1,6 +1,7 @@
 """Search strategies: power laws from log space, confirmed in the original space."""
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from discovery import discover
@@ -39,6 +40,7 @@ def test_discover_recovers_a_product_of_powers_exactly(rng):
     assert law.info["level"] == 0  # found from the proposal alone, before any big library
 
 
+@pytest.mark.slow
 def test_power_law_with_noise_keeps_the_exponents(rng):
     X = rng.uniform(1, 5, size=(10_000, 3))
     y = X[:, 0] * X[:, 1] ** 2 / X[:, 2]

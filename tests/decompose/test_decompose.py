@@ -77,6 +77,7 @@ def test_product_merge_uses_whole_exponents():
     assert simple_fraction(0.37) is None  # not within 3 % of a fraction with denominator at most 3
 
 
+@pytest.mark.slow
 def test_oracle_learns_the_data_and_its_gradient_ratios():
     rng = np.random.default_rng(1)
     X = rng.uniform([1, 1], [3, 3], size=(3000, 2))
@@ -108,6 +109,7 @@ def occupation():
     return as_dataset({"E": E, "mu": mu, "T": T}, 1 / (np.exp((E - mu) / T) + 1), target="n")
 
 
+@pytest.mark.slow
 def test_structure_tests_reduce_three_variables_to_one(occupation):
     reduction = find_reduction(occupation, {}, 20.0, random_state=0)
     assert reduction.found and len(reduction.variables) == 1
@@ -122,6 +124,7 @@ def test_structure_tests_reduce_three_variables_to_one(occupation):
     assert law.free_symbols == {E, mu, T}
 
 
+@pytest.mark.slow
 def test_method_decompose_recovers_a_law_through_its_reduction(occupation):
     law = discover(
         occupation.X,
@@ -170,6 +173,7 @@ def test_split_tests_find_a_product_and_a_sum_and_nothing_else():
     assert not any(t.fired for t in tangled)
 
 
+@pytest.mark.slow
 def test_method_decompose_splits_a_product_and_refits_it_jointly():
     rng = np.random.default_rng(6)
     x, z = rng.uniform(0.1, 1.5, 4000), rng.uniform(0.01, 2, 4000)

@@ -107,6 +107,7 @@ def test_bad_constant_on_the_command_line(cannon_csv, capsys):
     assert "'fast' is not a number" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_demo_prints_every_method_and_the_law(tmp_path):
     plots = tmp_path / "plots"
     result = subprocess.run(
@@ -124,6 +125,7 @@ def test_demo_prints_every_method_and_the_law(tmp_path):
     assert len(list(plots.glob("*.png"))) >= 8
 
 
+@pytest.mark.slow
 def test_demo_with_bad_arguments_fails_cleanly():
     result = subprocess.run([sys.executable, "-m", "discovery", "demo", "--n", "0"], capture_output=True, text=True)
     assert result.returncode == 2

@@ -135,6 +135,7 @@ def test_default_library_levels_grow():
     assert "v**2*sin(2*theta)" in default_library(["v", "theta"], 1)
 
 
+@pytest.mark.slow
 def test_default_library_cap_skips_whole_groups_and_keeps_lower_levels():
     # Nine variables: level 3's triple products number ~10⁵; the cap keeps the groups that fit.
     names = [f"x{i}" for i in range(9)]

@@ -101,6 +101,7 @@ def test_linear_on_cannon_is_poor_but_better_than_mean():
 # --- MLP --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_mlp_fits_cannon_data():
     d = cannon_shots(n=300)
     model = MLPRegressor(epochs=300, device="cpu", random_state=0).fit(d.X, d.y)

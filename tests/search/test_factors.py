@@ -1,6 +1,7 @@
 """Monomial factors of y: the inputs y is simply proportional to a power of."""
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from discovery import discover
@@ -28,6 +29,7 @@ def test_no_factor_where_y_changes_sign(rng):
     assert separable_factor(as_dataset(X, y, variables=["q", "E", "B", "theta"])) is None
 
 
+@pytest.mark.slow
 def test_a_monomial_over_a_sum_of_squared_differences_is_recovered_exactly(rng):
     # Beyond the default library's products: each squared difference carries three more factors.
     names = ["G", "m1", "m2", "x1", "x2", "y1", "y2"]
@@ -40,6 +42,7 @@ def test_a_monomial_over_a_sum_of_squared_differences_is_recovered_exactly(rng):
     assert sp.simplify(law.expression - truth) == 0, law.expression
 
 
+@pytest.mark.slow
 def test_a_factor_times_a_fourth_root_of_a_sum_is_recovered_exactly(rng):
     # A temperature from a T⁴ balance: y = m·(1 − f)^(1/4) with m = P^(1/4)/√d, and y⁴ = m⁴·(1 − f)
     # is two terms of the others' library times m⁴.
@@ -53,6 +56,7 @@ def test_a_factor_times_a_fourth_root_of_a_sum_is_recovered_exactly(rng):
     assert sp.simplify(found**4 - truth**4) == 0, law.expression
 
 
+@pytest.mark.slow
 def test_a_monomial_over_the_root_of_a_sum_is_recovered_exactly(rng):
     # 1/y² = (M + m)/(4π²·a³·b²): terms with a⁻³·b⁻², beyond the default library's products, but two
     # terms of the others' library times the factor's inverse square.

@@ -46,8 +46,8 @@ def test_standard_errors_are_the_least_squares_ones(rng):
     assert "±" in str(law)
 
 
-def test_a_snapped_coefficient_keeps_the_interval_of_its_estimate(cannon):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81}, random_state=0)
+def test_a_snapped_coefficient_keeps_the_interval_of_its_estimate(cannon_law_s):
+    law = cannon_law_s
     (c,) = law.coefficients
     assert c.exact == 1 / g and c.value == 1 / 9.81
     assert str(law) == "s = v**2*sin(2*theta)/g"  # exact: nothing to qualify
@@ -77,8 +77,8 @@ def _round_trip(law: Law, path) -> Law:
     return loaded
 
 
-def test_save_load_predicts_identically_for_the_default_search(cannon, tmp_path):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81}, random_state=0)
+def test_save_load_predicts_identically_for_the_default_search(cannon, cannon_law_s, tmp_path):
+    law = cannon_law_s
     loaded = _round_trip(law, tmp_path / "law.json")
     assert np.array_equal(loaded.predict(cannon.X), law.predict(cannon.X))
     saved = json.loads((tmp_path / "law.json").read_text())
@@ -98,6 +98,7 @@ def test_save_load_keeps_floats_and_a_given_library(rng, tmp_path):
     assert loaded.info["library"] == {"kind": "given", "size": 3, "terms": ["x0", "sin(x1)", "x1**2"]}
 
 
+@pytest.mark.slow
 def test_save_load_of_a_law_mapped_from_a_transformed_target(rng, tmp_path):
     X = rng.uniform(1, 3, size=(1000, 1))
     y = np.exp(X[:, 0] - X[:, 0] ** 2 / 2) / np.sqrt(2 * np.pi) * (1 + rng.normal(0, 0.01, 1000))
@@ -119,6 +120,7 @@ def test_save_load_of_a_search_backend_law(cannon, tmp_path):
     assert np.array_equal(loaded.predict(cannon.X), law.predict(cannon.X))
 
 
+@pytest.mark.slow
 def test_save_load_of_an_operon_law(cannon, tmp_path):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
     law = discover(
@@ -283,6 +285,7 @@ def _same(a: Law, b: Law) -> bool:
 
 
 @pytest.mark.parametrize("method", ["basis", "auto"])
+@pytest.mark.slow
 def test_the_same_seed_gives_the_identical_law(rng, method):
     X = rng.uniform(1, 3, size=(600, 2))
     y = 2.3 * X[:, 0] * np.exp(-X[:, 1]) + 0.4 * X[:, 1] ** 2 + rng.normal(0, 0.02, 600)
@@ -291,6 +294,7 @@ def test_the_same_seed_gives_the_identical_law(rng, method):
     assert _same(first, second), (str(first), str(second))
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_identical_operon_law(cannon):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
     runs = [
@@ -327,8 +331,8 @@ def test_the_same_seed_gives_the_identical_law_with_the_estimator_options(cannon
 # --- selection evidence and bootstrap --------------------------------------------------------
 
 
-def test_the_summary_says_why_this_law_and_not_its_neighbours(cannon):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], target="s", constants={"g": 9.81}, random_state=0)
+def test_the_summary_says_why_this_law_and_not_its_neighbours(cannon_law_s):
+    law = cannon_law_s
     evidence = law.evidence()
     assert "criterion bic" in evidence and "chosen" in evidence and "held-out rmse" in evidence
     chosen = next(e for e in law.front if e.chosen)
@@ -393,6 +397,7 @@ def test_bootstrap_shows_an_unsupported_term(rng):
     assert inclusion["x0"] == 1.0 and 0 < inclusion["x1**3"] < 0.6
 
 
+@pytest.mark.slow
 def test_bootstrap_of_a_backend_law(cannon):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
     law = discover(

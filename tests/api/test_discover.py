@@ -44,16 +44,16 @@ def test_without_the_constant_the_coefficient_is_kept_as_a_number(cannon):
     assert law.expression.free_symbols == {v, theta}
 
 
-def test_law_predicts_and_extrapolates(cannon):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], constants={"g": 9.81}, random_state=0)
+def test_law_predicts_and_extrapolates(cannon_law_y):
+    law = cannon_law_y
     far = cannon_shots(200, seed=99, noise=0, v_range=(10, 20), clip_negative=False)
     np.testing.assert_allclose(law.predict(far.X), true_distance(far.X), rtol=1e-12)
     by_name = law.predict({"theta": far.X[:, 1], "v": far.X[:, 0]})
     np.testing.assert_allclose(by_name, true_distance(far.X), rtol=1e-12)
 
 
-def test_law_reports_error_front_and_coefficients(cannon):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], constants={"g": 9.81}, random_state=0)
+def test_law_reports_error_front_and_coefficients(cannon_law_y):
+    law = cannon_law_y
     assert 0.008 < law.rmse < 0.012  # the noise is 0.01
     assert law.r2 > 0.9999
     assert sum(e.chosen for e in law.front) == 1

@@ -54,6 +54,7 @@ def test_a_damped_oscillation_is_read_with_its_amplitude_and_phase(rng):
     assert max_relative_gap(law, t, clean) < 0.01, law
 
 
+@pytest.mark.slow
 def test_an_offset_and_amplitude_may_vary_with_the_other_inputs(rng):
     # Newton's cooling: T_env + (T0 − T_env)·exp(−k·t), with k·t the monomial inside.
     X = np.column_stack(
@@ -69,6 +70,7 @@ def test_an_offset_and_amplitude_may_vary_with_the_other_inputs(rng):
     assert len(sp.Add.make_args(best.expression)) == 3, best.expression
 
 
+@pytest.mark.slow
 def test_auto_keeps_time_for_the_forms_where_the_basis_search_uses_the_whole_limit(rng):
     # Newton's cooling at 1 % noise: the basis search finds no law and would spend all of time_limit.
     X = np.column_stack(
@@ -97,6 +99,7 @@ def test_method_forms_settles_its_candidates_like_a_backend(rng):
     assert max_relative_gap(law, S, clean) < 0.01, law
 
 
+@pytest.mark.slow
 def test_forms_are_deterministic_for_a_seed(rng):
     X = rng.uniform(0, 8, (500, 1))
     y = noisy(3 + 2 * np.exp(-0.7 * X[:, 0]), rng)
@@ -105,6 +108,7 @@ def test_forms_are_deterministic_for_a_seed(rng):
     assert [str(f.expression) for f in first] == [str(f.expression) for f in second]
 
 
+@pytest.mark.slow
 def test_the_cannon_law_is_not_replaced_by_a_form(rng):
     v, theta = rng.uniform(1, 10, 1000), rng.uniform(0.1, 1.4, 1000)
     y = noisy(v**2 * np.sin(2 * theta) / 9.81, rng)
@@ -112,6 +116,7 @@ def test_the_cannon_law_is_not_replaced_by_a_form(rng):
     assert str(law.expression) == "v**2*sin(2*theta)/g", law
 
 
+@pytest.mark.slow
 def test_a_negligible_offset_beside_an_input_is_pruned(rng):
     # N0·exp(−λ·t) at 10 % noise: the offset N0·a0 the outer terms allow is not kept.
     X = np.column_stack([rng.uniform(1, 10, 2000), rng.uniform(0.1, 2, 2000), rng.uniform(0, 5, 2000)])

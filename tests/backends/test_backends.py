@@ -109,6 +109,7 @@ def test_the_chosen_candidate_is_the_simplest_within_the_margin(cannon_data):
     assert law.info["method"] == "test"
 
 
+@pytest.mark.slow
 def test_operon_recovers_the_cannon_law(cannon):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
     law = discover(
@@ -268,6 +269,7 @@ def test_auto_keeps_the_basis_law_when_it_fits_to_the_noise(seed):
 
 
 @pytest.mark.skipif(PYSR_MISSING is None, reason="PySR works here (Julia is available)")
+@pytest.mark.slow
 def test_auto_skips_pysr_with_a_warning_and_returns_the_better_law(rng):
     from discovery.auto import auto_law
 
@@ -292,6 +294,7 @@ def test_a_library_with_a_search_backend_is_refused_not_ignored(cannon):
         discover(cannon.X, cannon.y, variables=["v", "theta"], library="v", method="operon")
 
 
+@pytest.mark.slow
 def test_operon_searches_values_beyond_float32_and_maps_the_law_back(rng):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
     # Masses of 1e30 squared overflow Operon's float32 arithmetic, and so does y of 1e40.
@@ -301,6 +304,7 @@ def test_operon_searches_values_beyond_float32_and_maps_the_law_back(rng):
     assert np.sqrt(np.mean((law.predict(X) - y) ** 2)) < 1e-6 * np.sqrt(np.mean(y**2)), law
 
 
+@pytest.mark.slow
 def test_auto_keeps_the_law_found_when_a_backend_fails_inside_its_library(rng, monkeypatch):
     # Without pyoperon, auto finds Operon unavailable before it calls the search this test breaks.
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")

@@ -15,9 +15,15 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from property_strategies import (
+
+from bases import Library, TermDroppedWarning, constant, harmonics, parse_library, powers, unary
+from discovery import BackendUnavailable, DataError, Law, SparseBasisRegressor, discover
+from discovery.io.dataset import MIN_ROWS
+from discovery.solvers import AdamL1
+from tests.property_strategies import (
     FIT_ERRORS,
     evaluate_terms,
     examples,
@@ -25,11 +31,6 @@ from property_strategies import (
     tables,
     tables_with_libraries,
 )  # one_torch_thread: an autouse fixture
-
-from bases import Library, TermDroppedWarning, constant, harmonics, parse_library, powers, unary
-from discovery import BackendUnavailable, DataError, Law, SparseBasisRegressor, discover
-from discovery.io.dataset import MIN_ROWS
-from discovery.solvers import AdamL1
 
 # --- the property ----------------------------------------------------------------------------
 
@@ -61,6 +62,7 @@ def assert_finite_law(law: Law, X, y: np.ndarray) -> None:
     st.sampled_from(["bic", "aic", "cv"]),
     st.sampled_from(["array", "mapping", "frame"]),
 )
+@pytest.mark.slow
 def test_discover_with_a_library_returns_a_finite_law_or_a_clear_error(case, solver, max_terms, criterion, form):
     table, library, _ = case
     X, y = table.X, table.y
@@ -93,6 +95,7 @@ def test_discover_with_a_library_returns_a_finite_law_or_a_clear_error(case, sol
 
 @examples(120)
 @given(tables_with_libraries(), st.sampled_from(["l0", "stlsq", "lasso", AdamL1(epochs=50)]))
+@pytest.mark.slow
 def test_estimator_fit_predict(case, solver):
     table, library, _ = case
     model = SparseBasisRegressor(library=library, solver=solver, max_terms=3, random_state=1)
@@ -113,6 +116,7 @@ def test_estimator_fit_predict(case, solver):
 
 @examples(40)
 @given(tables(rows=st.integers(MIN_ROWS, 12)))
+@pytest.mark.slow
 def test_more_terms_than_rows(table):
     """l0 copes with more candidate terms than rows; lstsq fits only fewer distinct terms than rows."""
     library = constant() + sum(
@@ -142,6 +146,7 @@ DROPPED = re.compile(r"dropped \d+ term\(s\) undefined or overflowing on the dat
 
 @examples(200)
 @given(tables_with_libraries(rows=st.integers(MIN_ROWS, 120)))
+@pytest.mark.slow
 def test_terms_undefined_on_the_data_are_named_in_a_warning(case):
     """A given library's term that is NaN/inf on some row is dropped with a warning naming it."""
     table, library, terms = case
@@ -178,6 +183,7 @@ SHAPES = parse_library("x0**2, sin(x0), exp(-x0), 1/x0, sqrt(Abs(x0))", ["x0"]) 
     tables(rows=st.integers(MIN_ROWS, 80), n_columns=st.integers(1, 2), library=SHAPES),
     st.sampled_from(["basis", "auto"]),
 )
+@pytest.mark.slow
 def test_default_search_with_a_time_limit(table, method):
     start = time.perf_counter()
     try:
@@ -193,6 +199,7 @@ def test_default_search_with_a_time_limit(table, method):
 
 @examples(5)
 @given(tables(rows=st.integers(MIN_ROWS, 60), n_columns=st.integers(1, 2), library=SHAPES))
+@pytest.mark.slow
 def test_operon_search_for_a_second(table):
     """The search backend's candidates go through the same refit: the law is finite too."""
     try:

@@ -22,6 +22,7 @@ def test_a_deadline_allows_work_that_ends_before_the_limit_and_half_the_grace():
     assert Deadline(None).allows(1e9) and Deadline(None).left() == np.inf
 
 
+@pytest.mark.slow
 def test_a_fit_that_would_end_past_the_limit_is_not_started(rng, monkeypatch):
     from discovery.search import levels
 
@@ -51,6 +52,7 @@ def test_a_search_within_the_limit_says_nothing_about_it(cannon):
 
 
 @pytest.mark.parametrize("time_limit", [3.0, 6.0])
+@pytest.mark.slow
 def test_operon_returns_within_its_limit(cannon, time_limit):
     pytest.importorskip("pyoperon", reason="pyoperon is not installed (pip install .[operon])")
     start = time.perf_counter()

@@ -139,6 +139,7 @@ def test_weights_that_would_rest_on_a_few_rows_are_tempered():
     assert propagated_weights(np.array([1.0, np.inf])) is None
 
 
+@pytest.mark.slow
 def test_a_three_quarter_power_at_ten_percent_noise_through_y_squared(rng):
     # a·b^(3/4) over five decades of b: 10 % noise puts 1 % of the values below zero, and y² is
     # fitted on the rows clear of the noise. Weighted by 1/y² without a cap, the rows next to the
@@ -152,6 +153,7 @@ def test_a_three_quarter_power_at_ten_percent_noise_through_y_squared(rng):
     np.testing.assert_allclose(law.predict(X), y_true, rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_relativistic_energy_at_one_percent_noise(rng):
     # The Lorentz factor changes y by up to a third, but rows with small m·c² hold it under noise.
     X = np.column_stack([rng.uniform(1, 5, 10000), rng.uniform(1, 2, 10000), rng.uniform(3, 10, 10000)])
@@ -171,12 +173,13 @@ def test_noise_test_tells_noise_from_missed_structure(rng):
     assert neighbour_correlation(X, np.sin(6 * X[:, 0])) > 0.9
 
 
-def test_cannon_stops_at_the_first_level_that_fits_to_the_noise(cannon):
-    law = discover(cannon.X, cannon.y, variables=["v", "theta"], constants={"g": 9.81}, random_state=0)
+def test_cannon_stops_at_the_first_level_that_fits_to_the_noise(cannon_law_y):
+    law = cannon_law_y
     assert law.info["level"] == 1
     assert "transform" not in law.info
 
 
+@pytest.mark.slow
 def test_a_difference_inside_a_cosine(rng):
     X = rng.uniform(1, 5, size=(600, 3))
     y = X[:, 0] * np.cos(X[:, 1] - X[:, 2])
@@ -214,6 +217,7 @@ def test_no_unary_proposal_for_a_plain_power_law(rng):
 
 
 @pytest.mark.parametrize("noise", [0.0, 0.01])
+@pytest.mark.slow
 def test_discover_finds_a_monomial_times_an_exponential_of_a_monomial(rng, noise):
     X = rng.uniform(1, 5, size=(3000, 5))
     y = X[:, 0] * np.exp(-X[:, 1] * X[:, 2] / (X[:, 3] * X[:, 4]))
@@ -267,6 +271,7 @@ def test_a_tie_goes_to_the_shorter_law():
     assert law.expression == sp.Symbol("b") / sp.Symbol("T")
 
 
+@pytest.mark.slow
 def test_a_pole_times_an_input_is_in_the_level_two_library(rng):
     # Van der Waals' pressure R·T/(V − b) − a/V²: without 1/(V − b)·T the search wrote a Taylor series.
     n = 3000
@@ -279,6 +284,7 @@ def test_a_pole_times_an_input_is_in_the_level_two_library(rng):
     assert sp.simplify(law.expression - (R * T / (V - b) - a / V**2)) == 0
 
 
+@pytest.mark.slow
 def test_a_divided_difference_of_logarithms_gives_the_logarithmic_mean(rng):
     # (a − b)/log(a/b) is 1/y = log(a)/(a − b) − log(b)/(a − b): a pole times a logarithm.
     X = np.column_stack([rng.uniform(5, 12, 2000), rng.uniform(0.5, 4, 2000)])
@@ -290,6 +296,7 @@ def test_a_divided_difference_of_logarithms_gives_the_logarithmic_mean(rng):
     assert sp.simplify(sp.expand_log(found - (a - b) / sp.log(a / b))) == 0
 
 
+@pytest.mark.slow
 def test_a_power_law_times_the_exponential_of_a_monomial_is_found_through_log_y(rng):
     # log y = log C + Σ aᵢ·log xᵢ + g: the logarithms matter only together, and are searched as one block.
     X = np.column_stack([rng.uniform(0.5, 3, 3000), rng.uniform(0.2, 2, 3000), rng.uniform(1, 4, 3000)])
@@ -299,6 +306,7 @@ def test_a_power_law_times_the_exponential_of_a_monomial_is_found_through_log_y(
     assert sp.simplify(law.expression - 3 * u ** sp.Rational(3, 2) * w**2 / s * sp.exp(-u * w**2 / s)) == 0
 
 
+@pytest.mark.slow
 def test_a_ratio_times_a_logarithm_is_in_the_level_three_library(rng):
     # Nernst's E0 + R·T/(z·F)·log(c): a ratio of two inputs times a third one's logarithm.
     n = 2000
@@ -311,6 +319,7 @@ def test_a_ratio_times_a_logarithm_is_in_the_level_three_library(rng):
     assert sp.simplify(law.expression - (E + R * T / (F * z) * sp.log(c))) == 0
 
 
+@pytest.mark.slow
 def test_a_one_variable_law_that_fits_the_noise_at_level_one_still_sees_the_next_level(rng):
     # 1/√(1 − u⁴): level 1 has no u⁴, and 1/√(a − b·u² − c·sin(u)/u) fits 1 % noise as well; a level of one
     # variable is small, and the law of two terms there wins.
@@ -322,6 +331,7 @@ def test_a_one_variable_law_that_fits_the_noise_at_level_one_still_sees_the_next
     assert _equivalent(law.expression, 1 / sp.sqrt(1 - U**4)), law.expression
 
 
+@pytest.mark.slow
 def test_a_term_that_stands_in_for_a_simpler_one_over_a_short_range_gives_way_to_it(rng):
     # With L ≤ 0.1, R²·cos L and sin(2L)/C fit 1 % noise as well as R² and 2L/C do.
     n = 10000
@@ -336,6 +346,7 @@ def test_a_term_that_stands_in_for_a_simpler_one_over_a_short_range_gives_way_to
     assert _equivalent(law.expression, sp.sqrt(Rs**2 + (ws * Ls - 1 / (ws * Cs)) ** 2)), law.expression
 
 
+@pytest.mark.slow
 def test_a_single_variable_library_holds_exponentials_times_powers(rng):
     # Einstein's heat capacity in u = θ/T: 1/y = (eᵘ/u² − 2/u² + e⁻ᵘ/u²)/(3R).
     u = rng.uniform(0.1, 25, 10000)
@@ -345,6 +356,7 @@ def test_a_single_variable_library_holds_exponentials_times_powers(rng):
     assert sp.simplify(law.expression - 3 * R * U**2 * sp.exp(U) / (sp.exp(U) - 1) ** 2) == 0, law.expression
 
 
+@pytest.mark.slow
 def test_rows_cut_near_zero_under_noise_still_give_einstein_exactly(rng):
     # At 1 % noise y crosses zero at large u, so 1/y is fitted on the rows clear of the noise. Cut on y
     # itself, the rows near the cut are those the noise pushed up, and 1/y gained −1.6e-6·u²·eᵘ.

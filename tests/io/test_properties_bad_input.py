@@ -19,12 +19,12 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from property_strategies import FIT_ERRORS, NAMES, examples, libraries, one_torch_thread, tables  # noqa: F401
 
 from bases import TermDroppedWarning
 from discovery import DataError, SparseBasisRegressor, discover
 from discovery.cli import main as cli_main
 from discovery.io.dataset import MIN_ROWS
+from tests.property_strategies import FIT_ERRORS, NAMES, examples, libraries, one_torch_thread, tables  # noqa: F401
 
 # --- bad tables ------------------------------------------------------------------------------
 
@@ -118,6 +118,7 @@ def expected_messages(columns: dict) -> list[str]:
 
 @examples(300)
 @given(bad_tables(), st.sampled_from(["array", "strings", "mapping", "frame", "estimator", "default", "operon"]))
+@pytest.mark.slow
 def test_bad_tables_raise_a_data_error_naming_the_problem(table, entry):
     seen = {k: v if k == "y" or entry != "strings" else as_text(v) for k, v in table.items()}
     messages = expected_messages(seen)
@@ -242,6 +243,7 @@ def csv_messages(lines: list[str], header: list[str], args: list[str]) -> list[s
 
 @examples(250)
 @given(csv_cases())
+@pytest.mark.slow
 def test_cli_fit_prints_a_law_or_one_clear_error_line(case):
     text, args, messages = case
     out, err = io.StringIO(), io.StringIO()

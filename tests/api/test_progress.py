@@ -67,6 +67,7 @@ def test_ctrl_c_returns_the_best_law_and_closes_the_bar(data, monkeypatch, capsy
     assert not progress.current().shown
 
 
+@pytest.mark.slow
 def test_a_system_shows_one_bar_for_all_its_searches(capsys, monkeypatch):
     monkeypatch.setattr(progress, "interactive", lambda: True)
     t = np.linspace(0, 6, 200)
