@@ -1,4 +1,4 @@
-"""Compile a SymPy expression into a vectorised NumPy or torch evaluator."""
+"""Compile a SymPy expression into a vectorised NumPy or torch evaluator, or a scalar one."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from typing import Any
 
 import sympy as sp
 
+from . import printed
 from .operators import operator_for
 
 Columns = Mapping[str, Any]
 Evaluator = Callable[[Columns], Any]
 
-BACKENDS = ("numpy", "torch")
+BACKENDS = ("numpy", "torch", "math")
 
 
-def compile_expression(expr: sp.Expr, backend: str = "numpy") -> Evaluator:
+def compile_expression(expr: sp.Expr, backend: str = "numpy", as_printed: bool = False) -> Evaluator:
     """Return a function that evaluates ``expr`` on columns of data.
 
     Parameters
@@ -23,8 +24,10 @@ def compile_expression(expr: sp.Expr, backend: str = "numpy") -> Evaluator:
     expr : sympy.Expr
         Expression over plain SymPy symbols; every function in it must be in
         :data:`bases.operators.OPERATORS`.
-    backend : {"numpy", "torch"}
-        Which array library the evaluator works with.
+    backend : {"numpy", "torch", "math"}
+        Which array library the evaluator works with; "math" evaluates Python
+        floats with the math module, for a function called once per step of
+        an ODE integrator, where NumPy's per-call cost on one row dominates.
 
     Returns
     -------
@@ -32,10 +35,21 @@ def compile_expression(expr: sp.Expr, backend: str = "numpy") -> Evaluator:
         ``f(columns)`` where ``columns`` maps each symbol name to a 1-D array
         (or tensor); returns a 1-D array of the same length. Undefined values
         (log of a negative number, 1/0) come out as NaN or inf, never raise.
+        With "math", ``columns`` maps names to floats and the result is a
+        number; undefined values raise as the math module does.
+    as_printed : bool
+        Evaluate in the order and with the operations SymPy's Python printers
+        write (see :mod:`bases.printed`), bit for bit what ``sympy.lambdify``
+        computes; for laws, whose fits and snapped values were measured that
+        way. Torch evaluators compute in the terms' own order only.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    node = _compile(sp.sympify(expr), backend)
+    if as_printed and backend == "torch":
+        raise ValueError("as_printed evaluation is for the numpy and math backends")
+    node = _compile(sp.sympify(expr), backend, as_printed)
+    if backend == "math":
+        return node
     if backend == "numpy":
         import numpy as np
 
@@ -66,7 +80,9 @@ def _length(columns: Columns) -> int:
     raise ValueError("cannot evaluate a constant term without any data columns")
 
 
-def _compile(expr: sp.Expr, backend: str) -> Callable[[Columns], Any]:
+def _compile(expr: sp.Expr, backend: str, as_printed: bool = False) -> Callable[[Columns], Any]:
+    if as_printed and not expr.is_Symbol:
+        return _compile_printed(expr, backend)
     if expr.is_Symbol:
         name = expr.name
 
@@ -106,13 +122,43 @@ def _compile(expr: sp.Expr, backend: str) -> Callable[[Columns], Any]:
     if expr.is_Pow:
         return _compile_pow(expr, backend)
     if isinstance(expr, sp.Function):
-        op = operator_for(type(expr))
-        func = op.numpy if backend == "numpy" else op.torch()
-        if len(expr.args) != 1:
-            raise ValueError(f"{expr} has {len(expr.args)} arguments; only unary functions are supported")
-        inner = _compile(expr.args[0], backend)
-        return lambda columns: func(inner(columns))
+        return _unary(expr, backend, _compile(expr.args[0], backend))
     raise ValueError(f"cannot evaluate {expr!r} ({type(expr).__name__}): unsupported expression")
+
+
+def _compile_printed(expr: sp.Expr, backend: str) -> Callable[[Columns], Any]:
+    """One node evaluated as SymPy prints it; functions and symbols as :func:`_compile` does."""
+
+    def inner(e: sp.Expr) -> Callable[[Columns], Any]:
+        return _compile(e, backend, as_printed=True)
+
+    if expr.is_Atom and expr.is_number:  # sqrt(2) or pi**2 are evaluated as printed, by their parts
+        value = complex(expr)
+        if value.imag != 0:
+            raise ValueError(f"complex constant {expr} is not supported")
+        real = printed.printed_number(expr)
+        return lambda columns: real
+    if expr.is_Add:
+        return printed.printed_add(expr, inner)
+    if expr.is_Mul:
+        return printed.printed_mul(expr, inner)
+    if expr.is_Pow:
+        base = inner(expr.base)
+        power = printed.printed_power(expr.exp, backend, operator_for(sp.sqrt).function(backend))
+        if power is not None:
+            return lambda columns: power(base(columns))
+        exp_node = inner(expr.exp)
+        return lambda columns: base(columns) ** exp_node(columns)
+    if isinstance(expr, sp.Function):
+        return _unary(expr, backend, inner(expr.args[0]))
+    raise ValueError(f"cannot evaluate {expr!r} ({type(expr).__name__}): unsupported expression")
+
+
+def _unary(expr: sp.Function, backend: str, argument: Callable[[Columns], Any]) -> Callable[[Columns], Any]:
+    func = operator_for(type(expr)).function(backend)
+    if len(expr.args) != 1:
+        raise ValueError(f"{expr} has {len(expr.args)} arguments; only unary functions are supported")
+    return lambda columns: func(argument(columns))
 
 
 def _compile_pow(expr: sp.Pow, backend: str) -> Callable[[Columns], Any]:
@@ -133,14 +179,7 @@ def _power(exponent: sp.Expr, backend: str) -> Callable[[Any], Any] | None:
             return lambda b: 1.0 / (b ** (-k))
         return lambda b: b**k
     if exponent == sp.Rational(1, 2) or exponent == sp.Rational(-1, 2):
-        if backend == "numpy":
-            import numpy as np
-
-            sqrt = np.sqrt
-        else:
-            import torch
-
-            sqrt = torch.sqrt
+        sqrt = operator_for(sp.sqrt).function(backend)
         if exponent == sp.Rational(1, 2):
             return lambda b: sqrt(b)
         return lambda b: 1.0 / sqrt(b)
@@ -165,8 +204,8 @@ def compile_many(exprs: Sequence[sp.Expr], backend: str = "numpy") -> Callable[[
         NumPy or torch) with expression j, computed by the same operations in
         the same order as :func:`compile_expression`, so bit for bit the same.
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend not in ("numpy", "torch"):
+        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
     steps: list[tuple[Callable[..., Any], tuple[int, ...]]] = []
     slot_of: dict[sp.Expr, int] = {}
 
@@ -222,8 +261,7 @@ def _step(expr: sp.Expr, backend: str, slot: Callable[[sp.Expr], int]) -> tuple[
             return (lambda columns, b: power(b)), base
         return (lambda columns, b, e: b**e), base + (slot(expr.exp),)
     if isinstance(expr, sp.Function):
-        op = operator_for(type(expr))
-        func = op.numpy if backend == "numpy" else op.torch()
+        func = operator_for(type(expr)).function(backend)
         if len(expr.args) != 1:
             raise ValueError(f"{expr} has {len(expr.args)} arguments; only unary functions are supported")
         return (lambda columns, a: func(a)), (slot(expr.args[0]),)
