@@ -47,7 +47,11 @@ def compile_expression(expr: sp.Expr, backend: str = "numpy", as_printed: bool =
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if as_printed and backend == "torch":
         raise ValueError("as_printed evaluation is for the numpy and math backends")
-    node = _compile(sp.sympify(expr), backend, as_printed)
+    if as_printed:
+        values = printed.printed_function([expr], backend, "_c", lambda s: f"_c[{s.name!r}]")
+        node = _named(lambda columns: values(columns)[0])
+    else:
+        node = _compile(sp.sympify(expr), backend)
     if backend == "math":
         return node
     if backend == "numpy":
@@ -74,15 +78,46 @@ def compile_expression(expr: sp.Expr, backend: str = "numpy", as_printed: bool =
     return evaluate_torch
 
 
+def compile_positional(
+    exprs: Sequence[sp.Expr], arguments: Sequence[sp.Symbol], backend: str = "math"
+) -> Callable[..., list[Any]]:
+    """Several expressions as one function ``f(*values) -> [value, ...]`` of positional arguments.
+
+    Evaluated in SymPy's printed order (see ``as_printed`` in :func:`compile_expression`): for an
+    ODE's right-hand side, called once per integrator step. A symbol is matched by identity, so
+    two Dummy symbols that share a name are two arguments.
+    """
+    if backend not in ("numpy", "math"):
+        raise ValueError(f"backend must be 'numpy' or 'math', got {backend!r}")
+    slots = {symbol: f"_a{j}" for j, symbol in enumerate(arguments)}
+
+    def text(symbol: sp.Symbol) -> str:
+        if symbol not in slots:
+            raise ValueError(f"{symbol} is not among the arguments")
+        return slots[symbol]
+
+    return printed.printed_function(exprs, backend, ", ".join(slots.values()), text)
+
+
 def _length(columns: Columns) -> int:
     for value in columns.values():
         return len(value)
     raise ValueError("cannot evaluate a constant term without any data columns")
 
 
-def _compile(expr: sp.Expr, backend: str, as_printed: bool = False) -> Callable[[Columns], Any]:
-    if as_printed and not expr.is_Symbol:
-        return _compile_printed(expr, backend)
+def _named(node: Callable[[Columns], Any]) -> Callable[[Columns], Any]:
+    """``node`` raising, for a column it lacks, the KeyError that names the variable."""
+
+    def evaluate(columns: Columns) -> Any:
+        try:
+            return node(columns)
+        except KeyError as missing:
+            raise KeyError(f"no data for variable {missing.args[0]!r}") from None
+
+    return evaluate
+
+
+def _compile(expr: sp.Expr, backend: str) -> Callable[[Columns], Any]:
     if expr.is_Symbol:
         name = expr.name
 
@@ -122,43 +157,12 @@ def _compile(expr: sp.Expr, backend: str, as_printed: bool = False) -> Callable[
     if expr.is_Pow:
         return _compile_pow(expr, backend)
     if isinstance(expr, sp.Function):
-        return _unary(expr, backend, _compile(expr.args[0], backend))
+        func = operator_for(type(expr)).function(backend)
+        if len(expr.args) != 1:
+            raise ValueError(f"{expr} has {len(expr.args)} arguments; only unary functions are supported")
+        inner = _compile(expr.args[0], backend)
+        return lambda columns: func(inner(columns))
     raise ValueError(f"cannot evaluate {expr!r} ({type(expr).__name__}): unsupported expression")
-
-
-def _compile_printed(expr: sp.Expr, backend: str) -> Callable[[Columns], Any]:
-    """One node evaluated as SymPy prints it; functions and symbols as :func:`_compile` does."""
-
-    def inner(e: sp.Expr) -> Callable[[Columns], Any]:
-        return _compile(e, backend, as_printed=True)
-
-    if expr.is_Atom and expr.is_number:  # sqrt(2) or pi**2 are evaluated as printed, by their parts
-        value = complex(expr)
-        if value.imag != 0:
-            raise ValueError(f"complex constant {expr} is not supported")
-        real = printed.printed_number(expr)
-        return lambda columns: real
-    if expr.is_Add:
-        return printed.printed_add(expr, inner)
-    if expr.is_Mul:
-        return printed.printed_mul(expr, inner)
-    if expr.is_Pow:
-        base = inner(expr.base)
-        power = printed.printed_power(expr.exp, backend, operator_for(sp.sqrt).function(backend))
-        if power is not None:
-            return lambda columns: power(base(columns))
-        exp_node = inner(expr.exp)
-        return lambda columns: base(columns) ** exp_node(columns)
-    if isinstance(expr, sp.Function):
-        return _unary(expr, backend, inner(expr.args[0]))
-    raise ValueError(f"cannot evaluate {expr!r} ({type(expr).__name__}): unsupported expression")
-
-
-def _unary(expr: sp.Function, backend: str, argument: Callable[[Columns], Any]) -> Callable[[Columns], Any]:
-    func = operator_for(type(expr)).function(backend)
-    if len(expr.args) != 1:
-        raise ValueError(f"{expr} has {len(expr.args)} arguments; only unary functions are supported")
-    return lambda columns: func(argument(columns))
 
 
 def _compile_pow(expr: sp.Pow, backend: str) -> Callable[[Columns], Any]:
