@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from bases.compile import compile_expression
+
 FREQUENCIES = 60  # grid of the damped oscillation's frequency scan
 
 U = sp.Symbol("u")
@@ -51,9 +53,14 @@ class Form:
     @functools.cached_property
     def evaluate(self) -> Callable[..., list[np.ndarray]]:
         """``(u, θ) -> columns``, compiled once."""
-        thetas = (T0, T1)[: self.n_theta]
-        compiled = sp.lambdify((U, *thetas), list(self.columns), "numpy")
-        return lambda u, theta: [np.broadcast_to(c, u.shape) for c in compiled(u, *theta)]
+        names = [str(s) for s in (U, T0, T1)[: 1 + self.n_theta]]
+        compiled = [compile_expression(c, "numpy", as_printed=True) for c in self.columns]
+
+        def evaluate(u: np.ndarray, theta: Sequence[float]) -> list[np.ndarray]:
+            values = dict(zip(names, (u, *theta)))
+            return [np.broadcast_to(c(values), u.shape) for c in compiled]
+
+        return evaluate
 
     def symbolic(self, u: sp.Expr, theta: Sequence[float]) -> list[sp.Expr]:
         """The columns with ``u`` and the fitted θ put in."""
