@@ -54,22 +54,26 @@ class ParameterEvaluator:
     """
 
     def __init__(self, expression: sp.Expr, parameters: Sequence[sp.Symbol]) -> None:
-        self.names = tuple(str(p) for p in parameters)
-        # No common-subexpression elimination: SymPy's cse orders its work by hash, which Python salts per
-        # process, and the floating-point results then differ in the last bits from run to run.
-        self._value = compile_expression(expression, "numpy", as_printed=True)
-        self._slopes = [compile_expression(sp.diff(expression, p), "numpy", as_printed=True) for p in parameters]
+        variables = sorted(expression.free_symbols - set(parameters), key=str)
+        self.variables = [str(v) for v in variables]
+        arguments = [*variables, *parameters]
+        # One function for the value, one for every slope. No common-subexpression elimination: SymPy's cse
+        # orders its work by hash, which Python salts per process, and the last bits would differ per run.
+        self._value = compile_positional([expression], arguments, "numpy")
+        self._slopes = compile_positional([sp.diff(expression, p) for p in parameters], arguments, "numpy")
+        self._n_slopes = len(parameters)
 
-    def _columns(self, columns: Mapping[str, np.ndarray], theta: np.ndarray) -> dict[str, Any]:
-        return {**columns, **dict(zip(self.names, theta))}
+    def _arguments(self, columns: Mapping[str, np.ndarray], theta: np.ndarray) -> list[Any]:
+        return [*(columns[v] for v in self.variables), *theta]
 
     def value(self, columns: Mapping[str, np.ndarray], theta: np.ndarray, n: int) -> np.ndarray:
         """The expression on ``n`` rows at parameters ``theta``, as float64."""
-        return np.broadcast_to(np.asarray(self._value(self._columns(columns, theta)), dtype=np.float64), (n,))
+        (value,) = self._value(*self._arguments(columns, theta))
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
 
     def slopes(self, columns: Mapping[str, np.ndarray], theta: np.ndarray, n: int) -> np.ndarray:
         """The derivatives by each parameter, one column each (n × parameters)."""
-        if not self._slopes:
+        if not self._n_slopes:
             return np.zeros((n, 0))
-        at = self._columns(columns, theta)
-        return np.column_stack([np.broadcast_to(np.asarray(s(at), dtype=np.float64), (n,)) for s in self._slopes])
+        slopes = self._slopes(*self._arguments(columns, theta))
+        return np.column_stack([np.broadcast_to(np.asarray(s, dtype=np.float64), (n,)) for s in slopes])
