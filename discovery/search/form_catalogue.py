@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from bases.compile import compile_expression
+from bases.compile import compile_positional
 
 FREQUENCIES = 60  # grid of the damped oscillation's frequency scan
 
@@ -53,14 +53,8 @@ class Form:
     @functools.cached_property
     def evaluate(self) -> Callable[..., list[np.ndarray]]:
         """``(u, θ) -> columns``, compiled once."""
-        names = [str(s) for s in (U, T0, T1)[: 1 + self.n_theta]]
-        compiled = [compile_expression(c, "numpy", as_printed=True) for c in self.columns]
-
-        def evaluate(u: np.ndarray, theta: Sequence[float]) -> list[np.ndarray]:
-            values = dict(zip(names, (u, *theta)))
-            return [np.broadcast_to(c(values), u.shape) for c in compiled]
-
-        return evaluate
+        compiled = compile_positional(list(self.columns), (U, T0, T1)[: 1 + self.n_theta], "numpy")
+        return lambda u, theta: [np.broadcast_to(c, u.shape) for c in compiled(u, *theta)]
 
     def symbolic(self, u: sp.Expr, theta: Sequence[float]) -> list[sp.Expr]:
         """The columns with ``u`` and the fitted θ put in."""
