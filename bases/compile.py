@@ -39,8 +39,8 @@ def compile_expression(expr: sp.Expr, backend: str = "numpy", as_printed: bool =
         number; undefined values raise as the math module does.
     as_printed : bool
         Evaluate in the order and with the operations SymPy's Python printers
-        write (see :mod:`bases.printed`), bit for bit what ``sympy.lambdify``
-        computes; for laws, whose fits and snapped values were measured that
+        write (see :mod:`bases.printed`), bit for bit what SymPy's generated
+        NumPy or math code computes; for laws, whose fits and snapped values were measured that
         way. Torch evaluators compute in the terms' own order only.
     """
     if backend not in BACKENDS:

@@ -1,6 +1,6 @@
 """Evaluation in the order SymPy's Python printers write an expression, for :mod:`bases.compile`.
 
-``sympy.lambdify`` evaluates the text its printer writes: terms and factors in
+SymPy's generated NumPy or math code evaluates the text its printer writes: terms and factors in
 printed order, a product with negative powers as numerator / denominator,
 ``x**(-2.0)`` for a lone negative integer power on arrays, and each Float at
 the 15 digits it is printed with. Evaluators of laws (fits, simulations,
