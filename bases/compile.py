@@ -1,4 +1,4 @@
-"""Compile a SymPy expression into a vectorised NumPy or torch evaluator."""
+"""Compile a SymPy expression into a vectorised NumPy or torch evaluator, or a scalar one."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from typing import Any
 
 import sympy as sp
 
+from . import printed
 from .operators import operator_for
 
 Columns = Mapping[str, Any]
 Evaluator = Callable[[Columns], Any]
 
-BACKENDS = ("numpy", "torch")
+BACKENDS = ("numpy", "torch", "math")
 
 
-def compile_expression(expr: sp.Expr, backend: str = "numpy") -> Evaluator:
+def compile_expression(expr: sp.Expr, backend: str = "numpy", as_printed: bool = False) -> Evaluator:
     """Return a function that evaluates ``expr`` on columns of data.
 
     Parameters
@@ -23,8 +24,10 @@ def compile_expression(expr: sp.Expr, backend: str = "numpy") -> Evaluator:
     expr : sympy.Expr
         Expression over plain SymPy symbols; every function in it must be in
         :data:`bases.operators.OPERATORS`.
-    backend : {"numpy", "torch"}
-        Which array library the evaluator works with.
+    backend : {"numpy", "torch", "math"}
+        Which array library the evaluator works with; "math" evaluates Python
+        floats with the math module, for a function called once per step of
+        an ODE integrator, where NumPy's per-call cost on one row dominates.
 
     Returns
     -------
@@ -32,10 +35,25 @@ def compile_expression(expr: sp.Expr, backend: str = "numpy") -> Evaluator:
         ``f(columns)`` where ``columns`` maps each symbol name to a 1-D array
         (or tensor); returns a 1-D array of the same length. Undefined values
         (log of a negative number, 1/0) come out as NaN or inf, never raise.
+        With "math", ``columns`` maps names to floats and the result is a
+        number; undefined values raise as the math module does.
+    as_printed : bool
+        Evaluate in the order and with the operations SymPy's Python printers
+        write (see :mod:`bases.printed`), bit for bit what SymPy's generated
+        NumPy or math code computes; for laws, whose fits and snapped values were measured that
+        way. Torch evaluators compute in the terms' own order only.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    node = _compile(sp.sympify(expr), backend)
+    if as_printed and backend == "torch":
+        raise ValueError("as_printed evaluation is for the numpy and math backends")
+    if as_printed:
+        values = printed.printed_function([expr], backend, "_c", lambda s: f"_c[{s.name!r}]")
+        node = _named(lambda columns: values(columns)[0])
+    else:
+        node = _compile(sp.sympify(expr), backend)
+    if backend == "math":
+        return node
     if backend == "numpy":
         import numpy as np
 
@@ -60,10 +78,43 @@ def compile_expression(expr: sp.Expr, backend: str = "numpy") -> Evaluator:
     return evaluate_torch
 
 
+def compile_positional(
+    exprs: Sequence[sp.Expr], arguments: Sequence[sp.Symbol], backend: str = "math"
+) -> Callable[..., list[Any]]:
+    """Several expressions as one function ``f(*values) -> [value, ...]`` of positional arguments.
+
+    Evaluated in SymPy's printed order (see ``as_printed`` in :func:`compile_expression`): for an
+    ODE's right-hand side, called once per integrator step. A symbol is matched by identity, so
+    two Dummy symbols that share a name are two arguments.
+    """
+    if backend not in ("numpy", "math"):
+        raise ValueError(f"backend must be 'numpy' or 'math', got {backend!r}")
+    slots = {symbol: f"_a{j}" for j, symbol in enumerate(arguments)}
+
+    def text(symbol: sp.Symbol) -> str:
+        if symbol not in slots:
+            raise ValueError(f"{symbol} is not among the arguments")
+        return slots[symbol]
+
+    return printed.printed_function(exprs, backend, ", ".join(slots.values()), text)
+
+
 def _length(columns: Columns) -> int:
     for value in columns.values():
         return len(value)
     raise ValueError("cannot evaluate a constant term without any data columns")
+
+
+def _named(node: Callable[[Columns], Any]) -> Callable[[Columns], Any]:
+    """``node`` raising, for a column it lacks, the KeyError that names the variable."""
+
+    def evaluate(columns: Columns) -> Any:
+        try:
+            return node(columns)
+        except KeyError as missing:
+            raise KeyError(f"no data for variable {missing.args[0]!r}") from None
+
+    return evaluate
 
 
 def _compile(expr: sp.Expr, backend: str) -> Callable[[Columns], Any]:
@@ -106,8 +157,7 @@ def _compile(expr: sp.Expr, backend: str) -> Callable[[Columns], Any]:
     if expr.is_Pow:
         return _compile_pow(expr, backend)
     if isinstance(expr, sp.Function):
-        op = operator_for(type(expr))
-        func = op.numpy if backend == "numpy" else op.torch()
+        func = operator_for(type(expr)).function(backend)
         if len(expr.args) != 1:
             raise ValueError(f"{expr} has {len(expr.args)} arguments; only unary functions are supported")
         inner = _compile(expr.args[0], backend)
@@ -133,14 +183,7 @@ def _power(exponent: sp.Expr, backend: str) -> Callable[[Any], Any] | None:
             return lambda b: 1.0 / (b ** (-k))
         return lambda b: b**k
     if exponent == sp.Rational(1, 2) or exponent == sp.Rational(-1, 2):
-        if backend == "numpy":
-            import numpy as np
-
-            sqrt = np.sqrt
-        else:
-            import torch
-
-            sqrt = torch.sqrt
+        sqrt = operator_for(sp.sqrt).function(backend)
         if exponent == sp.Rational(1, 2):
             return lambda b: sqrt(b)
         return lambda b: 1.0 / sqrt(b)
@@ -165,8 +208,8 @@ def compile_many(exprs: Sequence[sp.Expr], backend: str = "numpy") -> Callable[[
         NumPy or torch) with expression j, computed by the same operations in
         the same order as :func:`compile_expression`, so bit for bit the same.
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend not in ("numpy", "torch"):
+        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
     steps: list[tuple[Callable[..., Any], tuple[int, ...]]] = []
     slot_of: dict[sp.Expr, int] = {}
 
@@ -222,8 +265,7 @@ def _step(expr: sp.Expr, backend: str, slot: Callable[[sp.Expr], int]) -> tuple[
             return (lambda columns, b: power(b)), base
         return (lambda columns, b, e: b**e), base + (slot(expr.exp),)
     if isinstance(expr, sp.Function):
-        op = operator_for(type(expr))
-        func = op.numpy if backend == "numpy" else op.torch()
+        func = operator_for(type(expr)).function(backend)
         if len(expr.args) != 1:
             raise ValueError(f"{expr} has {len(expr.args)} arguments; only unary functions are supported")
         return (lambda columns, a: func(a)), (slot(expr.args[0]),)

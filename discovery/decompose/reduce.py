@@ -23,6 +23,7 @@ import sympy as sp
 
 from ..deadline import Deadline
 from ..io.dataset import Dataset
+from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
 from .oracle import NeuralOracle
 from .separability import SplitTest, split_tests
@@ -137,11 +138,9 @@ def find_reduction(
 def reduced_dataset(data: Dataset, reduction: Reduction) -> Dataset | None:
     """The data in the reduced variables (None when a new column is not finite on every row)."""
     columns = []
-    symbols = [sp.Symbol(n) for n in data.variables]
     for _, expression in reduction.variables:
-        f = sp.lambdify(symbols, expression, "numpy")
         with np.errstate(all="ignore"):
-            values = np.broadcast_to(np.asarray(f(*data.X.T), dtype=float), (data.n_rows,))
+            values = np.broadcast_to(numpy_evaluator(expression, {}, as_printed=True)(data.columns()), (data.n_rows,))
         if not np.all(np.isfinite(values)) or np.ptp(values) == 0:
             return None
         columns.append(values)

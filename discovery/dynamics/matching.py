@@ -32,7 +32,7 @@ from scipy.sparse import csr_matrix, lil_matrix
 
 from ..law.coefficient import Coefficient
 from ..law.criteria import bic, known_target_error
-from ..law.evaluate import with_constants
+from ..law.evaluate import scalar_evaluator
 from ..law.fitting import ParameterFit, least_squares
 from ..law.settle import complexity, snap_coefficients, tidy_expression
 from .parameters import FitParameters, Reached, parameter_values, parameters_of, reached_fit, with_saturation_constants
@@ -436,10 +436,8 @@ def _right_hand_side(
 
     It raises _OutOfTime past the deadline: one stiff simulation can take seconds.
     """
-    symbols = [sp.Symbol(n) for n in (*data.states, *data.inputs)] + [k for k, _, _ in parameters.shapes]
-    # One plain-Python function of scalars for all the terms: called once per step, where NumPy's per-call
-    # overhead on length-1 arrays would dominate.
-    evaluate = sp.lambdify(symbols, [with_constants(sp.sympify(t), constants) for t in parameters.terms], "math")
+    arguments = [*data.states, *data.inputs, *(k for k, _, _ in parameters.shapes)]
+    evaluate = scalar_evaluator(parameters.terms, arguments, constants)
     owners = np.array(parameters.owners, dtype=int)
     n_terms = len(parameters.terms)
 

@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 from scipy.sparse import csr_matrix
 
-from ..law.evaluate import numpy_evaluator, with_constants
+from ..law.evaluate import numpy_evaluator, scalar_evaluator
 from .parameters import FitParameters
 from .system import integrate
 from .trajectories import Trajectories
@@ -72,7 +72,7 @@ def trajectory_sensitivities(
     symbols = [sp.Symbol(name) for name in names]
     fine = _finer(t)
     inputs = np.column_stack([np.interp(fine, t, u[:, k]) for k in range(u.shape[1])] or [np.empty((len(fine), 0))])
-    right = sp.lambdify(symbols, [with_constants(law, constants) for law in laws], "math")
+    right = scalar_evaluator(laws, names, constants)
 
     def rhs(time: float, x: np.ndarray) -> np.ndarray:
         values = [np.interp(time, t, u[:, k]) for k in range(u.shape[1])]
@@ -181,17 +181,8 @@ def evaluated(
 ) -> np.ndarray:
     """``expression`` over ``n`` rows of named columns, as a float array (not finite where it is undefined).
 
-    By the project's compiler; by SymPy's NumPy printer for the functions it lacks (cot, sec), which a
-    law may hold: the simulation's right-hand side is SymPy's too.
+    By the project's compiler, as the simulation's right-hand side is (:func:`scalar_evaluator`).
     """
-    try:
-        evaluate = numpy_evaluator(expression, constants)
-    except ValueError:
-        names = tuple(columns)
-        function = sp.lambdify([sp.Symbol(name) for name in names], with_constants(expression, constants), "numpy")
-
-        def evaluate(values: Mapping[str, np.ndarray]) -> np.ndarray:
-            return np.asarray(function(*(values[name] for name in names)), dtype=float)
-
+    evaluate = numpy_evaluator(expression, constants)
     with np.errstate(all="ignore"):
         return np.broadcast_to(evaluate(columns), (n,)).astype(float)

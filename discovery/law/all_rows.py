@@ -25,7 +25,7 @@ from ..deadline import Deadline
 from ..io.row_source import ChunkedRows
 from .coefficient import Coefficient
 from .display import same_number
-from .evaluate import with_constants
+from .evaluate import ParameterEvaluator, with_constants
 from .law import Law
 
 MAX_PASSES = 8  # Gauss–Newton passes; from the sample's optimum two or three suffice
@@ -96,24 +96,15 @@ class FreeFloats:
         self.expression = expression.xreplace(dict(zip(self.floats, self.parameters)))
         self.start = np.array([float(f) for f in self.floats])
         self.relative = relative
-        numeric = with_constants(self.expression, constants)
-        arguments = [sp.Symbol(v) for v in variables] + self.parameters
-        self._value = sp.lambdify(arguments, numeric, modules="numpy")
-        self._slopes = sp.lambdify(arguments, [sp.diff(numeric, p) for p in self.parameters], modules="numpy")
+        self._model = ParameterEvaluator(with_constants(self.expression, constants), self.parameters)
 
     def sums(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> RowSums:
         """The sums of one chunk at parameters ``theta``."""
-        n, k = len(y), len(theta)
-        inputs = [X[:, j] for j in range(X.shape[1])]
+        n = len(y)
+        columns = {name: X[:, j] for j, name in enumerate(self.variables)}
         with np.errstate(all="ignore"):
-            r = np.broadcast_to(np.asarray(self._value(*inputs, *theta), dtype=np.float64), (n,)) - y
-            J = (
-                np.column_stack(
-                    [np.broadcast_to(np.asarray(s, dtype=np.float64), (n,)) for s in self._slopes(*inputs, *theta)]
-                )
-                if k
-                else np.zeros((n, 0))
-            )
+            r = self._model.value(columns, theta, n) - y
+            J = self._model.slopes(columns, theta, n)
             w = 1.0 / np.abs(y) if self.relative else None
         finite = np.isfinite(r) & np.all(np.isfinite(J), axis=1)
         if w is not None:

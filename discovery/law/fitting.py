@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .evaluate import with_constants
+from .evaluate import ParameterEvaluator, with_constants
 
 MAX_EVALUATIONS = 200  # per Levenberg-Marquardt refit of an expression: each starts near its optimum
 
@@ -192,30 +192,17 @@ class ParametrisedExpression:
         self.n = len(floats)
         self.y = y
         self.columns = dict(columns)
-        numeric = with_constants(self.expression, constants)
-        names = sorted(self.columns)
-        arguments = [sp.Symbol(k) for k in names] + self.parameters
-        self._value = sp.lambdify(arguments, numeric, modules="numpy")
-        # One function for every slope. No common-subexpression elimination: SymPy's cse orders
-        # its work by hash, which Python salts per process, and the floating-point results then
-        # differ in the last bits from run to run (enough to change which constant snaps).
-        self._slopes = sp.lambdify(arguments, [sp.diff(numeric, p) for p in self.parameters], modules="numpy")
-        self._inputs = [self.columns[k] for k in names]
+        self._model = ParameterEvaluator(with_constants(self.expression, constants), self.parameters)
 
     def evaluate(self, theta: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(self._value(*self._inputs, *theta), dtype=np.float64), self.y.shape)
+            return self._model.value(self.columns, theta, len(self.y))
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         if not self.n:
             return np.zeros((len(self.y), 0))
         with np.errstate(all="ignore"):
-            return np.column_stack(
-                [
-                    np.broadcast_to(np.asarray(o, dtype=np.float64), self.y.shape)
-                    for o in self._slopes(*self._inputs, *theta)
-                ]
-            )
+            return self._model.slopes(self.columns, theta, len(self.y))
 
     def fit(self, fixed: Mapping[int, float], start: np.ndarray | None = None) -> ParameterFit | None:
         try:
@@ -238,7 +225,6 @@ class ParametrisedExpression:
         subset = copy.copy(self)
         subset.y = self.y[rows]
         subset.columns = {k: v[rows] for k, v in self.columns.items()}
-        subset._inputs = [x[rows] for x in self._inputs]
         subset.weights = None if self.weights is None else self.weights[rows]
         return subset
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from bases.compile import compile_positional
+
 FREQUENCIES = 60  # grid of the damped oscillation's frequency scan
 
 U = sp.Symbol("u")
@@ -51,8 +53,7 @@ class Form:
     @functools.cached_property
     def evaluate(self) -> Callable[..., list[np.ndarray]]:
         """``(u, θ) -> columns``, compiled once."""
-        thetas = (T0, T1)[: self.n_theta]
-        compiled = sp.lambdify((U, *thetas), list(self.columns), "numpy")
+        compiled = compile_positional(list(self.columns), (U, T0, T1)[: 1 + self.n_theta], "numpy")
         return lambda u, theta: [np.broadcast_to(c, u.shape) for c in compiled(u, *theta)]
 
     def symbolic(self, u: sp.Expr, theta: Sequence[float]) -> list[sp.Expr]:

@@ -22,6 +22,7 @@ import sympy as sp
 
 from ..errors import DataError
 from ..io.dataset import Dataset
+from ..law.evaluate import numpy_evaluator
 from .dimensions import Dimension, format_dimension
 
 
@@ -130,11 +131,8 @@ def grouped_dataset(data: Dataset, pi: PiGroups, constants: Mapping[str, float])
 
 def _evaluated(expr: sp.Expr, what: str, data: Dataset, constants: Mapping[str, float]) -> np.ndarray:
     numeric = sp.sympify(expr).xreplace({sp.Symbol(k): sp.Float(v) for k, v in constants.items()})
-    symbols = sorted(numeric.free_symbols, key=str)
-    columns = data.columns()
     with np.errstate(all="ignore"):
-        values = sp.lambdify(symbols, numeric, "numpy")(*(columns[str(s)] for s in symbols))
-        out = np.broadcast_to(np.asarray(values, dtype=float), (data.n_rows,))
+        out = np.broadcast_to(numpy_evaluator(numeric, {}, as_printed=True)(data.columns()), (data.n_rows,))
     bad = np.flatnonzero(~np.isfinite(out))
     if bad.size:
         raise DataError(

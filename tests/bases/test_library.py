@@ -164,3 +164,70 @@ def test_the_library_program_computes_every_term_bit_for_bit_as_the_term_alone(b
         expected = np.broadcast_to(np.asarray(column, dtype=np.float64), (500,))
         got = np.asarray(together[:, j], dtype=np.float64)
         assert np.array_equal(got, expected, equal_nan=True), library.terms[j].name
+
+
+def test_the_scalar_backend_computes_what_the_numpy_backend_computes(rng):
+    # The ODE integrators call it once per step: one float per name, the same operations as on arrays.
+    import math
+
+    import sympy as sp
+
+    from bases.compile import compile_expression
+
+    library = default_library(["v", "theta"], level=2) + parse_library(
+        "1, v**(-3/2)*exp(theta), cot(v)", ["v", "theta"]
+    )
+    X = rng.uniform(0.5, 3, size=(50, 2))
+    columns = {"v": X[:, 0], "theta": X[:, 1]}
+    for term in library.terms:
+        scalar = compile_expression(term.expr, "math")
+        expected = np.broadcast_to(term(columns, "numpy"), (50,))
+        got = np.array([scalar({"v": float(v), "theta": float(t)}) for v, t in X])
+        np.testing.assert_allclose(got, expected, rtol=1e-15, err_msg=term.name)
+    assert compile_expression(sp.Integer(3), "math")({}) == 3.0
+    with pytest.raises(ValueError):
+        compile_expression(sp.log(sp.Symbol("v")), "math")({"v": -1.0})
+    assert math.isclose(compile_expression(sp.sec(sp.Symbol("v")), "math")({"v": 0.5}), 1 / math.cos(0.5))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_reciprocal_trigonometric_functions_are_one_over_their_pair(backend):
+    import sympy as sp
+
+    from bases.compile import compile_expression
+
+    x = sp.Symbol("x")
+    values = np.linspace(0.2, 1.4, 7)
+    column = torch.as_tensor(values) if backend == "torch" else values
+    for function, pair in ((sp.cot, np.tan), (sp.sec, np.cos), (sp.csc, np.sin)):
+        got = np.asarray(compile_expression(function(x), backend)({"x": column}), dtype=np.float64)
+        np.testing.assert_allclose(got, 1 / pair(values), rtol=1e-15)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "math"])
+def test_printed_order_evaluation_is_bit_for_bit_sympys_own(backend, rng):
+    # Laws are fitted and simulated this way: what snaps, and the last digits shown, stay what SymPy computed.
+    import sympy as sp
+
+    from bases.compile import compile_expression
+
+    x, y, z, p = sp.symbols("x y z _p0")
+    expressions = [
+        p * x * y / z,
+        sp.Float(1 / 3) * x - sp.Float(0.1234567890123456789) * x**2 / (x + sp.Float(2 / 7)),
+        x**-1 + x**-3 - y / (x * z) ** 2,
+        sp.exp(-(x**2) / 2) / sp.sqrt(2 * sp.pi) - x / 3,
+        sp.cot(x) * sp.sec(y) + sp.Rational(2, 3) * y ** sp.Rational(3, 2) * z ** sp.Rational(-5, 2),
+        x ** sp.Float(0.37) * sp.Abs(x - y) * sp.E + x**y,
+        sp.diff(p * x / (p + y) ** 2, p),
+    ]
+    X = rng.uniform(0.3, 3.0, size=(40, 3))
+    for expression in expressions:
+        symbols = sorted(expression.free_symbols, key=str)
+        ours = compile_expression(expression, backend, as_printed=True)
+        theirs = sp.lambdify(symbols, expression, backend)
+        rows = [X] if backend == "numpy" else [X[i] for i in range(len(X))]
+        for row in rows:
+            values = {"x": row.T[0], "y": row.T[1], "z": row.T[2], "_p0": 0.731}
+            expected = np.asarray(theirs(*(values[str(s)] for s in symbols)), dtype=np.float64)
+            assert np.array_equal(np.asarray(ours(values), dtype=np.float64), expected), expression
