@@ -20,6 +20,7 @@ from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
 from ..law.settle import complexity
 from ..progress import current, shows_progress
+from ..search.supports import SCREEN
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
 from .derivatives import estimate_derivatives
@@ -39,9 +40,6 @@ INTEGRAL_FLOOR = 1e-6
 INTEGRAL_MARGIN = 2.0
 # The known error of an estimated derivative, as the search's exact-fit floor: this many times the estimate.
 KNOWN_ERROR_FACTOR = 3.0
-# Terms screened for the exhaustive subset search (the default is 24): vector fields' libraries are collinear
-# (x, x·y, x² and their neighbours), and 3x − 2xy − x² was missed with 24, found with 40.
-SCREEN = 40
 # The derivative-free formulations searched, by how the derivatives were estimated. On clean data the
 # integral formulation's target is exact, but its quadrature of θ over a coarse sampling's fast transients
 # is not, and it fits those errors with spurious terms (Lotka-Volterra sampled at 0.1: a five-term law
