@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 from ..law.criteria import MARGIN, bic
+from ..law.preference import simplest_within
 from ..law.settle import complexity
 from ..search.selection import search_penalty
 from ..search.supports import library_supports
@@ -61,9 +62,7 @@ def structure_criterion(
 
 def preferred(criteria: Sequence[float], sizes: Sequence[int]) -> int:
     """The index of the fewest terms whose criterion is within the selection margin of the best."""
-    best = min(criteria)
-    good = [i for i, c in enumerate(criteria) if c <= best + MARGIN["bic"]]
-    return min(good, key=lambda i: (sizes[i], criteria[i]))
+    return simplest_within(criteria, sizes, MARGIN["bic"])
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ..io.library import resolve_library
 from ..law.criteria import known_target_error
 from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
+from ..law.preference import margin_limit, simplest_within
 from ..law.settle import complexity
 from ..progress import current, shows_progress
 from ..search.supports import SCREEN
@@ -298,23 +299,22 @@ def _chosen(
         windows = max(len(window_changes(data, state)) / WINDOW, 2.0)  # overlapping windows: the independent ones
         tiny = np.finfo(float).tiny
 
-        def criterion(i: int, score: float) -> float:
+        def judged(i: int, score: float) -> float:
             terms = _parsimony(candidates[i][0])[0]
             return windows * np.log(max(score, tiny) ** 2) + terms * np.log(windows)
 
-        best_criterion = min(criterion(i, scores[i]) for i in range(len(candidates)))
-
-        def acceptable(i: int, score: float) -> bool:
-            return criterion(i, score) <= best_criterion + INTEGRAL_MARGIN
-
+        margin, relative = INTEGRAL_MARGIN, 0.0
     else:
-        best = float(np.min(scores))
 
-        def acceptable(i: int, score: float) -> bool:
-            return score <= best * (1 + INTEGRAL_TOLERANCE) + INTEGRAL_FLOOR
+        def judged(i: int, score: float) -> float:
+            return score
 
-    good = [i for i in range(len(candidates)) if acceptable(i, scores[i])]
-    pick = min(good, key=lambda i: (*_parsimony(candidates[i][0]), candidates[i][2], scores[i]))
+        margin, relative = INTEGRAL_FLOOR, INTEGRAL_TOLERANCE
+    criteria = [judged(i, scores[i]) for i in range(len(candidates))]
+    limit = margin_limit(criteria, margin, relative)
+    # The fewest terms, then free floats, then complexity; then the smaller miss.
+    sizes = [(*_parsimony(c[0]), c[2], scores[i]) for i, c in enumerate(candidates)]
+    pick = simplest_within(criteria, sizes, margin, relative)
     expression, law, _ = candidates[pick]
     fallback = min((i for i in range(len(candidates)) if candidates[i][1] is not None), key=lambda i: scores[i])
     if law is None:
@@ -331,7 +331,7 @@ def _chosen(
             random_state=random_state,
         )
         score = integral_misses([refit.expression], dict(constants), data, state, names, refit=noisy)[0]
-        if acceptable(pick, score):
+        if judged(pick, score) <= limit:
             return refit, float(score)
         return candidates[fallback][1], float(scores[fallback])
     return law, float(scores[pick])
