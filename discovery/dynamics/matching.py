@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import time as clock
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from ..law.coefficient import Coefficient
 from ..law.criteria import bic, known_target_error
 from ..law.evaluate import with_constants
 from ..law.fitting import ParameterFit, least_squares
+from ..law.pruning import prune_backward
 from ..law.settle import complexity, snap_coefficients, tidy_expression
 from .parameters import FitParameters, Reached, parameter_values, parameters_of, reached_fit, with_saturation_constants
 from .restructure import FitPoint, preferred, propose, refitted, structure_criterion
@@ -509,13 +510,20 @@ def _pruned_and_snapped(
         return bic(result.rss, n, result.n_free, floor)
 
     significance = np.abs(free.coef[:n_terms]) / np.maximum(free.stderr[:n_terms], 1e-300)
-    for j in (int(k) for k in np.argsort(significance)):
-        if sum(1 for i in range(n_terms) if i not in held) == 1:
-            break
-        trial_held = {**held, j: 0.0, **{k: parameters.null(k) for k in parameters.shapes_of(j)}}
-        trial = least_squares(columns, target, trial_held)
-        if criterion(trial) <= criterion(free):
-            held, free = trial_held, trial
+    order = [int(k) for k in np.argsort(significance)]
+
+    def trials(
+        pruned: tuple[dict[int, float], ParameterFit, int],
+    ) -> Iterator[tuple[dict[int, float], ParameterFit, int]]:
+        held, _, start = pruned  # one pass in the order of significance: a term refused once is not tried again
+        for position in range(start, len(order)):
+            if sum(1 for i in range(n_terms) if i not in held) == 1:
+                return
+            j = order[position]
+            trial_held = {**held, j: 0.0, **{k: parameters.null(k) for k in parameters.shapes_of(j)}}
+            yield trial_held, least_squares(columns, target, trial_held), position + 1
+
+    held, free, _ = prune_backward((held, free, 0), trials, lambda pruned: criterion(pruned[1]))
     for k in range(n_terms, n_c):
         if k in held or not parameters.shapes[k - n_terms][1].is_Rational:
             continue  # a fitted (float) constant has no value of its own to be held at
