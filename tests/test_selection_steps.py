@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from discovery.law.preference import margin_limit, simplest_within
-from discovery.law.pruning import prune_backward
+from discovery.law.pruning import prune_backward, prune_in_order
 
 
 def test_the_simplest_within_the_margin_wins():
@@ -33,3 +33,15 @@ def test_pruning_takes_the_first_removal_not_judged_worse_until_none_is():
     assert prune_backward((1, 2, 3), trials, cost.__getitem__) == (2, 3)
     cost[(2,)] = 5.0
     assert prune_backward((1, 2, 3), trials, cost.__getitem__) == (2,)
+
+
+def test_pruning_in_order_is_one_pass():
+    cost = {(1, 2, 3): 5.0, (1, 3): 6.0, (1, 2): 5.0, (2,): 4.0, (1,): 9.0}
+
+    def without(kept, term):
+        rest = tuple(t for t in kept if t != term)
+        return rest if rest in cost else None
+
+    # Dropping 2 is refused (6 > 5), 3 is dropped, then 1; the pass does not come back to 2.
+    assert prune_in_order((1, 2, 3), [2, 3, 1], without, cost.__getitem__) == (2,)
+    assert prune_in_order((1, 2, 3), [2, 3, 1], without, cost.__getitem__, lambda kept: len(kept) > 2) == (1, 2)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import time as clock
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from ..law.coefficient import Coefficient
 from ..law.criteria import bic, known_target_error
 from ..law.evaluate import with_constants
 from ..law.fitting import ParameterFit, least_squares
-from ..law.pruning import prune_backward
+from ..law.pruning import prune_in_order
 from ..law.settle import complexity, snap_coefficients, tidy_expression
 from .parameters import FitParameters, Reached, parameter_values, parameters_of, reached_fit, with_saturation_constants
 from .restructure import FitPoint, preferred, propose, refitted, structure_criterion
@@ -510,20 +510,18 @@ def _pruned_and_snapped(
         return bic(result.rss, n, result.n_free, floor)
 
     significance = np.abs(free.coef[:n_terms]) / np.maximum(free.stderr[:n_terms], 1e-300)
-    order = [int(k) for k in np.argsort(significance)]
 
-    def trials(
-        pruned: tuple[dict[int, float], ParameterFit, int],
-    ) -> Iterator[tuple[dict[int, float], ParameterFit, int]]:
-        held, _, start = pruned  # one pass in the order of significance: a term refused once is not tried again
-        for position in range(start, len(order)):
-            if sum(1 for i in range(n_terms) if i not in held) == 1:
-                return
-            j = order[position]
-            trial_held = {**held, j: 0.0, **{k: parameters.null(k) for k in parameters.shapes_of(j)}}
-            yield trial_held, least_squares(columns, target, trial_held), position + 1
+    def without(pruned: tuple[dict[int, float], ParameterFit], j: int) -> tuple[dict[int, float], ParameterFit]:
+        trial_held = {**pruned[0], j: 0.0, **{k: parameters.null(k) for k in parameters.shapes_of(j)}}
+        return trial_held, least_squares(columns, target, trial_held)
 
-    held, free, _ = prune_backward((held, free, 0), trials, lambda pruned: criterion(pruned[1]))
+    held, free = prune_in_order(
+        (held, free),
+        [int(k) for k in np.argsort(significance)],
+        without,
+        lambda pruned: criterion(pruned[1]),
+        lambda pruned: sum(1 for i in range(n_terms) if i not in pruned[0]) > 1,
+    )
     for k in range(n_terms, n_c):
         if k in held or not parameters.shapes[k - n_terms][1].is_Rational:
             continue  # a fitted (float) constant has no value of its own to be held at

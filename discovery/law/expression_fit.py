@@ -26,7 +26,7 @@ from .coefficient import Coefficient
 from .criteria import bic, mse_floor
 from .evaluate import numpy_evaluator
 from .fitting import ParameterFit, ParametrisedExpression
-from .pruning import prune_backward
+from .pruning import prune_backward, prune_in_order
 from .settle import snap_coefficients
 
 MAX_PRUNE_TERMS = 8  # additive terms tried for removal only in sums no longer than this
@@ -202,14 +202,19 @@ def _zeroed_offsets(
         for j, p in enumerate(model.parameters)
         if p == term or (isinstance(term, sp.Mul) and p in term.args)
     }
-    zeros: dict[int, float] = {}
-    for j in sorted(inner, key=lambda j: abs(fit.coef[j]) / max(fit.stderr[j], 1e-300)):
-        if deadline is not None and deadline.passed():
-            break
+
+    def without(held: tuple[dict[int, float], ParameterFit], j: int) -> tuple[dict[int, float], ParameterFit] | None:
+        zeros, fit = held
         trial = model.fit({**zeros, j: 0.0}, fit.coef)
-        if trial is not None and bic(trial.rss, n, trial.n_free, floor) <= bic(fit.rss, n, fit.n_free, floor):
-            zeros[j], fit = 0.0, trial
-    return zeros, fit
+        return None if trial is None else ({**zeros, j: 0.0}, trial)
+
+    return prune_in_order(
+        ({}, fit),
+        sorted(inner, key=lambda j: abs(fit.coef[j]) / max(fit.stderr[j], 1e-300)),
+        without,
+        lambda held: bic(held[1].rss, n, held[1].n_free, floor),
+        lambda held: deadline is None or not deadline.passed(),
+    )
 
 
 def _failed(n: int) -> ParameterFit:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 Fit = TypeVar("Fit")
@@ -40,3 +40,36 @@ def prune_backward(fit: Fit, trials: Callable[[Fit], Iterable[Fit | None]], crit
                 break
         else:
             return fit
+
+
+def prune_in_order(
+    fit: Fit,
+    order: Sequence[int],
+    without: Callable[[Fit, int], Fit | None],
+    criterion: Callable[[Fit], float],
+    more: Callable[[Fit], bool] = lambda fit: True,
+) -> Fit:
+    """One pass of :func:`prune_backward` over a fixed order: a removal refused once is not tried again.
+
+    Parameters
+    ----------
+    fit : any
+    order : sequence of int
+        The terms (or parameters) to try, the least significant first.
+    without : callable
+        ``without(fit, j)``: the fit refitted without ``j``, or None where the refit failed.
+    criterion : callable
+        ``criterion(fit)``, lower is better.
+    more : callable
+        ``more(fit)``: whether another removal may be tried (more than one term left, time left).
+    """
+
+    def trials(state: tuple[Fit, int]) -> Iterator[tuple[Fit, int] | None]:
+        fit, start = state
+        for position in range(start, len(order)):
+            if not more(fit):
+                return
+            trial = without(fit, order[position])
+            yield None if trial is None else (trial, position + 1)
+
+    return prune_backward((fit, 0), trials, lambda state: criterion(state[0]))[0]
