@@ -21,6 +21,7 @@ from ..law.criteria import MARGIN
 from ..law.expression_fit import settle_expression
 from ..law.held_out import with_held_out_errors
 from ..law.law import Law
+from ..law.preference import simplest_within
 from ..law.settle import complexity, tidy_expression
 from .base import ExpressionCandidate
 
@@ -64,12 +65,9 @@ def law_from_candidates(
             settled.append(s)
     if not settled:
         return None
-    best = min(s.bic for s in settled)
     # The simplest within the margin; at equal complexity, the one with fewer coefficients (snapped or not).
-    chosen = min(
-        (s for s in settled if s.bic <= best + MARGIN["bic"]),
-        key=lambda s: (complexity(s.expression), len(s.coefficients), s.bic),
-    )
+    sizes = [(complexity(s.expression), len(s.coefficients)) for s in settled]
+    chosen = settled[simplest_within([s.bic for s in settled], sizes, MARGIN["bic"])]
     chosen_expression = tidy_expression(chosen.expression)
     front: dict[sp.Expr, FrontEntry] = {}
     for s in settled:

@@ -34,6 +34,7 @@ from ..law.coefficient import Coefficient
 from ..law.criteria import bic, known_target_error
 from ..law.evaluate import scalar_evaluator
 from ..law.fitting import ParameterFit, least_squares
+from ..law.pruning import prune_in_order
 from ..law.settle import complexity, snap_coefficients, tidy_expression
 from .parameters import FitParameters, Reached, parameter_values, parameters_of, reached_fit, with_saturation_constants
 from .restructure import FitPoint, preferred, propose, refitted, structure_criterion
@@ -507,13 +508,18 @@ def _pruned_and_snapped(
         return bic(result.rss, n, result.n_free, floor)
 
     significance = np.abs(free.coef[:n_terms]) / np.maximum(free.stderr[:n_terms], 1e-300)
-    for j in (int(k) for k in np.argsort(significance)):
-        if sum(1 for i in range(n_terms) if i not in held) == 1:
-            break
-        trial_held = {**held, j: 0.0, **{k: parameters.null(k) for k in parameters.shapes_of(j)}}
-        trial = least_squares(columns, target, trial_held)
-        if criterion(trial) <= criterion(free):
-            held, free = trial_held, trial
+
+    def without(pruned: tuple[dict[int, float], ParameterFit], j: int) -> tuple[dict[int, float], ParameterFit]:
+        trial_held = {**pruned[0], j: 0.0, **{k: parameters.null(k) for k in parameters.shapes_of(j)}}
+        return trial_held, least_squares(columns, target, trial_held)
+
+    held, free = prune_in_order(
+        (held, free),
+        [int(k) for k in np.argsort(significance)],
+        without,
+        lambda pruned: criterion(pruned[1]),
+        lambda pruned: sum(1 for i in range(n_terms) if i not in pruned[0]) > 1,
+    )
     for k in range(n_terms, n_c):
         if k in held or not parameters.shapes[k - n_terms][1].is_Rational:
             continue  # a fitted (float) constant has no value of its own to be held at

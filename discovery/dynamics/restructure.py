@@ -25,17 +25,13 @@ import numpy as np
 import sympy as sp
 
 from ..law.criteria import MARGIN, bic
+from ..law.preference import simplest_within
 from ..law.settle import complexity
 from ..search.selection import search_penalty
-from ..solvers.base import Problem
-from ..solvers.stlsq import STLSQ
-from ..solvers.subset import SubsetSearch
+from ..search.supports import library_supports
 from .sensitivity import trajectory_sensitivities
 from .terms import saturation_constants
 from .trajectories import Trajectories
-from .weak import best_per_size
-
-SCREEN = 40  # terms screened for the exhaustive subset search, as in the other dynamics searches
 
 
 @dataclass(frozen=True)
@@ -66,9 +62,7 @@ def structure_criterion(
 
 def preferred(criteria: Sequence[float], sizes: Sequence[int]) -> int:
     """The index of the fewest terms whose criterion is within the selection margin of the best."""
-    best = min(criteria)
-    good = [i for i, c in enumerate(criteria) if c <= best + MARGIN["bic"]]
-    return min(good, key=lambda i: (sizes[i], criteria[i]))
+    return simplest_within(criteria, sizes, MARGIN["bic"])
 
 
 @dataclass(frozen=True)
@@ -118,8 +112,11 @@ def propose(point: FitPoint, state: int, library: Sequence[sp.Expr], max_terms: 
     problem = _linear_problem(point, state, library)
     if problem is None:
         return None
-    supports = _supports(problem.columns / problem.scale, problem.target, problem.terms, max_terms)
     library_size = len(problem.terms)
+    complexities = [complexity(t) for t in problem.terms]
+    supports = library_supports(
+        problem.columns, problem.target, complexities, min(max_terms, library_size), 0, problem.scale
+    )
 
     def scored(support: list[int]) -> tuple[float, np.ndarray]:
         coef, rss = problem.fitted(support)
@@ -242,20 +239,3 @@ def _shape_directions(term: sp.Expr, value: float) -> list[sp.Expr]:
     symbolic, constants = saturation_constants(term)
     at = dict(constants)
     return [value * sp.diff(symbolic, symbol).xreplace(at) for symbol, _ in constants]
-
-
-def _supports(columns: np.ndarray, target: np.ndarray, terms: list[sp.Expr], max_terms: int) -> list[tuple[int, ...]]:
-    """Each size's best support on the standardised columns (the subset search's and thresholded least squares')."""
-    import torch
-
-    n = len(target)
-    target_scale = float(np.sqrt(np.mean(target**2))) or 1.0
-    problem = Problem(
-        gram=torch.as_tensor(columns.T @ columns / n),
-        rhs=torch.as_tensor(columns.T @ (target / target_scale) / n),
-        n_rows=n,
-        complexity=np.array([complexity(t) for t in terms], dtype=float),
-        max_terms=min(max_terms, n - 2, len(terms)),
-        random_state=0,
-    )
-    return best_per_size(problem, SubsetSearch(screen=SCREEN, backward=True).path(problem) + STLSQ().path(problem))

@@ -18,9 +18,11 @@ from ..io.library import resolve_library
 from ..law.criteria import known_target_error
 from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
+from ..law.preference import margin_limit, simplest_within
 from ..law.settle import complexity
 from ..parameters import check_parameters, suggests_keywords
 from ..progress import current, shows_progress
+from ..search.supports import SCREEN
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
 from .derivatives import estimate_derivatives
@@ -40,9 +42,6 @@ INTEGRAL_FLOOR = 1e-6
 INTEGRAL_MARGIN = 2.0
 # The known error of an estimated derivative, as the search's exact-fit floor: this many times the estimate.
 KNOWN_ERROR_FACTOR = 3.0
-# Terms screened for the exhaustive subset search (the default is 24): vector fields' libraries are collinear
-# (x, x·y, x² and their neighbours), and 3x − 2xy − x² was missed with 24, found with 40.
-SCREEN = 40
 # The derivative-free formulations searched, by how the derivatives were estimated. On clean data the
 # integral formulation's target is exact, but its quadrature of θ over a coarse sampling's fast transients
 # is not, and it fits those errors with spurious terms (Lotka-Volterra sampled at 0.1: a five-term law
@@ -308,23 +307,22 @@ def _chosen(
         windows = max(len(window_changes(data, state)) / WINDOW, 2.0)  # overlapping windows: the independent ones
         tiny = np.finfo(float).tiny
 
-        def criterion(i: int, score: float) -> float:
+        def judged(i: int, score: float) -> float:
             terms = _parsimony(candidates[i][0])[0]
             return windows * np.log(max(score, tiny) ** 2) + terms * np.log(windows)
 
-        best_criterion = min(criterion(i, scores[i]) for i in range(len(candidates)))
-
-        def acceptable(i: int, score: float) -> bool:
-            return criterion(i, score) <= best_criterion + INTEGRAL_MARGIN
-
+        margin, relative = INTEGRAL_MARGIN, 0.0
     else:
-        best = float(np.min(scores))
 
-        def acceptable(i: int, score: float) -> bool:
-            return score <= best * (1 + INTEGRAL_TOLERANCE) + INTEGRAL_FLOOR
+        def judged(i: int, score: float) -> float:
+            return score
 
-    good = [i for i in range(len(candidates)) if acceptable(i, scores[i])]
-    pick = min(good, key=lambda i: (*_parsimony(candidates[i][0]), candidates[i][2], scores[i]))
+        margin, relative = INTEGRAL_FLOOR, INTEGRAL_TOLERANCE
+    criteria = [judged(i, scores[i]) for i in range(len(candidates))]
+    limit = margin_limit(criteria, margin, relative)
+    # The fewest terms, then free floats, then complexity; then the smaller miss.
+    sizes = [(*_parsimony(c[0]), c[2], scores[i]) for i, c in enumerate(candidates)]
+    pick = simplest_within(criteria, sizes, margin, relative)
     expression, law, _ = candidates[pick]
     fallback = min((i for i in range(len(candidates)) if candidates[i][1] is not None), key=lambda i: scores[i])
     if law is None:
@@ -341,7 +339,7 @@ def _chosen(
             random_state=random_state,
         )
         score = integral_misses([refit.expression], dict(constants), data, state, names, refit=noisy)[0]
-        if acceptable(pick, score):
+        if judged(pick, score) <= limit:
             return refit, float(score)
         return candidates[fallback][1], float(scores[fallback])
     return law, float(scores[pick])

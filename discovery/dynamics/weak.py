@@ -33,9 +33,7 @@ from ..law.criteria import bic, known_target_error, mse_floor
 from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
 from ..law.settle import complexity, settle_terms
-from ..solvers.base import Problem
-from ..solvers.stlsq import STLSQ
-from ..solvers.subset import SubsetSearch
+from ..search.supports import library_supports
 from .integral import window_changes, window_integrals
 from .trajectories import Trajectories
 
@@ -101,25 +99,6 @@ def integral_rows(
     return rows, targets, np.full(len(targets), np.sqrt(2.0)), usable
 
 
-def best_per_size(problem: Problem, supports: list) -> list[tuple[int, ...]]:
-    """Of several solvers' supports, the one of least residual at each size (up to the problem's max_terms).
-
-    The subset search and thresholded least squares miss different laws in
-    collinear libraries: each proposes, the residual decides.
-    """
-    import torch
-
-    best: dict[int, tuple[float, tuple[int, ...]]] = {}
-    for support in supports:
-        support = tuple(sorted(int(i) for i in support))
-        if not 0 < len(support) <= problem.max_terms:
-            continue
-        residual = float(problem.batch_residual(torch.as_tensor([support], dtype=torch.long))[0])
-        if residual < best.get(len(support), (np.inf, ()))[0]:
-            best[len(support)] = (residual, support)
-    return [best[k][1] for k in sorted(best)]
-
-
 def _trapezoid_weights(t: np.ndarray) -> np.ndarray:
     steps = np.diff(t)
     weights = np.zeros(len(t))
@@ -154,8 +133,6 @@ def weak_laws(
     the pointwise derivative estimates ``Y`` at the states ``X``, so they read
     as every law's do; its coefficients' errors are those of the weak fit.
     """
-    import torch
-
     rows_of = {"weak": weak_rows, "integral": integral_rows}[formulation]
     G, b, coarse, usable = rows_of(trajectories, state, terms, names, constants)
     if not usable or len(b) < 3:
@@ -165,17 +142,8 @@ def weak_laws(
     live = column_scale > 0
     G, kept, column_scale = G[:, live], [t for t, keep in zip(kept, live) if keep], column_scale[live]
     target_scale = float(np.sqrt(np.mean(b**2))) or 1.0
-    standard = G / column_scale
     n = len(b)
-    problem = Problem(
-        gram=torch.as_tensor(standard.T @ standard / n),
-        rhs=torch.as_tensor(standard.T @ (b / target_scale) / n),
-        n_rows=n,
-        complexity=np.array([complexity(t) for t in kept], dtype=float),
-        max_terms=min(max_terms, n - 2),
-        random_state=random_state,
-    )
-    supports = best_per_size(problem, SubsetSearch(screen=40, backward=True).path(problem) + STLSQ().path(problem))
+    supports = library_supports(G, b, [complexity(t) for t in kept], max_terms, random_state, column_scale)
     # The targets' own error (quadrature and noise), from the two samplings: fits within it are exact.
     # The targets' error from the states' noise (sigma per unit noise times the noise): fits within it tie, so
     # the simplest wins; never under MIN_RELATIVE_ERROR, the quadrature's own error on clean samples.

@@ -24,6 +24,7 @@ from .coefficient import Coefficient
 from .criteria import EXACT_RELATIVE_RMSE, MARGIN, bic
 from .fitting import term_of
 from .law import Law
+from .preference import simplest_within
 from .settle import complexity
 
 
@@ -61,8 +62,8 @@ def front_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = N
     terms = {i: len(law.coefficients) if i == chosen else law.front[i].n_terms for i in rss}
     size = {i: complexity(law.expression) if i == chosen else law.front[i].complexity for i in rss}
     scores = {i: bic(rss[i], n, terms[i], floor) for i in rss}
-    best = min(scores.values())
-    pick = min((i for i in scores if scores[i] <= best + MARGIN["bic"]), key=lambda i: (size[i], scores[i]))
+    judged = list(scores)
+    pick = judged[simplest_within([scores[i] for i in judged], [size[i] for i in judged], MARGIN["bic"])]
     front = [
         dataclasses.replace(e, rmse=math.sqrt(rss[i] / n), bic=scores[i], chosen=i == pick)
         if i in scores

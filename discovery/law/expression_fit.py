@@ -12,7 +12,7 @@ only when the BIC does not get worse — the same rules as for a linear law
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,7 @@ from .coefficient import Coefficient
 from .criteria import bic, mse_floor
 from .evaluate import numpy_evaluator
 from .fitting import ParameterFit, ParametrisedExpression
+from .pruning import prune_backward, prune_in_order
 from .settle import snap_coefficients
 
 MAX_PRUNE_TERMS = 8  # additive terms tried for removal only in sums no longer than this
@@ -126,24 +127,30 @@ def _exponential_factors(model: ParametrisedExpression) -> list[int]:
     )
 
 
+_Settled = tuple[ParametrisedExpression, ParameterFit]
+
+
 def _prune_terms(
     model: ParametrisedExpression, fit: ParameterFit, columns, y, constants, floor, deadline: Deadline | None = None
 ) -> tuple[ParametrisedExpression, ParameterFit]:
-    """Drop additive terms one at a time while the BIC does not get worse (and the deadline allows)."""
+    """Drop additive terms one at a time while the BIC does not get worse (and the deadline allows).
+
+    Each time the first term, in the sum's order, whose removal the BIC accepts.
+    """
     n = len(y)
-    improved = True
-    while improved and isinstance(model.expression, sp.Add) and len(model.expression.args) <= MAX_PRUNE_TERMS:
-        improved = False
-        current = bic(fit.rss, n, fit.n_free, floor)
+
+    def trials(settled: _Settled) -> Iterator[_Settled | None]:
+        model, fit = settled
+        if not isinstance(model.expression, sp.Add) or len(model.expression.args) > MAX_PRUNE_TERMS:
+            return
         for term in model.expression.args:
             if deadline is not None and deadline.passed():
-                return model, fit
+                return
             trial_model = model.without_term(term, fit.coef, constants)
             trial = trial_model.fit({})
-            if trial is not None and bic(trial.rss, n, trial.n_free, floor) <= current:
-                model, fit, improved = trial_model, trial, True
-                break
-    return model, fit
+            yield None if trial is None else (trial_model, trial)
+
+    return prune_backward((model, fit), trials, lambda settled: bic(settled[1].rss, n, settled[1].n_free, floor))
 
 
 def _without_negligible_terms(
@@ -195,14 +202,19 @@ def _zeroed_offsets(
         for j, p in enumerate(model.parameters)
         if p == term or (isinstance(term, sp.Mul) and p in term.args)
     }
-    zeros: dict[int, float] = {}
-    for j in sorted(inner, key=lambda j: abs(fit.coef[j]) / max(fit.stderr[j], 1e-300)):
-        if deadline is not None and deadline.passed():
-            break
+
+    def without(held: tuple[dict[int, float], ParameterFit], j: int) -> tuple[dict[int, float], ParameterFit] | None:
+        zeros, fit = held
         trial = model.fit({**zeros, j: 0.0}, fit.coef)
-        if trial is not None and bic(trial.rss, n, trial.n_free, floor) <= bic(fit.rss, n, fit.n_free, floor):
-            zeros[j], fit = 0.0, trial
-    return zeros, fit
+        return None if trial is None else ({**zeros, j: 0.0}, trial)
+
+    return prune_in_order(
+        ({}, fit),
+        sorted(inner, key=lambda j: abs(fit.coef[j]) / max(fit.stderr[j], 1e-300)),
+        without,
+        lambda held: bic(held[1].rss, n, held[1].n_free, floor),
+        lambda held: deadline is None or not deadline.passed(),
+    )
 
 
 def _failed(n: int) -> ParameterFit:

@@ -21,6 +21,7 @@ from .coefficient import Coefficient
 from .criteria import MARGIN, bic, known_coefficient_error, mse_floor
 from .exact_values import ExactValue, exact_values_near, expected_false_matches
 from .fitting import ParameterFit, least_squares
+from .pruning import prune_backward
 
 SNAP_SIGMAS = 4.0  # look for exact values within this many standard errors
 SNAP_TRIES = 6  # exact values tried per coefficient, simplest first
@@ -239,17 +240,17 @@ def _logarithm_with_reference(
 def _prune_terms(columns, y, keep, fit, prune_tol, floor):
     n = len(y)
     y_rms = float(np.sqrt(np.mean(y * y)))
-    while len(keep) > 1:
-        contrib = np.abs(fit.coef) * np.sqrt((columns[:, keep] ** 2).mean(axis=0)) / y_rms
-        smallest = int(np.argmin(contrib))
-        if contrib[smallest] >= prune_tol:
-            break
-        trial_keep = keep[:smallest] + keep[smallest + 1 :]
-        trial = least_squares(columns[:, trial_keep], y)
-        if bic(trial.rss, n, trial.n_free, floor) > bic(fit.rss, n, fit.n_free, floor):
-            break
-        keep, fit = trial_keep, trial
-    return keep, fit
+
+    def trials(kept):  # the term of least contribution, while under prune_tol of RMS(y)
+        keep, fit = kept
+        if len(keep) > 1:
+            contrib = np.abs(fit.coef) * np.sqrt((columns[:, keep] ** 2).mean(axis=0)) / y_rms
+            smallest = int(np.argmin(contrib))
+            if not contrib[smallest] >= prune_tol:
+                trial_keep = keep[:smallest] + keep[smallest + 1 :]
+                yield trial_keep, least_squares(columns[:, trial_keep], y)
+
+    return prune_backward((keep, fit), trials, lambda kept: bic(kept[1].rss, n, kept[1].n_free, floor))
 
 
 def constant_positions(terms: Sequence[sp.Expr]) -> list[int]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +40,7 @@ from ..io.dataset import Dataset
 from ..io.rows import sample_rows
 from ..law.criteria import bic as information_criterion
 from ..law.criteria import mse_floor
+from ..law.pruning import prune_backward
 from .form_catalogue import FORMS, Form, column_scale
 
 SEARCH_ROWS = 400  # rows the forms are fitted on; the SymPy layer refits the winners on more
@@ -314,10 +315,12 @@ def _pruned(design: np.ndarray, y: np.ndarray, floor: float, n_theta: int) -> tu
     dropped) and the RSS.
     """
     n, k = design.shape
-    keep = np.ones(k, dtype=bool)
     coef, r = _projected(design, y)
-    rss = _squared(r)
-    while keep.sum() > 1:
+
+    def trials(fit: tuple[np.ndarray, np.ndarray, float]) -> Iterator[tuple[np.ndarray, np.ndarray, float] | None]:
+        keep, coef, _ = fit
+        if keep.sum() <= 1:
+            return
         columns = design[:, keep]
         scale = column_scale(columns)
         scaled = columns / scale
@@ -329,12 +332,12 @@ def _pruned(design: np.ndarray, y: np.ndarray, floor: float, n_theta: int) -> tu
         trial_coef = np.zeros(k)
         trial_coef[trial_keep], trial_r = _projected(design[:, trial_keep], y)
         trial_rss = _squared(trial_r)
-        current = information_criterion(rss, n, int(keep.sum()) + n_theta, floor)
-        worse = information_criterion(trial_rss, n, int(trial_keep.sum()) + n_theta, floor) > current
-        if not math.isfinite(trial_rss) or worse:
-            break
-        keep, coef, rss = trial_keep, trial_coef, trial_rss
-    return keep, coef, rss
+        yield (trial_keep, trial_coef, trial_rss) if math.isfinite(trial_rss) else None
+
+    def criterion(fit: tuple[np.ndarray, np.ndarray, float]) -> float:
+        return information_criterion(fit[2], n, int(fit[0].sum()) + n_theta, floor)
+
+    return prune_backward((np.ones(k, dtype=bool), coef, _squared(r)), trials, criterion)
 
 
 def _squared(r: np.ndarray) -> float:

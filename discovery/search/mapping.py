@@ -30,6 +30,7 @@ from ..law.exact_values import exact_values_near
 from ..law.expression_fit import SettledExpression, settle_expression
 from ..law.fitting import ParameterFit, fit_through_inverse
 from ..law.law import Law
+from ..law.pruning import prune_in_order
 from ..law.settle import complexity, constant_positions, snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
@@ -128,18 +129,20 @@ def _dropped_on_y(fit, free_fit: ParameterFit, n: int, floor: float) -> tuple[di
     distorts: 1/y magnifies the noise of small y, and a term such as
     −3e-7·a³b³ that fits it survives there. On y the same term buys nothing.
     """
-    zeros: dict[int, float] = {}
-    current = free_fit
     order = np.argsort(np.abs(free_fit.coef) / np.maximum(free_fit.stderr, 1e-300))
-    for j in (int(j) for j in order):
-        if len(zeros) + 1 >= len(free_fit.coef):
-            break
+
+    def without(held: tuple[dict[int, float], ParameterFit], j: int) -> tuple[dict[int, float], ParameterFit] | None:
+        zeros, current = held
         trial = fit({**zeros, j: 0.0}, current.coef)
-        if np.isfinite(trial.rss) and bic(trial.rss, n, trial.n_free, floor) <= bic(
-            current.rss, n, current.n_free, floor
-        ):
-            zeros[j], current = 0.0, trial
-    return zeros, current
+        return ({**zeros, j: 0.0}, trial) if np.isfinite(trial.rss) else None
+
+    return prune_in_order(
+        ({}, free_fit),
+        [int(j) for j in order],
+        without,
+        lambda held: bic(held[1].rss, n, held[1].n_free, floor),
+        lambda held: len(held[0]) + 1 < len(free_fit.coef),
+    )
 
 
 def fit_library_on_target(

@@ -16,6 +16,7 @@ from ..law.criteria import CRITERIA, MARGIN, aic, bic, mse_floor, noise_model_bi
 from ..law.evaluate import numpy_evaluator
 from ..law.fitting import least_squares
 from ..law.law import Law
+from ..law.preference import simplest_within
 
 EXTENDED_BIC_GAMMA = 0.5  # Chen and Chen's γ: 0 is plain BIC, 1 their most conservative choice
 
@@ -131,12 +132,11 @@ def choose(front: Sequence[ScoredSupport], criterion: str, n_rows: int) -> Score
     """
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
-    best = min(c.score(criterion) for c in front)
+    scores = [c.score(criterion) for c in front]
+    sizes = [c.complexity for c in front]
     if criterion == "cv":
-        limit = best * (1 + 1 / math.sqrt(n_rows))
-    else:
-        limit = best + MARGIN[criterion]
-    return min((c for c in front if c.score(criterion) <= limit), key=lambda c: (c.complexity, c.score(criterion)))
+        return front[simplest_within(scores, sizes, relative=1 / math.sqrt(n_rows))]
+    return front[simplest_within(scores, sizes, MARGIN[criterion])]
 
 
 def law_bic(law: Law, data: Dataset, floor: float) -> float:
