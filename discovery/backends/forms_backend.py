@@ -9,7 +9,7 @@ import sympy as sp
 
 from ..io.dataset import Dataset
 from ..law.settle import complexity
-from ..search.forms import FORMS, SEARCH_ROWS, form_fits
+from ..search.forms import FORM_FIT_ROWS, FORMS, form_fits
 from .base import ExpressionCandidate, SearchBackend
 
 
@@ -28,7 +28,7 @@ class FormsBackend(SearchBackend):
         hint: sp.Expr | None = None,
         constants: Mapping[str, float] | None = None,
     ) -> dict[str, Any]:
-        return {"forms": [f.name for f in FORMS], "search_rows": min(SEARCH_ROWS, data.n_rows)}
+        return {"forms": [f.name for f in FORMS], "search_rows": min(FORM_FIT_ROWS, data.n_rows)}
 
     def search_expressions(
         self,
@@ -38,7 +38,7 @@ class FormsBackend(SearchBackend):
         hint: sp.Expr | None = None,
         constants: Mapping[str, float] | None = None,
     ) -> list[ExpressionCandidate]:
-        rows = min(SEARCH_ROWS, data.n_rows)
+        rows = min(FORM_FIT_ROWS, data.n_rows)
         return [
             ExpressionCandidate(fit.expression, complexity(fit.expression), fit.rss / rows, rank=fit.bic)
             for fit in form_fits(data, time_limit, random_state)

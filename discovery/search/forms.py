@@ -43,7 +43,7 @@ from ..law.criteria import mse_floor
 from ..law.pruning import prune_backward
 from .form_catalogue import FORMS, Form, column_scale
 
-SEARCH_ROWS = 400  # rows the forms are fitted on; the SymPy layer refits the winners on more
+FORM_FIT_ROWS = 400  # rows the forms are fitted on; the SymPy layer refits the winners on more
 MAX_PAIR_VARIABLES = 6  # products and ratios of two inputs are tried up to this many inputs
 MAX_DIFFERENCE_VARIABLES = 4  # differences, alone and times a third input, up to this many
 LM_STARTS = 2  # Levenberg–Marquardt runs per form and monomial, from the best-scoring starts
@@ -104,7 +104,7 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
     def out_of(share: float) -> bool:
         return seconds is not None and time.perf_counter() - start > share * seconds
 
-    rows = sample_rows(data.n_rows, random_state, cap=SEARCH_ROWS)
+    rows = sample_rows(data.n_rows, random_state, cap=FORM_FIT_ROWS)
     X, y = data.X[rows], data.y[rows]
     symbols = [sp.Symbol(v) for v in data.variables]
     outer = np.ones((len(y), 1)) if X.shape[1] == 1 else np.column_stack([np.ones(len(y)), X])
