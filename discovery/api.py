@@ -28,7 +28,7 @@ from bases import Library
 from .auto import basis_then_auto, searched_law
 from .backends.run import backend_law, bootstrap_backend_law
 from .deadline import Deadline
-from .decompose.search import decomposed_law
+from .decompose.decomposed_law import decomposed_law
 from .errors import DataError
 from .estimator import SparseBasisRegressor
 from .io.dask_rows import dask_client
@@ -41,7 +41,7 @@ from .law.law import Law
 from .parameters import SearchOptions, check_parameters, suggests_keywords
 from .progress import shows_progress
 from .search.mapping import fit_library_on_target
-from .units.search import law_in_units
+from .units.dimensionless_law import law_in_units
 
 ALL_ROWS_SHARE = 0.1  # of time_limit, kept at least for refitting on all rows a law found on a sample of them
 SECONDS_PER_ROW_PASS = 5e-8  # a Gauss–Newton pass over rows in memory, per row (measured: about 3e-8 here)
@@ -359,7 +359,10 @@ def _searched_on_a_sample(
 
 
 def _in_units(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
-    """The law searched on the data's dimensionless groups (see :func:`discovery.units.search.law_in_units`)."""
+    """The law searched on the data's dimensionless groups.
+
+    See :func:`discovery.units.dimensionless_law.law_in_units`.
+    """
     if options.library is not None:
         raise DataError(
             "library= holds terms of the original variables, and units= searches their dimensionless groups: "

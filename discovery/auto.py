@@ -20,7 +20,7 @@ import sympy as sp
 from .backends.base import ExpressionCandidate
 from .backends.run import bootstrap_backend_law, run_backend
 from .deadline import Deadline, grace
-from .decompose.search import decomposed_law
+from .decompose.decomposed_law import decomposed_law
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset

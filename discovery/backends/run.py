@@ -11,10 +11,10 @@ from ..law.bootstrap import bootstrap_report
 from ..law.law import Law
 from ..progress import current
 from .base import ExpressionCandidate, SearchBackend
+from .candidates import law_from_candidates
 from .forms_backend import FormsBackend
 from .operon_backend import OperonBackend
 from .pysr_backend import PySRBackend
-from .settle import law_from_candidates
 
 BACKENDS: dict[str, type[SearchBackend]] = {"forms": FormsBackend, "operon": OperonBackend, "pysr": PySRBackend}
 DEFAULT_SEARCH_SECONDS = 30.0  # a backend's time when discover() was given no time_limit

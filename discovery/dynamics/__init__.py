@@ -1,6 +1,6 @@
 """Dynamics: the differential equations behind time series (``discover_system`` → :class:`System`)."""
 
-from .search import discover_system
 from .system import System
+from .system_search import discover_system
 
 __all__ = ["System", "discover_system"]

@@ -36,7 +36,14 @@ from ..law.evaluate import scalar_evaluator
 from ..law.fitting import ParameterFit, least_squares
 from ..law.pruning import prune_in_order
 from ..law.settle import complexity, snap_coefficients, tidy_expression
-from .parameters import FitParameters, Reached, parameter_values, parameters_of, reached_fit, with_saturation_constants
+from .fit_parameters import (
+    FitParameters,
+    Reached,
+    parameter_values,
+    parameters_of,
+    reached_fit,
+    with_saturation_constants,
+)
 from .restructure import FitPoint, preferred, propose, refitted, structure_criterion
 from .sensitivity import evaluated, variational_jacobian
 from .system import input_function, integrate

@@ -20,7 +20,7 @@ import sympy as sp
 from scipy.sparse import csr_matrix
 
 from ..law.evaluate import numpy_evaluator, scalar_evaluator
-from .parameters import FitParameters
+from .fit_parameters import FitParameters
 from .system import integrate
 from .trajectories import Trajectories
 

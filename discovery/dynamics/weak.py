@@ -127,8 +127,9 @@ def weak_laws(
     squares', the better) is settled on the weak rows; they share one front
     (their BIC on the weak rows), each law marked chosen on its own copy.
     Which one is the state's law, the integral check decides, among the
-    pointwise searches' laws too (:func:`discovery.dynamics.search._chosen`). ``noise`` is the state's noise standard
-    deviation (in its units). ``formulation`` is ``"weak"`` (bumps, :func:`weak_rows`) or ``"integral"``
+    pointwise searches' laws too (:func:`discovery.dynamics.system_search._chosen`). ``noise`` is
+    the state's noise standard deviation (in its units). ``formulation`` is ``"weak"`` (bumps,
+    :func:`weak_rows`) or ``"integral"``
     (boxes, :func:`integral_rows`). Its RMSE and R² are measured against
     the pointwise derivative estimates ``Y`` at the states ``X``, so they read
     as every law's do; its coefficients' errors are those of the weak fit.

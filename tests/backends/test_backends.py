@@ -12,9 +12,9 @@ import sympy as sp
 
 from discovery import BackendUnavailable, DataError, discover
 from discovery.backends.base import ExpressionCandidate, unary_operators_for
+from discovery.backends.candidates import law_from_candidates
 from discovery.backends.operon_backend import OperonBackend, parse_model
 from discovery.backends.pysr_backend import PySRBackend, candidates_from_hall_of_fame, julia_form
-from discovery.backends.settle import law_from_candidates
 from discovery.io.dataset import as_dataset
 from discovery.law.expression_fit import settle_expression
 

@@ -9,7 +9,7 @@ import sympy as sp
 
 from discovery import DataError, Law, SparseBasisRegressor, discover
 from discovery.backends.base import ExpressionCandidate
-from discovery.backends.settle import law_from_candidates
+from discovery.backends.candidates import law_from_candidates
 from discovery.cli import main
 from discovery.io.dataset import as_dataset
 from discovery.law.file import FORMAT_VERSION, LawFileError
@@ -247,7 +247,7 @@ def test_ctrl_c_during_a_backend_search_returns_the_basis_law(rng, monkeypatch):
 
 
 def test_ctrl_c_while_settling_candidates_keeps_those_settled(cannon, monkeypatch):
-    from discovery.backends import settle as module
+    from discovery.backends import candidates as module
 
     original, calls = module.settle_expression, []
 

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..backends.base import ExpressionCandidate
+from ..backends.candidates import law_from_candidates
 from ..backends.run import DEFAULT_SEARCH_SECONDS, SETTLE_SHARE
-from ..backends.settle import law_from_candidates
 from ..deadline import Deadline
 from ..errors import DataError
 from ..io.dataset import Dataset

@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 from ..backends.base import ExpressionCandidate
-from ..backends.settle import law_from_candidates
+from ..backends.candidates import law_from_candidates
 from ..errors import DataError
 from ..io.dataset import Dataset
 from ..law.law import Law
