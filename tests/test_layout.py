@@ -166,7 +166,6 @@ KNOWN_LONG_FUNCTIONS = {
 }
 KNOWN_LONG_MODULES = {
     "discovery/dynamics/matching.py",
-    "discovery/law/settle.py",
     "discovery/search/levels.py",
 }
 # Numbers come from bases' compiler; SymPy's printers may only write exports to other languages (export.py).

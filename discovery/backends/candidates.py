@@ -19,10 +19,10 @@ from ..io.dataset import Dataset
 from ..law.coefficient import FrontEntry
 from ..law.criteria import MARGIN
 from ..law.expression_fit import settle_expression
+from ..law.expressions import complexity, tidy_expression
 from ..law.held_out import with_held_out_errors
 from ..law.law import Law
 from ..law.preference import simplest_within
-from ..law.settle import complexity, tidy_expression
 from .base import ExpressionCandidate
 
 MAX_CANDIDATES = 8  # the lowest-loss candidates settled (each costs a refit per snapping trial)

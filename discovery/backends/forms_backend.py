@@ -8,7 +8,7 @@ from typing import Any
 import sympy as sp
 
 from ..io.dataset import Dataset
-from ..law.settle import complexity
+from ..law.expressions import complexity
 from ..search.forms import FORM_FIT_ROWS, FORMS, form_fits
 from .base import ExpressionCandidate, SearchBackend
 

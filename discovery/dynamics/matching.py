@@ -33,9 +33,10 @@ from scipy.sparse import csr_matrix, lil_matrix
 from ..law.coefficient import Coefficient
 from ..law.criteria import bic, known_target_error
 from ..law.evaluate import scalar_evaluator
+from ..law.expressions import complexity, tidy_expression
 from ..law.fitting import ParameterFit, least_squares
 from ..law.pruning import prune_in_order
-from ..law.settle import complexity, snap_coefficients, tidy_expression
+from ..law.settle import snap_coefficients
 from .fit_parameters import (
     FitParameters,
     Reached,

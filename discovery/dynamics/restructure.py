@@ -25,8 +25,8 @@ import numpy as np
 import sympy as sp
 
 from ..law.criteria import MARGIN, bic
+from ..law.expressions import complexity
 from ..law.preference import simplest_within
-from ..law.settle import complexity
 from ..search.selection import search_penalty
 from ..search.supports import library_supports
 from .sensitivity import trajectory_sensitivities

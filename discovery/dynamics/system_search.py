@@ -17,9 +17,9 @@ from ..io.dataset import Dataset, check_constants
 from ..io.library import resolve_library
 from ..law.criteria import known_target_error
 from ..law.evaluate import numpy_evaluator
+from ..law.expressions import complexity
 from ..law.law import Law
 from ..law.preference import margin_limit, simplest_within
-from ..law.settle import complexity
 from ..parameters import check_parameters, suggests_keywords
 from ..progress import current, shows_progress
 from ..search.supports import SCREEN

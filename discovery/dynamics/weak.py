@@ -31,8 +31,9 @@ from ..io.dataset import Dataset
 from ..law.coefficient import FrontEntry
 from ..law.criteria import bic, known_target_error, mse_floor
 from ..law.evaluate import numpy_evaluator
+from ..law.expressions import complexity
 from ..law.law import Law
-from ..law.settle import complexity, settle_terms
+from ..law.settle import settle_terms
 from ..search.supports import library_supports
 from .integral import window_changes, window_integrals
 from .trajectories import Trajectories

@@ -22,10 +22,10 @@ from ..io.row_source import ChunkedRows
 from .all_rows import FreeFloats, refit_floats
 from .coefficient import Coefficient
 from .criteria import EXACT_RELATIVE_RMSE, MARGIN, bic
+from .expressions import complexity
 from .fitting import term_of
 from .law import Law
 from .preference import simplest_within
-from .settle import complexity
 
 
 def front_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = None) -> Law:

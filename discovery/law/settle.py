@@ -20,6 +20,7 @@ import sympy as sp
 from .coefficient import Coefficient
 from .criteria import MARGIN, bic, known_coefficient_error, mse_floor
 from .exact_values import ExactValue, exact_values_near, expected_false_matches
+from .expressions import tidy_expression
 from .fitting import ParameterFit, least_squares
 from .pruning import prune_backward
 
@@ -387,16 +388,3 @@ def _snapped_value(
         if bic(trial.rss, n, trial.n_free, floor) <= bic(current.rss, n, current.n_free, floor):
             return candidate, trial
     return None, current
-
-
-def tidy_expression(expression: sp.Expr) -> sp.Expr:
-    """Simplify when that makes the expression shorter; keep it otherwise."""
-    if expression.atoms(sp.Float):
-        return expression
-    simpler = sp.simplify(expression)
-    return simpler if sp.count_ops(simpler) < sp.count_ops(expression) else expression
-
-
-def complexity(expression: sp.Expr) -> int:
-    """Nodes in the expression tree: the complexity shown on the Pareto front."""
-    return sum(1 for _ in sp.preorder_traversal(expression))

@@ -19,9 +19,9 @@ from ..deadline import Deadline, scaled_cost
 from ..errors import DataError
 from ..io.dataset import Dataset
 from ..law.criteria import mse_floor
+from ..law.expressions import tidy_expression
 from ..law.held_out import with_held_out_errors
 from ..law.law import Law
-from ..law.settle import tidy_expression
 from ..progress import current
 from .factors import separable_factor
 from .library_fit import LibraryFit, Settings, fit_library

@@ -16,8 +16,9 @@ from ..errors import DataError
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
 from ..law.coefficient import FrontEntry
+from ..law.expressions import complexity
 from ..law.law import Law
-from ..law.settle import complexity, settle_terms
+from ..law.settle import settle_terms
 from ..solvers import Problem, Solver
 from ..solvers.base import Support
 from .power_block import block_indices, supports_with_block

@@ -28,10 +28,11 @@ from ..law.criteria import bic, mse_floor
 from ..law.evaluate import numpy_evaluator
 from ..law.exact_values import exact_values_near
 from ..law.expression_fit import SettledExpression, settle_expression
+from ..law.expressions import complexity
 from ..law.fitting import ParameterFit, fit_through_inverse
 from ..law.law import Law
 from ..law.pruning import prune_in_order
-from ..law.settle import complexity, constant_positions, snap_coefficients
+from ..law.settle import constant_positions, snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
 from .transforms import TRANSFORM_NAMED, Transform, neighbour_means, noise_crosses_zero, sign_of, transform_rows
