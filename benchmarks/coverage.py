@@ -28,7 +28,7 @@ true support is found in most trials, so the conditioning matters little, but
 the script also reports, as diagnostics:
 
 * "oracle": ordinary least squares on the true support with no selection
-  (``discovery.law.fitting.least_squares``, the same standard-error formula and
+  (``discovery.settle.fitting.least_squares``, the same standard-error formula and
   Student-t quantile the toolkit uses); it checks the formula itself;
 * "true terms found, any law": coverage of every true coefficient whose term
   is in the law, whatever else the law holds (missing or extra terms);

@@ -18,10 +18,10 @@ from .api import discover
 from .dynamics import System, discover_system
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
-from .law.bootstrap import BootstrapReport
 from .law.coefficient import Coefficient, FrontEntry
 from .law.file import LawFileError, package_version
 from .law.law import Law
+from .settle.bootstrap import BootstrapReport
 
 __all__ = [
     "BackendUnavailable",

@@ -35,12 +35,12 @@ from .io.dask_rows import dask_client
 from .io.dataset import Dataset, as_dataset, check_constants
 from .io.row_source import ChunkedRows
 from .io.sources import read_rows
-from .law.all_rows_checks import refitted_on_all_rows
-from .law.bootstrap import bootstrap_report
 from .law.law import Law
 from .parameters import SearchOptions, check_parameters, suggests_keywords
 from .progress import shows_progress
 from .search.mapping import fit_library_on_target
+from .settle.all_rows_checks import refitted_on_all_rows
+from .settle.bootstrap import bootstrap_report
 from .units.dimensionless_law import law_in_units
 
 ALL_ROWS_SHARE = 0.1  # of time_limit, kept at least for refitting on all rows a law found on a sample of them
@@ -330,7 +330,7 @@ def _searched_on_a_sample(
     The form of the law and its exact values come from the sample
     (:data:`~discovery.io.rows.SEARCH_ROWS` rows drawn at random); its free
     floats, their standard errors, the RMSE and R² from every row, in chunks
-    (:func:`discovery.law.all_rows_checks.refitted_on_all_rows`). ``law.info["stages"]``
+    (:func:`discovery.settle.all_rows_checks.refitted_on_all_rows`). ``law.info["stages"]``
     holds the seconds of each part, from ``started`` (drawing the sample: a
     pass over the rows for Parquet and Dask). The search gets ``time_limit``
     less that pass and a reserve for four passes over all rows (between

@@ -24,12 +24,12 @@ from .decompose.decomposed_law import decomposed_law
 from .errors import BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset
-from .law.criteria import mse_floor
 from .law.law import Law
 from .progress import current
 from .search.levels import TIE_MARGIN
 from .search.noise import fits_to_noise
 from .search.selection import law_bic
+from .settle.criteria import mse_floor
 
 AUTO_ORDER = ("pysr", "operon")
 MIN_SEARCH_SECONDS = 5.0  # auto starts no search backend with less time left than this

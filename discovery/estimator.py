@@ -18,12 +18,12 @@ from .io.columns import input_columns
 from .io.dataset import as_dataset
 from .io.library import resolve_library
 from .io.sources import search_rows
-from .law.all_rows_checks import refitted_on_all_rows
 from .law.evaluate import numpy_evaluator
 from .parameters import check_parameters, settings_for
 from .progress import progress
 from .search.levels import BasisSearch
 from .search.library_fit import fit_library
+from .settle.all_rows_checks import refitted_on_all_rows
 
 
 class SparseBasisRegressor(RegressorMixin, BaseEstimator):

@@ -30,8 +30,8 @@ from .errors import DataError
 from .io.dataset import Dataset, check_constants
 from .io.library import resolve_library
 from .io.rows import ROW_CAP
-from .law.criteria import CRITERIA
 from .search.library_fit import Settings
+from .settle.criteria import CRITERIA
 from .solvers import SOLVERS, Solver, make_solver
 
 METHODS = ("auto", "basis", "forms", "pysr", "operon", "decompose")

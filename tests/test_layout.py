@@ -22,6 +22,7 @@ PACKAGES = ("discovery", "bases")
 ROOMS = [
     "io",
     "law",
+    "settle",
     "solvers",
     "search",
     "backends",
@@ -173,8 +174,8 @@ KNOWN_LAMBDIFY: set[str] = set()
 # A ContextVar is a hidden argument; only the progress bar's (which changes no number) may use one.
 ALLOWED_CONTEXT_VARS = {"discovery/progress.py::_CURRENT"}
 KNOWN_CONTEXT_VARS = {
-    "discovery/law/criteria.py::_COEFFICIENT_ERROR",
-    "discovery/law/criteria.py::_KNOWN_ERROR",
+    "discovery/settle/criteria.py::_COEFFICIENT_ERROR",
+    "discovery/settle/criteria.py::_KNOWN_ERROR",
 }
 
 

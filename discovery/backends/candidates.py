@@ -1,7 +1,7 @@
 """A backend's candidate expressions settled by the SymPy layer, and the law chosen among them.
 
 Each candidate's floats are refitted, pruned and snapped
-(:func:`discovery.law.expression_fit.settle_expression`); the settled
+(:func:`discovery.settle.expression_fit.settle_expression`); the settled
 candidates form the Pareto front and the simplest within ``MARGIN["bic"]``
 BIC units of the best is the law, as for the basis regressor.
 """
@@ -17,12 +17,12 @@ import sympy as sp
 from ..deadline import Deadline
 from ..io.dataset import Dataset
 from ..law.coefficient import FrontEntry
-from ..law.criteria import MARGIN
-from ..law.expression_fit import settle_expression
 from ..law.expressions import complexity, tidy_expression
-from ..law.held_out import with_held_out_errors
 from ..law.law import Law
-from ..law.preference import simplest_within
+from ..law.margins import MARGIN
+from ..settle.expression_fit import settle_expression
+from ..settle.held_out import with_held_out_errors
+from ..settle.preference import simplest_within
 from .base import ExpressionCandidate
 
 MAX_CANDIDATES = 8  # the lowest-loss candidates settled (each costs a refit per snapping trial)

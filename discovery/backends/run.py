@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from ..deadline import Deadline
 from ..errors import BackendUnavailable, DataError
 from ..io.dataset import Dataset
-from ..law.bootstrap import bootstrap_report
 from ..law.law import Law
 from ..progress import current
+from ..settle.bootstrap import bootstrap_report
 from .base import ExpressionCandidate, SearchBackend
 from .candidates import law_from_candidates
 from .forms_backend import FormsBackend

@@ -12,7 +12,7 @@ are independent, so the coefficients' standard errors mean what they say.
 Around that fit the misses are linear in the coefficients, with the initial
 states profiled out; on that linear problem terms that the data do not need
 are pruned and coefficients are snapped to exact values by the same BIC
-tests as every law (:func:`discovery.law.settle.snap_coefficients`), and the
+tests as every law (:func:`discovery.settle.sum_of_terms.snap_coefficients`), and the
 system is simulated once more with them held.
 """
 
@@ -31,12 +31,12 @@ from scipy.interpolate import CubicSpline
 from scipy.sparse import csr_matrix, lil_matrix
 
 from ..law.coefficient import Coefficient
-from ..law.criteria import bic, known_target_error
 from ..law.evaluate import scalar_evaluator
 from ..law.expressions import complexity, tidy_expression
-from ..law.fitting import ParameterFit, least_squares
-from ..law.pruning import prune_in_order
-from ..law.settle import snap_coefficients
+from ..settle.criteria import bic, known_target_error
+from ..settle.fitting import ParameterFit, least_squares
+from ..settle.pruning import prune_in_order
+from ..settle.sum_of_terms import snap_coefficients
 from .fit_parameters import (
     FitParameters,
     Reached,

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..law.criteria import MARGIN, bic
 from ..law.expressions import complexity
-from ..law.preference import simplest_within
+from ..law.margins import MARGIN
 from ..search.selection import search_penalty
 from ..search.supports import library_supports
+from ..settle.criteria import bic
+from ..settle.preference import simplest_within
 from .sensitivity import trajectory_sensitivities
 from .terms import saturation_constants
 from .trajectories import Trajectories

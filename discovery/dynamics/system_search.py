@@ -15,14 +15,14 @@ from ..api import discover
 from ..errors import DataError
 from ..io.dataset import Dataset, check_constants
 from ..io.library import resolve_library
-from ..law.criteria import known_target_error
 from ..law.evaluate import numpy_evaluator
 from ..law.expressions import complexity
 from ..law.law import Law
-from ..law.preference import margin_limit, simplest_within
 from ..parameters import check_parameters, suggests_keywords
 from ..progress import current, shows_progress
 from ..search.supports import SCREEN
+from ..settle.criteria import known_target_error
+from ..settle.preference import margin_limit, simplest_within
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
 from .derivatives import estimate_derivatives
@@ -80,7 +80,7 @@ def discover_system(
     :func:`discovery.discover` searches one (default libraries grown by
     levels, proposals, exact constants, the Pareto front), with the
     derivative's measured error as the known error of the target
-    (:func:`discovery.law.criteria.known_target_error`); the same with terms
+    (:func:`discovery.settle.criteria.known_target_error`); the same with terms
     vector fields need added (saturations such as ``x*y/(1 + x)``, ratios of
     sines and cosines: :func:`~discovery.dynamics.terms.dynamics_terms`);
     and in the weak and the integral formulations, which need no derivative

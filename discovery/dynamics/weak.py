@@ -29,12 +29,12 @@ import sympy as sp
 
 from ..io.dataset import Dataset
 from ..law.coefficient import FrontEntry
-from ..law.criteria import bic, known_target_error, mse_floor
 from ..law.evaluate import numpy_evaluator
 from ..law.expressions import complexity
 from ..law.law import Law
-from ..law.settle import settle_terms
 from ..search.supports import library_supports
+from ..settle.criteria import bic, known_target_error, mse_floor
+from ..settle.sum_of_terms import settle_terms
 from .integral import window_changes, window_integrals
 from .trajectories import Trajectories
 

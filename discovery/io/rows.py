@@ -8,7 +8,7 @@ import numpy as np
 # rows; more add time but no information to those steps. Every law is still measured on all rows.
 ROW_CAP = 4000
 # discover() searches at most this many rows, drawn the same way; the law found is then refitted and
-# measured on all rows in one chunked pass (discovery.law.all_rows), so the cost stops growing with the rows.
+# measured on all rows in one chunked pass (discovery.settle.all_rows), so the cost stops growing with the rows.
 SEARCH_ROWS = 20_000
 
 

@@ -32,7 +32,7 @@ def search_rows(data: Dataset, random_state: int | None) -> Rows:
     Beyond :data:`~discovery.io.rows.SEARCH_ROWS` rows, the search sees that
     many drawn with ``random_state`` (:func:`~discovery.io.rows.sample_rows`);
     the law it finds is then refitted and measured on every row
-    (:func:`discovery.law.all_rows_checks.refitted_on_all_rows`).
+    (:func:`discovery.settle.all_rows_checks.refitted_on_all_rows`).
     """
     if data.n_rows <= SEARCH_ROWS:
         return data, None

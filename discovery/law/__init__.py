@@ -1,8 +1,9 @@
-"""The law layer: every path that produces a formula ends here.
+"""The result: the ``Law`` and how it shows, exports and saves itself.
 
-Fits on the rows (``fitting``) judged by information criteria (``criteria``);
-the SymPy layer that prunes, refits and snaps coefficients to exact values
-(``settle`` for sums of terms, ``expression_fit`` for whole expressions,
-``exact_values`` for the recognition itself); and the result, ``Law``, with its
-coefficients, display, held-out errors, bootstrap and law files.
+``law`` (the Law), its coefficients (``coefficient``), their display
+(``display``, ``notebook``, ``plots``), evaluation (``evaluate``), exports
+(``export``, ``torch_module``) and law files (``file``); the selection
+margins it states (``margins``) and generic expression helpers
+(``expressions``). The settle stage that produces a Law is
+:mod:`discovery.settle`.
 """

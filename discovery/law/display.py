@@ -41,7 +41,7 @@ def same_number(a: float, b: float) -> bool:
 def bootstrap_table(report: Mapping[str, Any]) -> str:
     """Each term's inclusion probability and the exact values its coefficient took.
 
-    ``report`` is :meth:`discovery.law.bootstrap.BootstrapReport.as_dict`'s
+    ``report`` is :meth:`discovery.settle.bootstrap.BootstrapReport.as_dict`'s
     data, as kept in ``law.info["bootstrap"]``.
     """
     lines = [

@@ -15,7 +15,6 @@ from ..errors import DataError
 from ..io.columns import input_columns
 from ..io.dataset import Dataset
 from .coefficient import Coefficient, FrontEntry
-from .criteria import MARGIN
 from .display import DISPLAY_DIGITS, bootstrap_table, rounded, same_number, with_error
 from .evaluate import numpy_evaluator, with_constants
 from .file import (
@@ -32,6 +31,7 @@ from .file import (
     read_number,
     write_json,
 )
+from .margins import MARGIN
 
 
 @dataclass(eq=False)

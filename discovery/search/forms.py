@@ -38,9 +38,9 @@ import sympy as sp
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
-from ..law.criteria import bic as information_criterion
-from ..law.criteria import mse_floor
-from ..law.pruning import prune_backward
+from ..settle.criteria import bic as information_criterion
+from ..settle.criteria import mse_floor
+from ..settle.pruning import prune_backward
 from .form_catalogue import FORMS, Form, column_scale
 
 FORM_FIT_ROWS = 400  # rows the forms are fitted on; the SymPy layer refits the winners on more

@@ -18,11 +18,11 @@ from bases.defaults import MAX_LEVEL
 from ..deadline import Deadline, scaled_cost
 from ..errors import DataError
 from ..io.dataset import Dataset
-from ..law.criteria import mse_floor
 from ..law.expressions import tidy_expression
-from ..law.held_out import with_held_out_errors
 from ..law.law import Law
 from ..progress import current
+from ..settle.criteria import mse_floor
+from ..settle.held_out import with_held_out_errors
 from .factors import separable_factor
 from .library_fit import LibraryFit, Settings, fit_library
 from .mapping import clearly_relative, map_to_y, refitted_for_its_noise, settled_on_y, smoothed_y, transformed_data

@@ -18,7 +18,7 @@ from ..io.rows import sample_rows
 from ..law.coefficient import FrontEntry
 from ..law.expressions import complexity
 from ..law.law import Law
-from ..law.settle import settle_terms
+from ..settle.sum_of_terms import settle_terms
 from ..solvers import Problem, Solver
 from ..solvers.base import Support
 from .power_block import block_indices, supports_with_block
@@ -100,7 +100,7 @@ def fit_library(
         tidies only the law it returns).
     log_target : bool
         ``data.y`` is the logarithm of y: its constant is also recognised as
-        the logarithm of an exact factor (see :func:`discovery.law.settle.settle_terms`).
+        the logarithm of an exact factor (see :func:`discovery.settle.sum_of_terms.settle_terms`).
     """
     start = time.perf_counter()
     solver = settings.solver

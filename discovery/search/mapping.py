@@ -24,15 +24,15 @@ from bases import Library
 
 from ..io.dataset import Dataset
 from ..law.coefficient import Coefficient, FrontEntry
-from ..law.criteria import bic, mse_floor
 from ..law.evaluate import numpy_evaluator
-from ..law.exact_values import exact_values_near
-from ..law.expression_fit import SettledExpression, settle_expression
 from ..law.expressions import complexity
-from ..law.fitting import ParameterFit, fit_through_inverse
 from ..law.law import Law
-from ..law.pruning import prune_in_order
-from ..law.settle import constant_positions, snap_coefficients
+from ..settle.criteria import bic, mse_floor
+from ..settle.exact_values import exact_values_near
+from ..settle.expression_fit import SettledExpression, settle_expression
+from ..settle.fitting import ParameterFit, fit_through_inverse
+from ..settle.pruning import prune_in_order
+from ..settle.sum_of_terms import constant_positions, snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
 from .transforms import TRANSFORM_NAMED, Transform, neighbour_means, noise_crosses_zero, sign_of, transform_rows

@@ -12,8 +12,8 @@ import numpy as np
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
-from ..law.criteria import EXACT_RELATIVE_RMSE, exact_relative_rmse
 from ..law.law import Law
+from ..settle.criteria import EXACT_RELATIVE_RMSE, exact_relative_rmse
 
 MAX_QUERIES = 2000
 MIN_CORRELATION = 0.1  # below this (and below 3 standard errors) the residuals count as noise

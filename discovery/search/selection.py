@@ -12,11 +12,12 @@ import sympy as sp
 from bases import Gram
 
 from ..io.dataset import Dataset
-from ..law.criteria import CRITERIA, MARGIN, aic, bic, mse_floor, noise_model_bics
 from ..law.evaluate import numpy_evaluator
-from ..law.fitting import least_squares
 from ..law.law import Law
-from ..law.preference import simplest_within
+from ..law.margins import MARGIN
+from ..settle.criteria import CRITERIA, aic, bic, mse_floor, noise_model_bics
+from ..settle.fitting import least_squares
+from ..settle.preference import simplest_within
 
 EXTENDED_BIC_GAMMA = 0.5  # Chen and Chen's γ: 0 is plain BIC, 1 their most conservative choice
 

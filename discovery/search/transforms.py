@@ -34,7 +34,7 @@ class Transform:
     inverse_slope: Callable[[np.ndarray, int], np.ndarray]
     # Where y must lie: "one sign" (1/y, y², 1/y²), "positive" (log y, √y) or "" (a bounded range).
     sign_rule: str = ""
-    # The inverse is exp: a law's constant is the logarithm of y's factor (see discovery.law.settle).
+    # The inverse is exp: a law's constant is the logarithm of y's factor (see discovery.settle.sum_of_terms).
     logarithmic: bool = False
     # The noise model of the rows' weights when it is always the same ("" : the one the search chose).
     noise: str = ""

@@ -16,7 +16,7 @@ from discovery.backends.candidates import law_from_candidates
 from discovery.backends.operon_backend import OperonBackend, parse_model
 from discovery.backends.pysr_backend import PySRBackend, candidates_from_hall_of_fame, julia_form
 from discovery.io.dataset import as_dataset
-from discovery.law.expression_fit import settle_expression
+from discovery.settle.expression_fit import settle_expression
 
 v, theta, g = sp.symbols("v theta g")
 CANNON = v**2 * sp.sin(2 * theta) / g

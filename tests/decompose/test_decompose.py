@@ -210,7 +210,7 @@ def test_auto_gives_the_time_the_decomposition_left_back_to_the_basis_search(mon
 
 def test_a_part_snapped_to_a_near_miss_is_refitted_to_the_exact_law():
     from discovery.decompose.reduce import _loosened
-    from discovery.law.expression_fit import settle_expression
+    from discovery.settle.expression_fit import settle_expression
 
     # A part found on carried rows snapped 1.0004 to 2·3^(1/3)/√R: loosened, its floats settle on all rows.
     E0, T, R, F = sp.symbols("E0 T R F")
@@ -237,7 +237,7 @@ def test_the_parts_of_a_product_share_one_scale_for_the_joint_refit():
     rng = np.random.default_rng(9)
     X = np.column_stack([rng.uniform(1, 24, 2000), rng.uniform(0.2, 5, 2000)])
     data = as_dataset(X, X[:, 0] * (1 - np.exp(-1 / X[:, 1])), variables=["V0", "u"])
-    from discovery.law.expression_fit import settle_expression
+    from discovery.settle.expression_fit import settle_expression
 
     assert settle_expression(joined, data, {}).expression == V0 * (1 - sp.exp(-1 / u))
     # Under a power the scale goes in as its root; not into a sum that has a coefficient of 1, nor into √

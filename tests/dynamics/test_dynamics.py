@@ -251,7 +251,7 @@ def test_derivative_error_is_estimated_and_unresolved_rows_are_left_out():
 
 
 def test_known_target_error_is_the_exact_fit_floor_only_within_its_block():
-    from discovery.law.criteria import known_coefficient_error, known_target_error, mse_floor
+    from discovery.settle.criteria import known_coefficient_error, known_target_error, mse_floor
 
     y = np.full(10, 2.0)
     assert mse_floor(y) < 1e-20

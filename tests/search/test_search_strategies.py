@@ -238,9 +238,9 @@ def test_a_squared_sine_of_a_scaled_monomial(rng):
 def test_a_log_target_law_is_refitted_on_y_under_noise(rng):
     # Least squares on log y weighs the noisy small values of y too much; the refit on y does not.
     from discovery.law.coefficient import Coefficient
-    from discovery.law.criteria import mse_floor
     from discovery.search.mapping import refit_on_y
     from discovery.search.transforms import TRANSFORMS
+    from discovery.settle.criteria import mse_floor
 
     theta = rng.uniform(1, 3.5, 10000)
     y = 2 * np.exp(-(theta**2) / 2)

@@ -8,9 +8,9 @@ import sympy as sp
 
 from discovery import discover
 from discovery.io.dataset import Dataset
-from discovery.law.criteria import bic, relative_bic
 from discovery.search.library_fit import LibraryFit, terms_allowed
 from discovery.search.selection import noise_bics
+from discovery.settle.criteria import bic, relative_bic
 
 
 @pytest.mark.parametrize("rows, terms", [(5, 1), (7, 1), (8, 2), (11, 2), (12, 3), (20, 5), (10_000, 2500)])

@@ -3,7 +3,7 @@
 Every path that produces a formula ends in this layer: prune near-zero terms,
 refit on the rows, snap coefficients to exact values where the fit does not
 get worse, and build the SymPy expression. :func:`settle_terms` does it for a
-sum of library terms; :mod:`discovery.law.expression_fit` does the same for a
+sum of library terms; :mod:`discovery.settle.expression_fit` does the same for a
 whole expression with floats in it, through :func:`snap_coefficients`.
 """
 
@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .coefficient import Coefficient
-from .criteria import MARGIN, bic, known_coefficient_error, mse_floor
+from ..law.coefficient import Coefficient
+from ..law.expressions import tidy_expression
+from ..law.margins import MARGIN
+from .criteria import bic, known_coefficient_error, mse_floor
 from .exact_values import ExactValue, exact_values_near, expected_false_matches
-from .expressions import tidy_expression
 from .fitting import ParameterFit, least_squares
 from .pruning import prune_backward
 

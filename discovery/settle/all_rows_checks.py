@@ -19,10 +19,10 @@ import sympy as sp
 
 from ..deadline import Deadline
 from ..io.row_source import ChunkedRows
+from ..law.evaluate import numpy_evaluator, with_constants
+from ..law.law import Law
 from .all_rows import FreeFloats, law_on_all_rows, refit_floats
 from .all_rows_front import front_on_all_rows
-from .evaluate import numpy_evaluator, with_constants
-from .law import Law
 
 DOUBT_SIGMAS = 4.0  # an exact value this many all-rows standard errors from the free estimate is in doubt
 

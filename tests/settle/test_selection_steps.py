@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from discovery.law.preference import margin_limit, simplest_within
-from discovery.law.pruning import prune_backward, prune_in_order
+from discovery.settle.preference import margin_limit, simplest_within
+from discovery.settle.pruning import prune_backward, prune_in_order
 
 
 def test_the_simplest_within_the_margin_wins():

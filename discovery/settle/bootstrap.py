@@ -21,9 +21,9 @@ import numpy as np
 import sympy as sp
 
 from ..io.dataset import Dataset
+from ..law.display import bootstrap_table
+from ..law.law import Law
 from ..progress import current
-from .display import bootstrap_table
-from .law import Law
 
 FREE = "free"  # a coefficient that snapped to no exact value
 

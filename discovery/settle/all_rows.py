@@ -23,10 +23,10 @@ import sympy as sp
 
 from ..deadline import Deadline
 from ..io.row_source import ChunkedRows
-from .coefficient import Coefficient
-from .display import same_number
-from .evaluate import ParameterEvaluator, with_constants
-from .law import Law
+from ..law.coefficient import Coefficient
+from ..law.display import same_number
+from ..law.evaluate import ParameterEvaluator, with_constants
+from ..law.law import Law
 
 MAX_PASSES = 8  # Gauss–Newton passes; from the sample's optimum two or three suffice
 CONVERGED = 1e-12  # a pass that lowers the weighted RSS by less than this share ends the refit

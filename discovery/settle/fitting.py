@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .evaluate import ParameterEvaluator, with_constants
+from ..law.evaluate import ParameterEvaluator, with_constants
 
 MAX_EVALUATIONS = 200  # per Levenberg-Marquardt refit of an expression: each starts near its optimum
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import discovery.law.settle as settle_module
+import discovery.settle.sum_of_terms as settle_module
 from discovery import discover
-from discovery.law.exact_values import exact_values_near
-from discovery.law.settle import settle_terms
+from discovery.settle.exact_values import exact_values_near
+from discovery.settle.sum_of_terms import settle_terms
 
 g = sp.Symbol("g")
 
@@ -106,7 +106,7 @@ def test_simple_and_exact_values_still_snap():
 
 
 def test_false_matches_grow_with_cost_and_window():
-    from discovery.law.exact_values import expected_false_matches
+    from discovery.settle.exact_values import expected_false_matches
 
     assert expected_false_matches(1.3172, 2.0, 0.006) < expected_false_matches(1.3172, 8.0, 0.006)
     assert expected_false_matches(1.3172, 8.0, 0.0006) < expected_false_matches(1.3172, 8.0, 0.006)
@@ -153,7 +153,7 @@ def test_a_coefficient_snaps_once_a_correlated_one_is_held():
 def test_a_large_prefactor_beside_a_small_rate_gets_an_honest_error():
     # A·T·exp(−b·x) with A = 2e10 and b = 0.12: an unscaled pseudo-inverse of JᵀJ dropped A's direction
     # and reported A ± 2e-19, so no named constant could ever be tried for it.
-    from discovery.law.fitting import fit_parameters
+    from discovery.settle.fitting import fit_parameters
 
     rng = np.random.default_rng(0)
     x = rng.uniform(170, 280, 5000)

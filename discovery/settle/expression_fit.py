@@ -6,7 +6,7 @@ float becomes a parameter; all are refitted together on the rows (nonlinear
 least squares), additive terms that the BIC does not need are dropped, and
 the parameters are snapped to exact values (2, 1/g, π) one at a time, kept
 only when the BIC does not get worse — the same rules as for a linear law
-(:mod:`discovery.law.settle`).
+(:mod:`discovery.settle.sum_of_terms`).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from sympy.core.cache import clear_cache
 from ..deadline import Deadline
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
-from .coefficient import Coefficient
+from ..law.coefficient import Coefficient
+from ..law.evaluate import numpy_evaluator
 from .criteria import bic, mse_floor
-from .evaluate import numpy_evaluator
 from .fitting import ParameterFit, ParametrisedExpression
 from .pruning import prune_backward, prune_in_order
-from .settle import snap_coefficients
+from .sum_of_terms import snap_coefficients
 
 MAX_PRUNE_TERMS = 8  # additive terms tried for removal only in sums no longer than this
 # An additive term whose RMS on the rows is below this share of y's moves no fit: in a longer sum,

@@ -1,4 +1,4 @@
-"""How fits are judged: information criteria, the exact-fit floor and the selection margins."""
+"""How fits are judged: information criteria and the exact-fit floor (the margins: :mod:`discovery.law.margins`)."""
 
 from __future__ import annotations
 
@@ -50,10 +50,6 @@ def exact_relative_rmse() -> float:
 
 
 CRITERIA = ("bic", "aic", "cv")
-# A more complex law must beat a simpler one by this much to be chosen: for
-# BIC, 6 is "strong evidence" on Kass and Raftery's scale, so a term fitted
-# to a few odd rows does not win on a fraction of a nat.
-MARGIN = {"bic": 6.0, "aic": 2.0}
 
 
 def mse_floor(y: np.ndarray) -> float:

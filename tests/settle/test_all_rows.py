@@ -12,7 +12,7 @@ from scipy.optimize import least_squares
 import discovery.io.sources
 from discovery import Law, discover
 from discovery.io.row_source import ArrayRows
-from discovery.law.all_rows import FreeFloats, NotFiniteRowsWarning, chunk_sums, law_on_all_rows
+from discovery.settle.all_rows import FreeFloats, NotFiniteRowsWarning, chunk_sums, law_on_all_rows
 
 x = sp.Symbol("x")
 
@@ -75,7 +75,7 @@ def test_the_cannon_law_from_many_rows_is_the_exact_law_with_its_constant_measur
 
 
 def test_an_exact_value_that_all_rows_refute_is_left_free_with_a_warning(small_search):
-    from discovery.law.all_rows_checks import ExactValueWarning
+    from discovery.settle.all_rows_checks import ExactValueWarning
 
     # Shots under g = 9.75 while the user says 9.81: 1,500 rows cannot tell 1/g from the truth under
     # noise of σ = 1, 200,000 rows can (10 standard errors).
@@ -357,8 +357,8 @@ def test_auto_keeps_small_work_on_the_cpu_even_where_a_gpu_is_present(monkeypatc
 
 def test_past_the_time_limit_the_all_rows_stage_makes_one_pass_and_says_what_it_left_unchecked():
     from discovery.deadline import Deadline
-    from discovery.law.all_rows_checks import refitted_on_all_rows
     from discovery.law.coefficient import Coefficient
+    from discovery.settle.all_rows_checks import refitted_on_all_rows
 
     rng = np.random.default_rng(15)
     X = rng.uniform(1, 2, (5000, 1))

@@ -19,19 +19,20 @@ import sympy as sp
 
 from ..deadline import Deadline
 from ..io.row_source import ChunkedRows
+from ..law.coefficient import Coefficient
+from ..law.expressions import complexity
+from ..law.law import Law
+from ..law.margins import MARGIN
 from .all_rows import FreeFloats, refit_floats
-from .coefficient import Coefficient
-from .criteria import EXACT_RELATIVE_RMSE, MARGIN, bic
-from .expressions import complexity
+from .criteria import EXACT_RELATIVE_RMSE, bic
 from .fitting import term_of
-from .law import Law
 from .preference import simplest_within
 
 
 def front_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = None) -> Law:
     """The law, or the front entry that all ``rows`` choose instead, with the front scored on all rows.
 
-    ``law`` is already refitted on all rows (:func:`~discovery.law.all_rows.law_on_all_rows`);
+    ``law`` is already refitted on all rows (:func:`~discovery.settle.all_rows.law_on_all_rows`);
     it stands for the chosen entry. ``law.info["all_rows"]["front"]`` says what happened. When
     ``deadline`` passes before every entry is refitted, the law is kept as the sample chose it.
     """

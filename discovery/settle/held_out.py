@@ -12,8 +12,8 @@ import sympy as sp
 from ..deadline import Deadline
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
+from ..law.law import Law
 from .fitting import ParametrisedExpression
-from .law import Law
 
 HELD_OUT_FOLDS = 5
 
