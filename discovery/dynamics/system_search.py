@@ -27,10 +27,11 @@ from ..solvers.subset import SubsetSearch
 from .check import simulation_check
 from .derivatives import estimate_derivatives
 from .integral import WINDOW, integral_misses, window_changes
-from .matching import MatchedState, match_trajectories, matched_front
+from .matching import match_trajectories, matched_front
 from .system import System
 from .terms import dynamics_terms
 from .trajectories import Trajectories, as_trajectories
+from .trajectory_fit import MatchedState
 from .weak import weak_laws
 
 # A law whose integral miss (see discovery.dynamics.integral) is within this fraction of the best
