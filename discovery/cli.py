@@ -31,7 +31,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="discovery", description="Find the law behind measurements.")
     sub = parser.add_subparsers(dest="command")
+    _add_demo(sub)
+    _add_fit(sub)
+    _add_fit_system(sub)
+    _add_predict(sub)
+    return parser
 
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="the cannon experiment: every method, one table, the law")
     demo.add_argument("--seed", type=int, default=0, help="seed of the data and the methods (default 0)")
     demo.add_argument("--n", type=_positive_int, default=1000, help="training shots (default 1000)")
@@ -40,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--fast", action="store_true", help="fewer epochs for the gradient-trained baselines")
     demo.set_defaults(run=_run_demo)
 
+
+def _add_fit(sub: argparse._SubParsersAction) -> None:
     fit = sub.add_parser("fit", help="find the law in a data file (CSV, Parquet, Feather or Excel)")
     fit.add_argument("csv", metavar="data", help="CSV (header row), Parquet, Feather or Excel (.xlsx) file")
     fit.add_argument("--target", required=True, help="the output column")
@@ -83,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.set_defaults(run=_run_fit)
 
+
+def _add_fit_system(sub: argparse._SubParsersAction) -> None:
     system = sub.add_parser("fit-system", help="find the differential equations behind time series in a data file")
     system.add_argument(
         "csv", metavar="data", help="CSV, Parquet, Feather or Excel file: a time column, the states, any inputs"
@@ -106,12 +117,13 @@ def _parser() -> argparse.ArgumentParser:
     system.add_argument("--plot", metavar="FILE.png", help="draw the data against the simulated system")
     system.set_defaults(run=_run_fit_system)
 
+
+def _add_predict(sub: argparse._SubParsersAction) -> None:
     predict = sub.add_parser("predict", help="evaluate a saved law on a CSV file")
     predict.add_argument("law", help="a law file written by 'discovery fit --save' or law.save()")
     predict.add_argument("csv", metavar="data", help="CSV, Parquet, Feather or Excel file holding the law's variables")
     predict.add_argument("--out", metavar="FILE", help="write the predictions as CSV to FILE (default: stdout)")
     predict.set_defaults(run=_run_predict)
-    return parser
 
 
 def _add_constants(parser: argparse.ArgumentParser) -> None:
