@@ -162,7 +162,6 @@ KNOWN_LONG_FUNCTIONS = {
     "discovery/dynamics/matching.py::_searched",
     "discovery/dynamics/system_search.py::discover_system",
     "discovery/dynamics/trajectory_fit.py::fit_by_simulation",
-    "discovery/search/library_fit.py::fit_library",
 }
 KNOWN_LONG_MODULES = {
     "discovery/search/levels.py",

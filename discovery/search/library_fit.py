@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from ..io.rows import sample_rows
 from ..law.coefficient import FrontEntry
 from ..law.expressions import complexity
 from ..law.law import Law
-from ..settle.sum_of_terms import settle_terms
+from ..settle.sum_of_terms import SettledTerms, settle_terms
 from ..solvers import Problem, Solver
 from ..solvers.base import Support
 from .power_block import block_indices, supports_with_block
@@ -104,13 +104,59 @@ def fit_library(
     """
     start = time.perf_counter()
     solver = settings.solver
+    gram, term_complexity, supports = _proposed_supports(data, library, settings, warn, log_target)
+    # Weighted least squares throughout: rows and target scaled by √w (a transformed target's noise).
+    root = None if data.weights is None else np.sqrt(data.weights)
+
+    columns = data.columns()
+    cache: dict[int, np.ndarray] = {}
+
+    def columns_of(index: Sequence[int]) -> np.ndarray:
+        for j in index:
+            if j not in cache:
+                column = np.asarray(gram.terms[j](columns, "numpy"), dtype=np.float64)
+                cache[j] = column if root is None else column * root
+        return np.column_stack([cache[j] for j in index])
+
+    y_weighted = data.y if root is None else data.y * root
+    # The constant's column, where it is a term of the library and so may replace a stand-in for it
+    ones = (np.ones(data.n_rows) if root is None else root) if any(t.expr == 1 for t in gram.terms) else None
+    front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity))
+    chosen = choose(front, settings.criterion, data.n_rows)
+    entries, settled_chosen = _settled_front(
+        front, chosen, columns_of, y_weighted, gram, settings, tidy, log_target, ones, data.n_rows
+    )
+
+    kept = Library(gram.terms)
+    coef = _library_coefficients(gram, settled_chosen)
+    law = Law.fitted(
+        settled_chosen.expression,
+        data,
+        constants=settings.constants,
+        coefficients=settled_chosen.coefficients,
+        front=_merge_same_laws(entries),
+        rmse=float(np.sqrt(settled_chosen.fit.rss / data.n_rows)),
+        info={
+            "solver": solver.name,
+            "criterion": settings.criterion,
+            "library_size": len(gram.terms),
+            "device": str(settings.device),
+            "seconds": time.perf_counter() - start,
+        },
+    )
+    return LibraryFit(law, kept, coef, chosen.bic)
+
+
+def _proposed_supports(
+    data: Dataset, library: Library, settings: Settings, warn: bool, log_target: bool
+) -> tuple[Any, np.ndarray, list[Support]]:
+    """The library's Gram sums on a sample of rows, its distinct terms, and the supports the solver proposes."""
+    solver = settings.solver
     rng = np.random.default_rng(settings.random_state)
     # Proposing supports needs far fewer rows than refitting them; every support is scored on all rows.
     rows = sample_rows(data.n_rows, rng)
     X_search, y_search = data.X[rows], data.y[rows]
     folds = rng.permutation(len(y_search)) % max(2, settings.cv_folds)
-    # Weighted least squares throughout: rows and target scaled by √w (a transformed target's noise).
-    root = None if data.weights is None else np.sqrt(data.weights)
     gram = library.gram(
         X_search,
         y_search,
@@ -142,22 +188,22 @@ def fit_library(
     if not supports:
         raise DataError("the solver proposed no terms: the target is not explained by any term of the library")
     supports = supports + _with_simpler_terms(supports, problem.gram, term_complexity)
+    return gram, term_complexity, supports
 
-    columns = data.columns()
-    cache: dict[int, np.ndarray] = {}
 
-    def columns_of(index: Sequence[int]) -> np.ndarray:
-        for j in index:
-            if j not in cache:
-                column = np.asarray(gram.terms[j](columns, "numpy"), dtype=np.float64)
-                cache[j] = column if root is None else column * root
-        return np.column_stack([cache[j] for j in index])
-
-    y_weighted = data.y if root is None else data.y * root
-    # The constant's column, where it is a term of the library and so may replace a stand-in for it
-    ones = (np.ones(data.n_rows) if root is None else root) if any(t.expr == 1 for t in gram.terms) else None
-    front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity))
-    chosen = choose(front, settings.criterion, data.n_rows)
+def _settled_front(
+    front: list,
+    chosen: Any,
+    columns_of: Callable[[Sequence[int]], np.ndarray],
+    y_weighted: np.ndarray,
+    gram: Any,
+    settings: Settings,
+    tidy: bool,
+    log_target: bool,
+    ones: np.ndarray | None,
+    n_rows: int,
+) -> tuple[list[FrontEntry], SettledTerms]:
+    """Each front support settled by the SymPy layer: the front's entries, and the chosen support's settled law."""
     entries, settled_chosen = [], None
     for c in front:
         settled = settle_terms(
@@ -178,36 +224,24 @@ def fit_library(
                 settled.expression,
                 complexity(settled.expression),
                 len(settled.terms),
-                float(np.sqrt(settled.fit.rss / data.n_rows)),
+                float(np.sqrt(settled.fit.rss / n_rows)),
                 float(np.sqrt(c.cv_mse)),
                 c.bic,
                 c is chosen,
             )
         )
     assert settled_chosen is not None
+    return entries, settled_chosen
 
-    kept = Library(gram.terms)
+
+def _library_coefficients(gram: Any, settled: SettledTerms) -> np.ndarray:
+    """The settled law's coefficients on the library's terms (a folded term's parts each get their share)."""
     position = {t.expr: j for j, t in enumerate(gram.terms)}
     coef = np.zeros(len(gram.terms))
-    for c in settled_chosen.coefficients:
-        for term, factor in settled_chosen.parts.get(c.term, ((c.term, 1.0),)):
+    for c in settled.coefficients:
+        for term, factor in settled.parts.get(c.term, ((c.term, 1.0),)):
             coef[position[term]] += factor * c.value
-    law = Law.fitted(
-        settled_chosen.expression,
-        data,
-        constants=settings.constants,
-        coefficients=settled_chosen.coefficients,
-        front=_merge_same_laws(entries),
-        rmse=float(np.sqrt(settled_chosen.fit.rss / data.n_rows)),
-        info={
-            "solver": solver.name,
-            "criterion": settings.criterion,
-            "library_size": len(gram.terms),
-            "device": str(settings.device),
-            "seconds": time.perf_counter() - start,
-        },
-    )
-    return LibraryFit(law, kept, coef, chosen.bic)
+    return coef
 
 
 def terms_allowed(n_rows: int) -> int:
