@@ -163,9 +163,7 @@ KNOWN_LONG_FUNCTIONS = {
     "discovery/dynamics/system_search.py::discover_system",
     "discovery/dynamics/trajectory_fit.py::fit_by_simulation",
 }
-KNOWN_LONG_MODULES = {
-    "discovery/search/levels.py",
-}
+KNOWN_LONG_MODULES: set[str] = set()
 # Numbers come from bases' compiler; SymPy's printers may only write exports to other languages (export.py).
 KNOWN_LAMBDIFY: set[str] = set()
 # A ContextVar is a hidden argument; only the progress bar's (which changes no number) may use one.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 import warnings
@@ -10,9 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
-from bases import Library, constant, default_library
 from bases.defaults import MAX_LEVEL
 
 from ..deadline import Deadline, scaled_cost
@@ -24,102 +21,22 @@ from ..progress import current
 from ..settle.criteria import mse_floor
 from ..settle.held_out import with_held_out_errors
 from .factors import separable_factor
-from .library_fit import LibraryFit, Settings, fit_library
-from .mapping import clearly_relative, map_to_y, refitted_for_its_noise, settled_on_y, smoothed_y, transformed_data
+from .growers import FACTORED_TARGETS, LATE_FACTORED_TARGETS, Grower, factored_growers, target_name, transformed_growers
+from .library_fit import LibraryFit, Settings
+from .mapping import clearly_relative, map_to_y, refitted_for_its_noise, settled_on_y, smoothed_y
 from .noise import exact_fit, fits_to_noise
-from .proposals import power_law_terms
 from .selection import law_bic, noise_bics
-from .transforms import RELATIVE_Y, TRANSFORM_NAMED, TRANSFORMS, sign_of
-from .unary_proposals import unary_monomial_terms
+from .transforms import sign_of
 
-MAX_LIBRARY_TERMS = 2500  # default libraries stop growing here (Gram cost ~ rows × terms²)
 # A larger default library must lower the BIC by this many times log(n) to
 # replace a smaller one's law: searching more terms finds spurious fits more easily.
 LEVEL_GAIN = 2.0
-LEVEL0_TERMS = 2  # level 0 confirms one proposed term (and a constant)
 # Within a level a law must lower the best BIC by more than this to replace it: less is "not worth
 # more than a bare mention" (Kass and Raftery 1995), and y's own law, tried first, keeps a tie. At 1 %
 # noise asin(b/T) (through sin y) fits as well as b/T where b/T is small; at 10 % noise 2.0082·√L
 # (through y², free) fits a pendulum by 1 BIC better than 2π·√(L/g).
 TIE_MARGIN = 2.0
 MIN_TERMS_TO_SCALE = 50  # a fit's cost is extrapolated to larger libraries from this size on
-
-
-class _Grower:
-    """The default library, level by level, for one target (y or a transform of it)."""
-
-    def __init__(
-        self,
-        data: Dataset,
-        settings: Settings,
-        unary: bool = False,
-        magnitude: np.ndarray | None = None,
-        factor: sp.Expr | None = None,
-        log_target: bool = False,
-        extra: Library | None = None,
-    ) -> None:
-        self.data = data
-        self.settings = settings
-        self.log_target = log_target  # data.y is log y: its constant is the logarithm of y's factor
-        # factor: a monomial every term of the library is multiplied by (see discovery.search.factors);
-        # such a library is an addition to the plain one, which holds the proposals.
-        self.factor = factor
-        # magnitude: y's own values where data.y is a transform of y (they set the rows' noise)
-        self.proposed = Library(power_law_terms(data, settings.random_state, magnitude) if factor is None else ())
-        if extra is not None and len(extra):  # the caller's own terms (discover's extra_terms), at every level
-            self.proposed = self.proposed + extra
-        # Unary functions of monomials, proposed for y itself (not its transforms) once the power
-        # laws alone are not exact: the test costs up to a second, which exact power laws need not pay.
-        self.unary_pending = unary
-        self.previous_size = -1
-
-    def library(self, level: int) -> Library | None:
-        """Level ``level``'s library (from level 1 on); None when it equals the last one (the size cap)."""
-        cap = MAX_LIBRARY_TERMS - len(self.proposed)
-        if self.factor is None:
-            library = default_library(self.data.variables, level, cap) + self.proposed
-        else:  # y/factor does not depend on the factor's variables: the library of the others
-            inside = {str(s) for s in self.factor.free_symbols}
-            others = [v for v in self.data.variables if v not in inside]
-            library = Library([self.factor]) * default_library(others, level, cap)
-        return None if len(library) == self.previous_size else library
-
-    def fit(self, level: int, library: Library | None = None) -> LibraryFit | None:
-        """Fit one level (``library`` is :meth:`library`'s, from level 1 on); None when there is none."""
-        if level == 0:  # the proposed terms alone: a tiny library, exact when the law is one of them
-            return self._fit_proposed()
-        if library is None:
-            return None
-        self.previous_size = len(library)
-        result = fit_library(self.data, library, self.settings, warn=False, tidy=False, log_target=self.log_target)
-        result.law.info["level"] = level
-        return result
-
-    def _fit_proposed(self) -> LibraryFit | None:
-        # A proposal confirmed, with a constant at most: under noise, sums of several proposals
-        # (each fitted to the data) make long spurious laws that later levels cannot displace.
-        settings = dataclasses.replace(self.settings, max_terms=min(self.settings.max_terms, LEVEL0_TERMS))
-        result = None
-        if len(self.proposed):
-            result = fit_library(
-                self.data, constant() + self.proposed, settings, warn=False, tidy=False, log_target=self.log_target
-            )
-            if exact_fit(result.law, self.data):
-                self.unary_pending = False
-        if self.unary_pending:
-            self.unary_pending = False
-            unary = Library(unary_monomial_terms(self.data, self.settings.random_state))
-            if len(unary):
-                self.proposed = self.proposed + unary
-                with_unary = fit_library(
-                    self.data, constant() + self.proposed, settings, warn=False, tidy=False, log_target=self.log_target
-                )
-                if result is None or with_unary.chosen_bic < result.chosen_bic:
-                    result = with_unary
-        if result is not None:
-            result.law.info["level"] = 0
-            self.previous_size = len(self.proposed) + 1
-        return result
 
 
 def search_levels(
@@ -166,8 +83,8 @@ class BasisSearch:
         self.sign = sign_of(data.y)
         # The transformed targets are set up once y's level-0 law has said which noise model its
         # residuals support (their rows are weighted by it): a placeholder until then.
-        self.growers: list[tuple[Any, _Grower | None]] = [
-            (None, _Grower(data, settings, unary=True, extra=settings.extra_terms)),
+        self.growers: list[tuple[Any, Grower | None]] = [
+            (None, Grower(data, settings, unary=True, extra=settings.extra_terms)),
             (None, None),
         ]
         self.best = _Best()
@@ -220,9 +137,9 @@ class BasisSearch:
                     smoothed = smoothed_y(data)  # where the rows near zero are cut, the cut reads it
                     # A factor found is strong evidence: its main targets come before the plain transforms.
                     growers[self.position : self.position + 1] = (
-                        _factored_growers(data, settings, noise, factor, FACTORED_TARGETS, smoothed)
-                        + _transformed_growers(data, settings, noise, relative_is_clear, smoothed)
-                        + _factored_growers(data, settings, noise, factor, LATE_FACTORED_TARGETS, smoothed)
+                        factored_growers(data, settings, noise, factor, FACTORED_TARGETS, smoothed)
+                        + transformed_growers(data, settings, noise, relative_is_clear, smoothed)
+                        + factored_growers(data, settings, noise, factor, LATE_FACTORED_TARGETS, smoothed)
                     )
                     continue
                 library = grower.library(level) if level else None
@@ -231,7 +148,7 @@ class BasisSearch:
                     continue
                 expected = costs.expected(len(library), transform is not None) if library is not None else 0.0
                 if best.fit is not None and not deadline.allows(expected):
-                    target = _target_name(transform, grower)
+                    target = target_name(transform, grower)
                     return _out_of_time(
                         best.fit, f"level {level}, target {target} not started (about {expected:.1f} s)"
                     )
@@ -251,7 +168,7 @@ class BasisSearch:
                 if law is None:
                     continue
                 score = law_bic(law, data, self.floor)
-                target = _target_name(transform, grower)
+                target = target_name(transform, grower)
                 current().step(f"level {level}, {target}: {law.formula}")
                 if verbose:
                     current().write(
@@ -378,56 +295,3 @@ def _noise_model(best: _Best, data: Dataset, floor: float, random_state: int | N
     model = "relative" if relative < scores["additive"] else "additive"
     clear = clearly_relative(scores) and fits_to_noise(best.fit.law, data, random_state)
     return model, clear
-
-
-def _target_name(transform, grower: _Grower) -> str:
-    name = "y" if transform is None else transform.name
-    return name if grower.factor is None else f"{name}, terms times {grower.factor}"
-
-
-# Targets whose law a monomial factor of y turns into (factor's power): y = m·Σ, 1/y = m⁻¹·Σ
-# (G·m1·m2 over a sum of squares), y² = m²·Σ (p·z/r⁵ times a square root of a sum).
-FACTORED_TARGETS = ((None, 1), ("1/y", -1), ("y**2", 2))
-# Rarer ones, tried after the plain transforms of the level: 1/y² = m⁻²·Σ (2π·√(a³/(G·(M1 + M2))),
-# a^(3/2) over the root of a sum) and y⁴ = m⁴·Σ (a temperature from a balance of T⁴ radiation).
-# Before them they cost a law that a plain transform finds (P0·exp(ΔH/R·(1/T0 − 1/T)) through log y,
-# P0 its factor) two fits per level, and at 1 % noise the time limit.
-LATE_FACTORED_TARGETS = (("1/y**2", -2), ("y**4", 4))
-
-
-def _factored_growers(
-    data: Dataset, settings: Settings, noise: str, factor: sp.Expr | None, targets, smoothed: np.ndarray | None = None
-) -> list[tuple[Any, _Grower]]:
-    """Growers for ``targets`` whose library terms carry y's monomial factor, if it has one."""
-    if factor is None:
-        return []
-    out = []
-    for name, power in targets:
-        if name is None:
-            out.append((None, _Grower(data, settings, factor=factor)))
-            continue
-        transform = TRANSFORM_NAMED[name]
-        transformed = transformed_data(data, transform, noise, smoothed)
-        if transformed is not None:
-            out.append((transform, _Grower(transformed, settings, factor=factor**power)))
-    return out
-
-
-def _transformed_growers(
-    data: Dataset,
-    settings: Settings,
-    noise: str,
-    relative_is_clear: bool = False,
-    smoothed: np.ndarray | None = None,
-) -> list[tuple[Any, _Grower]]:
-    out = []
-    sign = sign_of(data.y)
-    # Where the errors are clearly relative, y itself weighted by 1/y² comes first.
-    for transform in ((RELATIVE_Y,) if relative_is_clear else ()) + TRANSFORMS:
-        transformed = transformed_data(data, transform, noise, smoothed)
-        if transformed is not None:
-            with np.errstate(all="ignore"):
-                magnitude = transform.numeric_inverse(transformed.y, sign)
-            grower = _Grower(transformed, settings, magnitude=magnitude, log_target=transform.logarithmic)
-            out.append((transform, grower))
-    return out

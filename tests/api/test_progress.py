@@ -52,14 +52,14 @@ def test_verbose_true_writes_lines_and_no_bar_in_a_pipe(data, capsys):
 
 def test_ctrl_c_returns_the_best_law_and_closes_the_bar(data, monkeypatch, capsys):
     monkeypatch.setattr(progress, "interactive", lambda: True)
-    fit = levels._Grower.fit
+    fit = levels.Grower.fit
 
     def interrupted_at_level_one(self, level, library=None):
         if level >= 1:
             raise KeyboardInterrupt
         return fit(self, level, library)
 
-    monkeypatch.setattr(levels._Grower, "fit", interrupted_at_level_one)
+    monkeypatch.setattr(levels.Grower, "fit", interrupted_at_level_one)
     X, y = data
     with pytest.warns(RuntimeWarning, match="interrupted: returning the best law found so far"):
         law = discover(X, y, variables=["a", "b"], method="basis", random_state=0)

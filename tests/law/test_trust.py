@@ -203,14 +203,14 @@ def test_predict_names_a_missing_column(cannon, tmp_path, capsys):
 def test_ctrl_c_during_the_search_returns_the_best_law_so_far(rng, monkeypatch):
     from discovery.search import levels
 
-    original = levels._Grower.fit
+    original = levels.Grower.fit
 
     def interrupted_at_level_one(self, level, library=None):
         if level >= 1:
             raise KeyboardInterrupt
         return original(self, level, library)
 
-    monkeypatch.setattr(levels._Grower, "fit", interrupted_at_level_one)
+    monkeypatch.setattr(levels.Grower, "fit", interrupted_at_level_one)
     X = rng.uniform(1, 2, size=(500, 2))
     y = X[:, 0] ** 2 * X[:, 1] + np.sin(X[:, 1]) + rng.normal(0, 0.01, 500)  # not found at level 0
     with pytest.warns(RuntimeWarning, match="interrupted: returning the best law found so far"):
@@ -225,7 +225,7 @@ def test_ctrl_c_before_any_law_reaches_the_command_line(cannon, tmp_path, monkey
     def interrupted(self, level, library=None):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(levels._Grower, "fit", interrupted)
+    monkeypatch.setattr(levels.Grower, "fit", interrupted)
     frame = tmp_path / "shots.csv"
     np.savetxt(frame, np.column_stack([cannon.X, cannon.y]), delimiter=",", header="v,theta,s", comments="")
     assert main(["fit", str(frame), "--target", "s"]) == 130
