@@ -159,7 +159,6 @@ MAX_FUNCTION_LINES = 80
 MAX_MODULE_LINES = 400
 
 KNOWN_LONG_FUNCTIONS = {
-    "discovery/dynamics/matching.py::_searched",
     "discovery/dynamics/system_search.py::discover_system",
     "discovery/dynamics/trajectory_fit.py::fit_by_simulation",
 }

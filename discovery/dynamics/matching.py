@@ -170,36 +170,51 @@ def _searched(
     respiration's 2y/x beside −4xy/(1 + x²)) keeps the fit from the right
     one. Then proposals from the linearised problem (:func:`~discovery.dynamics.restructure.propose`).
     """
-    n_states = len(context.data.states)
-    everything = list(range(n_states))
-    before: dict[str, str] = {}
-    current = {"matched": matched, "info": info, "reached": reached}
-    size = len(library)
+    search = _TermSearch(context, library, max_terms, matched, info, reached)
+    if search.drop_terms():
+        search.propose_terms()
+    return search.result()
 
-    def out_of_time() -> bool:
-        return context.deadline is not None and clock.perf_counter() > context.deadline
 
-    def tried(j: int, terms: list[sp.Expr], values: list[float]) -> bool:
+@dataclasses.dataclass
+class _TermSearch:
+    """The term search's state: the current laws (matched or not), their fit, and each replaced law's terms."""
+
+    context: FitContext
+    library: list[sp.Expr]
+    max_terms: int
+    matched: dict[int, MatchedState] | None
+    info: dict[str, Any]
+    reached: Reached
+    before: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def out_of_time(self) -> bool:
+        return self.context.deadline is not None and clock.perf_counter() > self.context.deadline
+
+    def tried(self, j: int, terms: list[sp.Expr], values: list[float]) -> bool:
         """Fit the system with state j's law made of ``terms``; keep it if preferred."""
-        reached = current["reached"]
+        context = self.context
+        reached = self.reached
         others = [(i, term, value) for i, law in enumerate(reached.laws) if i != j for term, value in law]
         trial = with_saturation_constants(
             [term for _, term, _ in others] + terms,
             [i for i, _, _ in others] + [j] * len(terms),
             [value for _, _, value in others] + values,
         )
-        laws, trial_info, trial_reached = fit_by_simulation(trial, everything, context)
-        if trial_reached is None or (laws is None and current["matched"] is not None):
+        laws, trial_info, trial_reached = fit_by_simulation(trial, list(range(len(context.data.states))), context)
+        if trial_reached is None or (laws is None and self.matched is not None):
             return False
+        size = len(self.library)
         criteria = [_criterion(reached, size), _criterion(trial_reached, size)]
         sizes = [sum(len(law) for law in reached.laws), sum(len(law) for law in trial_reached.laws)]
-        if not ((current["matched"] is None and laws is not None) or preferred(criteria, sizes) == 1):
+        if not ((self.matched is None and laws is not None) or preferred(criteria, sizes) == 1):
             return False
-        before.setdefault(context.data.states[j], " + ".join(str(term) for term, _ in reached.laws[j]))
-        current.update(matched=laws, info=trial_info, reached=trial_reached)
+        self.before.setdefault(context.data.states[j], " + ".join(str(term) for term, _ in reached.laws[j]))
+        self.matched, self.info, self.reached = laws, trial_info, trial_reached
         return True
 
-    def around(reached: Reached) -> FitPoint:
+    def around(self, reached: Reached) -> FitPoint:
+        context = self.context
         return FitPoint(
             reached.laws,
             context.data,
@@ -211,40 +226,45 @@ def _searched(
             EVALUATIONS_PER_SAMPLE,
         )
 
-    def result() -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:
-        info = current["info"]
-        return current["matched"], {**info, "restructured": before} if before else info
+    def result(self) -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:
+        info = self.info
+        return self.matched, {**info, "restructured": self.before} if self.before else info
 
-    while current["matched"] is None:
-        reached = current["reached"]
-        laws = reached.laws
-        order = sorted(
-            ((j, k) for j, law in enumerate(laws) if len(law) > 1 for k in range(len(law))),
-            key=lambda jk: _contribution(*laws[jk[0]][jk[1]], context),
-        )
-        for j, k in order:
-            if out_of_time():
-                return result()
-            terms = [term for i, (term, _) in enumerate(laws[j]) if i != k]
-            values = refitted(around(reached), j, terms)
-            if values is None:
-                values = np.array([value for i, (_, value) in enumerate(laws[j]) if i != k])
-            if tried(j, terms, list(values)):
+    def drop_terms(self) -> bool:
+        """While the laws miss, drop terms one at a time, the smallest first; False when out of time."""
+        while self.matched is None:
+            reached = self.reached
+            laws = reached.laws
+            order = sorted(
+                ((j, k) for j, law in enumerate(laws) if len(law) > 1 for k in range(len(law))),
+                key=lambda jk: _contribution(*laws[jk[0]][jk[1]], self.context),
+            )
+            for j, k in order:
+                if self.out_of_time():
+                    return False
+                terms = [term for i, (term, _) in enumerate(laws[j]) if i != k]
+                values = refitted(self.around(reached), j, terms)
+                if values is None:
+                    values = np.array([value for i, (_, value) in enumerate(laws[j]) if i != k])
+                if self.tried(j, terms, list(values)):
+                    break
+            else:
+                break  # no term's removal helps
+        return True
+
+    def propose_terms(self) -> None:
+        """Up to SEARCH_PASSES passes over the states, each state's law offered the linearised proposal."""
+        for _ in range(SEARCH_PASSES):
+            changed = False
+            for j in range(len(self.context.data.states)):
+                if self.out_of_time():
+                    return
+                reached = self.reached
+                proposal = propose(self.around(reached), j, self.library, self.max_terms, reached.floor)
+                if proposal is not None and self.tried(j, proposal.terms, list(proposal.values)):
+                    changed = True
+            if not changed:
                 break
-        else:
-            break  # no term's removal helps
-    for _ in range(SEARCH_PASSES):
-        changed = False
-        for j in everything:
-            if out_of_time():
-                return result()
-            reached = current["reached"]
-            proposal = propose(around(reached), j, library, max_terms, reached.floor)
-            if proposal is not None and tried(j, proposal.terms, list(proposal.values)):
-                changed = True
-        if not changed:
-            break
-    return result()
 
 
 def _criterion(reached: Reached, library_size: int) -> float:
