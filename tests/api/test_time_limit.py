@@ -24,16 +24,16 @@ def test_a_deadline_allows_work_that_ends_before_the_limit_and_half_the_grace():
 
 @pytest.mark.slow
 def test_a_fit_that_would_end_past_the_limit_is_not_started(rng, monkeypatch):
-    from discovery.search import levels
+    from discovery.search import growers
 
-    original = levels.fit_library
+    original = growers.fit_library
 
     def slow_for_large_libraries(data, library, *args, **kwargs):
         if len(library) >= 50:  # the level-1 libraries, not the proposals of level 0
             time.sleep(3.0)
         return original(data, library, *args, **kwargs)
 
-    monkeypatch.setattr(levels, "fit_library", slow_for_large_libraries)
+    monkeypatch.setattr(growers, "fit_library", slow_for_large_libraries)
     X = rng.uniform(1, 2, size=(500, 2))
     y = X[:, 0] ** 2 * X[:, 1] + np.sin(X[:, 1]) + rng.normal(0, 0.01, 500)  # not found at level 0
     start = time.perf_counter()
