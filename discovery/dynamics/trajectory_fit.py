@@ -111,18 +111,7 @@ def fit_by_simulation(
 
     q0 = np.concatenate([parameters.start] + [tr.x[0, fitted] for tr in data.items])
     sparsity = _jacobian_sparsity(data, n_c, n_s)
-    # The whole system's Jacobian from its variational equations (one simulation per trajectory, where finite
-    # differences take one per parameter); a state fitted alone, beside splines of the others, by differences.
-    jacobian: Any = "2-point"
-    if not others:
-
-        def jacobian(q: np.ndarray) -> csr_matrix:
-            if deadline is not None and clock.perf_counter() > deadline:
-                raise _OutOfTime
-            return variational_jacobian(
-                parameters, q, data, context.constants, sigma, RTOL, ATOL_FRACTION * rms, EVALUATIONS_PER_SAMPLE
-            )
-
+    jacobian = _jacobian(parameters, context, sigma, rms) if not others else "2-point"
     info: dict[str, Any] = {}
     try:
         before = misses(q0)
@@ -151,9 +140,7 @@ def fit_by_simulation(
     except _OutOfTime:
         return None, {**info, "status": "kept: the time limit was reached while matching"}, None
     n = len(final.fun)
-    free_bic = bic(float(fit.fun @ fit.fun), n, len(fit.x), floor)
-    final_bic = bic(float(final.fun @ final.fun), n, len(fit.x) - len(fixed), floor)
-    if not final_bic <= free_bic:  # the linear tests misjudged: keep every coefficient free
+    if not _held_is_better(fit, final, len(fixed), floor):  # the linear tests misjudged: keep every coefficient free
         held, exact, fixed, linear, final = {}, {}, {}, free_fit(fit, n_c), fit
     values = parameter_values(parameters, held, exact, final.x)
     info.update(
@@ -166,6 +153,34 @@ def fit_by_simulation(
         parameters, n_s, held, exact, values, final.x, final.fun, len(fit.x) - len(fixed), floor, sigma / rms
     )
     return {fitted[j]: law for j, law in laws.items()}, info, reached
+
+
+def _jacobian(
+    parameters: FitParameters, context: FitContext, sigma: np.ndarray, rms: np.ndarray
+) -> Callable[[np.ndarray], csr_matrix]:
+    """The whole system's Jacobian from its variational equations: one simulation per trajectory.
+
+    Finite differences take one per parameter; a state fitted alone, beside
+    splines of the others, is still differenced.
+    """
+    data, deadline = context.data, context.deadline
+
+    def jacobian(q: np.ndarray) -> csr_matrix:
+        if deadline is not None and clock.perf_counter() > deadline:
+            raise _OutOfTime
+        return variational_jacobian(
+            parameters, q, data, context.constants, sigma, RTOL, ATOL_FRACTION * rms, EVALUATIONS_PER_SAMPLE
+        )
+
+    return jacobian
+
+
+def _held_is_better(fit: optimize.OptimizeResult, final: optimize.OptimizeResult, n_fixed: int, floor: float) -> bool:
+    """Whether the refit with ``n_fixed`` coefficients held is no worse by the BIC than the free fit."""
+    n = len(final.fun)
+    free_bic = bic(float(fit.fun @ fit.fun), n, len(fit.x), floor)
+    final_bic = bic(float(final.fun @ final.fun), n, len(fit.x) - n_fixed, floor)
+    return final_bic <= free_bic
 
 
 def _variables(
