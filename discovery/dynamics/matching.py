@@ -31,7 +31,7 @@ from scipy.interpolate import CubicSpline
 from scipy.sparse import csr_matrix, lil_matrix
 
 from ..law.coefficient import Coefficient
-from ..law.criteria import bic, known_target_error
+from ..law.criteria import bic
 from ..law.evaluate import scalar_evaluator
 from ..law.fitting import ParameterFit, least_squares
 from ..law.pruning import prune_in_order
@@ -540,14 +540,14 @@ def _pruned_and_snapped(
         widen = np.sqrt(max(floor * n / dof / max(result.rss / dof, np.finfo(float).tiny), 1.0))
         return ParameterFit(result.coef, result.stderr * widen, result.rss, result.n_free)
 
-    with known_target_error(0.0, SIMULATION_PRECISION):  # exact values within the simulations' own precision
-        exact, snapped = snap_coefficients(
-            lambda fixed: floored(least_squares(kept_columns, kept_target, fixed)),
-            floored(kept_free),
-            n,
-            constants,
-            floor,
-        )
+    exact, snapped = snap_coefficients(
+        lambda fixed: floored(least_squares(kept_columns, kept_target, fixed)),
+        floored(kept_free),
+        n,
+        constants,
+        floor,
+        coefficient_error=SIMULATION_PRECISION,  # exact values within the simulations' own precision
+    )
     linear = ParameterFit(np.zeros(n_c), np.zeros(n_c), kept_free.rss, kept_free.n_free)
     linear.coef[keep], linear.stderr[keep] = kept_free.coef, kept_free.stderr
     return held, {keep[i]: (value, float(snapped.coef[i])) for i, value in exact.items()}, linear

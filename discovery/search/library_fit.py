@@ -155,7 +155,7 @@ def fit_library(
     y_weighted = data.y if root is None else data.y * root
     # The constant's column, where it is a term of the library and so may replace a stand-in for it
     ones = (np.ones(data.n_rows) if root is None else root) if any(t.expr == 1 for t in gram.terms) else None
-    front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity))
+    front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity, data.known_error))
     chosen = choose(front, settings.criterion, data.n_rows)
     entries, settled_chosen = [], None
     for c in front:
@@ -169,6 +169,7 @@ def fit_library(
             tidy=tidy and c is chosen,
             log_target=log_target,
             ones=ones,
+            known=data.known_error,
         )
         if c is chosen:
             settled_chosen = settled
