@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import inspect
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +33,7 @@ from .decompose.decomposed_law import decomposed_law
 from .errors import DataError
 from .estimator import SparseBasisRegressor
 from .io.dask_rows import dask_client
-from .io.dataset import Dataset, as_dataset, check_constants
+from .io.dataset import NO_KNOWN_ERROR, Dataset, TargetError, as_dataset, check_constants
 from .io.row_source import ChunkedRows
 from .io.sources import read_rows
 from .law.law import Law
@@ -214,18 +215,36 @@ def discover(
         When ``method`` names a backend that cannot run here.
     """
     given = {name: value for name, value in locals().items() if name not in ("X", "y")}  # the parameters, in order
+    return _discovered(X, y, given, NO_KNOWN_ERROR)
+
+
+@shows_progress("discover")
+def discover_with_known_error(X: Any, y: Any, known_error: TargetError, **parameters: Any) -> Law:
+    """:func:`discover` (its ``parameters``) for a target with a ``known_error`` besides noise.
+
+    The derivatives of a time series: see :class:`~discovery.io.dataset.TargetError`.
+    """
+    bound = inspect.signature(discover).bind(X, y, **parameters)
+    bound.apply_defaults()
+    given = {name: value for name, value in bound.arguments.items() if name not in ("X", "y")}
+    return _discovered(X, y, given, known_error)
+
+
+def _discovered(X: Any, y: Any, given: dict[str, Any], known_error: TargetError) -> Law:
+    """:func:`discover` with its parameters checked from ``given``, for a target with ``known_error``."""
     check_parameters(given)
     options = SearchOptions.of(given)
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:  # a Dask client stays open until the law is refitted on all rows
 
         def client() -> Any:  # opened only for a Dask source
-            return stack.enter_context(dask_client(cluster))
+            return stack.enter_context(dask_client(given["cluster"]))
 
-        data, all_rows = read_rows(X, y, variables, target, random_state, client)
+        data, all_rows = read_rows(X, y, given["variables"], given["target"], given["random_state"], client)
+        data = dataclasses.replace(data, known_error=known_error)
         if all_rows is None:
-            return _search(data, time_limit, options)
-        return _searched_on_a_sample(data, all_rows, time_limit, options, started)
+            return _search(data, given["time_limit"], options)
+        return _searched_on_a_sample(data, all_rows, given["time_limit"], options, started)
 
 
 def _search(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
@@ -269,7 +288,7 @@ def _basis(data: Dataset, time_limit: float | None, options: SearchOptions) -> L
             target=data.target,
             time_limit=time_limit,
         )
-        law = model.fit(data.X, data.y).law_
+        law = model.fit_with_known_error(data.X, data.y, data.known_error).law_
         law.info["method"] = "basis"
     if bootstrap and law.info["method"] == "basis":  # a backend's or the forms' law was resampled by auto_law
         transform = law.info.get("transform")
@@ -375,6 +394,7 @@ def _in_units(data: Dataset, time_limit: float | None, options: SearchOptions) -
 
     def search(reduced: Dataset, plain: Mapping[str, float], limit: float | None) -> Law:
         rows = as_dataset(reduced.X, reduced.y, variables=list(reduced.variables), target=reduced.target)
+        rows = dataclasses.replace(rows, known_error=reduced.known_error)
         return _search(rows, limit, dataclasses.replace(plain_options, constants=dict(plain)))
 
     return law_in_units(

@@ -268,7 +268,7 @@ def basis_then_auto(
         target=data.target,
         time_limit=limit,
     )
-    law = model.fit(data.X, data.y).law_
+    law = model.fit_with_known_error(data.X, data.y, data.known_error).law_
     law.info["method"] = "basis"
     left = None if time_limit is None else time_limit - (time.perf_counter() - start)
     law = auto_law(
@@ -316,7 +316,7 @@ def _fits(law: Law, data: Dataset, random_state: int | None) -> bool:
 
 def _better(found: Law, best: Law, data: Dataset) -> bool:
     """A lower BIC on y; or, within a tie, fewer fitted floats (its exact values are evidence the other lacks)."""
-    floor = mse_floor(data.y)
+    floor = mse_floor(data.y, data.known_error)
     new, old = law_bic(found, data, floor), law_bic(best, data, floor)
     fewer_floats = len(found.expression.atoms(sp.Float)) < len(best.expression.atoms(sp.Float))
     return new < old or (new < old + TIE_MARGIN and fewer_floats)

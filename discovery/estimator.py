@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,7 +16,7 @@ from bases import Library
 
 from .deadline import Deadline
 from .io.columns import input_columns
-from .io.dataset import as_dataset
+from .io.dataset import NO_KNOWN_ERROR, TargetError, as_dataset
 from .io.library import resolve_library
 from .io.sources import search_rows
 from .law.evaluate import numpy_evaluator
@@ -169,9 +170,14 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         -------
         self
         """
+        return self.fit_with_known_error(X, y, NO_KNOWN_ERROR)
+
+    def fit_with_known_error(self, X: Any, y: Any, known_error: TargetError) -> SparseBasisRegressor:
+        """:meth:`fit` for a target with a ``known_error`` besides noise (derivatives ``discover_system`` estimated)."""
         start = time.perf_counter()
         parameters = check_parameters(self.get_params())
         data = as_dataset(X, y, variables=parameters["variables"], target=parameters["target"])
+        data = dataclasses.replace(data, known_error=known_error)
         data, all_rows = search_rows(data, parameters["random_state"])  # as discover: a sample, then all rows
         settings = settings_for(parameters, data)
         self.search_ = None

@@ -166,10 +166,7 @@ KNOWN_LONG_MODULES: set[str] = set()
 KNOWN_LAMBDIFY: set[str] = set()
 # A ContextVar is a hidden argument; only the progress bar's (which changes no number) may use one.
 ALLOWED_CONTEXT_VARS = {"discovery/progress.py::_CURRENT"}
-KNOWN_CONTEXT_VARS = {
-    "discovery/settle/criteria.py::_COEFFICIENT_ERROR",
-    "discovery/settle/criteria.py::_KNOWN_ERROR",
-}
+KNOWN_CONTEXT_VARS: set[str] = set()
 
 
 def _sources() -> dict[str, ast.Module]:

@@ -145,7 +145,7 @@ def reduced_dataset(data: Dataset, reduction: Reduction) -> Dataset | None:
             return None
         columns.append(values)
     names = tuple(name for name, _ in reduction.variables)
-    return Dataset(np.column_stack(columns), data.y, names, data.target, data.weights)
+    return Dataset(np.column_stack(columns), data.y, names, data.target, data.weights, data.known_error)
 
 
 def written_back(expression: sp.Expr, reduction: Reduction) -> sp.Expr:
@@ -226,7 +226,7 @@ def _separated(
         y_first = data.y[near] * at_centre / at_rows if split.kind == "product" else data.y[near] + at_centre - at_rows
     if not np.all(np.isfinite(y_first)) or np.ptp(y_first) == 0:
         return []
-    part = Dataset(data.X[near][:, first], y_first, tuple(split.first), data.target)
+    part = Dataset(data.X[near][:, first], y_first, tuple(split.first), data.target, known_error=data.known_error)
     first_law = search(part, constants, max(1.0, FIRST_PART_SHARE * deadline.left()), random_state)
     other = _rest_of(data, first_law, (first, second), split.second, split.kind)
     if other is None:
@@ -306,7 +306,7 @@ def _rest_of(
         rest = data.y / part if kind == "product" else data.y - part
     if not np.all(np.isfinite(rest)) or np.ptp(rest) == 0:
         return None
-    return Dataset(data.X[:, other], rest, tuple(names), data.target)
+    return Dataset(data.X[:, other], rest, tuple(names), data.target, known_error=data.known_error)
 
 
 def _loosened(expression: sp.Expr, variables: Sequence[str], constants: Mapping[str, float]) -> sp.Expr:

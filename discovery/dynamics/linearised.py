@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from ..settle.criteria import bic, known_target_error
+from ..settle.criteria import bic
 from ..settle.fitting import ParameterFit, least_squares
 from ..settle.pruning import prune_in_order
 from ..settle.sum_of_terms import snap_coefficients
@@ -99,14 +99,14 @@ def pruned_and_snapped(
         widen = np.sqrt(max(floor * n / dof / max(result.rss / dof, np.finfo(float).tiny), 1.0))
         return ParameterFit(result.coef, result.stderr * widen, result.rss, result.n_free)
 
-    with known_target_error(0.0, SIMULATION_PRECISION):  # exact values within the simulations' own precision
-        exact, snapped = snap_coefficients(
-            lambda fixed: floored(least_squares(kept_columns, kept_target, fixed)),
-            floored(kept_free),
-            n,
-            constants,
-            floor,
-        )
+    exact, snapped = snap_coefficients(
+        lambda fixed: floored(least_squares(kept_columns, kept_target, fixed)),
+        floored(kept_free),
+        n,
+        constants,
+        floor,
+        coefficient_error=SIMULATION_PRECISION,  # exact values within the simulations' own precision
+    )
     linear = ParameterFit(np.zeros(n_c), np.zeros(n_c), kept_free.rss, kept_free.n_free)
     linear.coef[keep], linear.stderr[keep] = kept_free.coef, kept_free.stderr
     return held, {keep[i]: (value, float(snapped.coef[i])) for i, value in exact.items()}, linear

@@ -11,9 +11,9 @@ import sympy as sp
 
 from bases import default_library
 
-from ..api import discover
+from ..api import discover_with_known_error
 from ..errors import DataError
-from ..io.dataset import Dataset, check_constants
+from ..io.dataset import NO_KNOWN_ERROR, Dataset, TargetError, check_constants
 from ..io.library import resolve_library
 from ..law.evaluate import numpy_evaluator
 from ..law.expressions import complexity
@@ -21,7 +21,6 @@ from ..law.law import Law
 from ..parameters import check_parameters, suggests_keywords
 from ..progress import current, shows_progress
 from ..search.supports import SCREEN
-from ..settle.criteria import known_target_error
 from ..settle.preference import margin_limit, simplest_within
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
@@ -81,7 +80,7 @@ def discover_system(
     :func:`discovery.discover` searches one (default libraries grown by
     levels, proposals, exact constants, the Pareto front), with the
     derivative's measured error as the known error of the target
-    (:func:`discovery.settle.criteria.known_target_error`); the same with terms
+    (:class:`discovery.io.dataset.TargetError`); the same with terms
     vector fields need added (saturations such as ``x*y/(1 + x)``, ratios of
     sines and cosines: :func:`~discovery.dynamics.terms.dynamics_terms`);
     and in the weak and the integral formulations, which need no derivative
@@ -190,28 +189,28 @@ def discover_system(
             current().write(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)")
         found = []
         # Laws within the derivative's own estimation error fit it exactly, as far as the data can tell.
-        known = KNOWN_ERROR_FACTOR * estimated.error[state]
+        known = TargetError(KNOWN_ERROR_FACTOR * estimated.error[state], estimated.error[state])
         for k, terms in enumerate((user_terms or None, extra)):
             left = None
             if time_limit is not None:  # each state's two searches share what is left equally
                 spent = clock.perf_counter() - started
                 left = max((time_limit - spent) / (2 * (len(data.states) - j) - k), 0.1)
-            with known_target_error(known, estimated.error[state]):
-                law = discover(
-                    X[rows],
-                    Y[rows, j],
-                    variables=list(names),
-                    target=f"d{state}_d{data.time}",  # a name a formula can hold; the System prints d{state}/dt
-                    constants=checked or None,
-                    extra_terms=terms,
-                    method=method,
-                    max_terms=max_terms,
-                    criterion=criterion,
-                    time_limit=left,
-                    random_state=random_state,
-                    verbose=verbose,
-                    solver=SubsetSearch(screen=SCREEN, backward=True),
-                )
+            law = discover_with_known_error(
+                X[rows],
+                Y[rows, j],
+                known,
+                variables=list(names),
+                target=f"d{state}_d{data.time}",  # a name a formula can hold; the System prints d{state}/dt
+                constants=checked or None,
+                extra_terms=terms,
+                method=method,
+                max_terms=max_terms,
+                criterion=criterion,
+                time_limit=left,
+                random_state=random_state,
+                verbose=verbose,
+                solver=SubsetSearch(screen=SCREEN, backward=True),
+            )
             found.append(law)
         weak = [
             law
@@ -231,10 +230,9 @@ def discover_system(
                 formulation=formulation,
             )
         ]
-        with known_target_error(known, estimated.error[state]):
-            laws[state], chosen_by[state] = _chosen(
-                found, weak, data, j, names, checked, X[rows], Y[rows, j], random_state, estimated.method == "spline"
-            )
+        laws[state], chosen_by[state] = _chosen(
+            found, weak, data, j, names, checked, X[rows], Y[rows, j], random_state, estimated.method == "spline", known
+        )
     info: dict[str, Any] = {}
     if trajectory_fit:
         current().stage("trajectory fit")
@@ -284,6 +282,7 @@ def _chosen(
     y: np.ndarray,
     random_state: int | None,
     noisy: bool = False,
+    known: TargetError = NO_KNOWN_ERROR,
 ) -> tuple[Law, float]:
     """The simplest law of the searches' fronts that reproduces the state's changes over time as well as any.
 
@@ -295,7 +294,8 @@ def _chosen(
     laws that reproduce the data equally, the one with exact values says
     more), then the lowest complexity. An entry that is not a search's chosen law is refitted
     on its own terms (a library of them) to become a Law with coefficients and
-    errors; if that refit scores worse, the best-scoring chosen law stands.
+    errors (with the derivative's ``known`` error, as the searches had); if that refit scores worse, the
+    best-scoring chosen law stands.
     """
     candidates: list[tuple[sp.Expr, Law | None, int]] = []
     for law in found:
@@ -328,9 +328,10 @@ def _chosen(
     fallback = min((i for i in range(len(candidates)) if candidates[i][1] is not None), key=lambda i: scores[i])
     if law is None:
         terms = [term for _, term in (arg.as_coeff_Mul() for arg in sp.Add.make_args(expression))]
-        refit = discover(
+        refit = discover_with_known_error(
             X,
             y,
+            known,
             variables=list(names),
             target=found[0].target,
             constants=dict(constants) or None,

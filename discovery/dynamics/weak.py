@@ -27,13 +27,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from ..io.dataset import Dataset
+from ..io.dataset import Dataset, TargetError
 from ..law.coefficient import FrontEntry
 from ..law.evaluate import numpy_evaluator
 from ..law.expressions import complexity
 from ..law.law import Law
 from ..search.supports import library_supports
-from ..settle.criteria import bic, known_target_error, mse_floor
+from ..settle.criteria import bic, mse_floor
 from ..settle.sum_of_terms import settle_terms
 from .integral import window_changes, window_integrals
 from .trajectories import Trajectories
@@ -152,13 +152,13 @@ def weak_laws(
     spread = noise * float(np.sqrt(np.mean(coarse**2)))
     error = max(KNOWN_ERROR_FACTOR * spread / target_scale, MIN_RELATIVE_ERROR)
     settled = []
-    with known_target_error(error, error):
-        floor = mse_floor(b)
-        for support in supports:
-            columns = G[:, list(support)]
-            result = settle_terms(columns, b, [kept[j] for j in support], constants=constants)
-            rss = float(result.fit.rss)
-            settled.append((bic(rss, n, result.fit.n_free, floor), result))
+    known = TargetError(error, error)
+    floor = mse_floor(b, known)
+    for support in supports:
+        columns = G[:, list(support)]
+        result = settle_terms(columns, b, [kept[j] for j in support], constants=constants, known=known)
+        rss = float(result.fit.rss)
+        settled.append((bic(rss, n, result.fit.n_free, floor), result))
     if not settled:
         return []
     data = Dataset(X, Y, tuple(names), target)

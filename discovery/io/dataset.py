@@ -18,11 +18,38 @@ TARGET_RANGE = (1e-150, 1e150)
 
 
 @dataclass(frozen=True)
+class TargetError:
+    """A target's error besides noise: ``relative_rmse`` of RMS(y), ``coefficient_error`` of each coefficient.
+
+    For a target whose errors are known and are not independent noise: the
+    derivatives of sampled states, whose estimation errors are smooth
+    functions of time that a search would read as structure. Fits within
+    ``relative_rmse`` count as exact (:func:`discovery.settle.criteria.mse_floor`), so laws that fit
+    within it tie on the criteria and the simplest wins. Such errors also
+    bias each coefficient by about ``coefficient_error`` of its value, however
+    small its statistical error: exact values are tried within that
+    (:func:`discovery.settle.sum_of_terms.snap_coefficients`). Negative values count as 0.
+    """
+
+    relative_rmse: float = 0.0
+    coefficient_error: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "relative_rmse", max(float(self.relative_rmse), 0.0))
+        object.__setattr__(self, "coefficient_error", max(self.coefficient_error, 0.0))
+
+
+NO_KNOWN_ERROR = TargetError()  # a target whose only error is noise (and rounding)
+
+
+@dataclass(frozen=True)
 class Dataset:
     """Checked, float64 data: ``X`` (rows × variables), ``y`` and their names.
 
     ``weights`` (one per row, or None for all alike) weight the library fit's
     least squares: a transform of y carries y's noise unevenly over the rows.
+    ``known_error`` is what is known of y's error besides noise (none, unless
+    set: the derivatives a time series' search estimates).
     """
 
     X: np.ndarray
@@ -30,6 +57,7 @@ class Dataset:
     variables: tuple[str, ...]
     target: str
     weights: np.ndarray | None = None
+    known_error: TargetError = NO_KNOWN_ERROR
 
     @property
     def n_rows(self) -> int:

@@ -37,7 +37,8 @@ def search_rows(data: Dataset, random_state: int | None) -> Rows:
     if data.n_rows <= SEARCH_ROWS:
         return data, None
     rows = sample_rows(data.n_rows, random_state, cap=SEARCH_ROWS)
-    return Dataset(data.X[rows], data.y[rows], data.variables, data.target), ArrayRows(data.X, data.y)
+    rows_of = Dataset(data.X[rows], data.y[rows], data.variables, data.target, known_error=data.known_error)
+    return rows_of, ArrayRows(data.X, data.y)
 
 
 def source_kind(X: Any, y: Any) -> str:

@@ -109,7 +109,7 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
     symbols = [sp.Symbol(v) for v in data.variables]
     outer = np.ones((len(y), 1)) if X.shape[1] == 1 else np.column_stack([np.ones(len(y)), X])
     outer_terms = [sp.Integer(1)] + (symbols if X.shape[1] > 1 else [])
-    n, floor = len(y), mse_floor(y)
+    n, floor = len(y), mse_floor(y, data.known_error)
     m = min(n, SCORING_ROWS)
     pairs: list[tuple[float, int, _Pair]] = []  # start BIC, order, pair
     for monomial, u in _monomials(X, symbols):

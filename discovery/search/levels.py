@@ -79,7 +79,7 @@ class BasisSearch:
     def __init__(self, data: Dataset, settings: Settings) -> None:
         self.data = data
         self.settings = settings
-        self.floor = mse_floor(data.y)
+        self.floor = mse_floor(data.y, data.known_error)
         self.sign = sign_of(data.y)
         # The transformed targets are set up once y's level-0 law has said which noise model its
         # residuals support (their rows are weighted by it): a placeholder until then.

@@ -121,10 +121,10 @@ def fit_library(
     y_weighted = data.y if root is None else data.y * root
     # The constant's column, where it is a term of the library and so may replace a stand-in for it
     ones = (np.ones(data.n_rows) if root is None else root) if any(t.expr == 1 for t in gram.terms) else None
-    front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity))
+    front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity, data.known_error))
     chosen = choose(front, settings.criterion, data.n_rows)
     entries, settled_chosen = _settled_front(
-        front, chosen, columns_of, y_weighted, gram, settings, tidy, log_target, ones, data.n_rows
+        front, chosen, columns_of, y_weighted, gram, settings, tidy, log_target, ones, data
     )
 
     kept = Library(gram.terms)
@@ -201,7 +201,7 @@ def _settled_front(
     tidy: bool,
     log_target: bool,
     ones: np.ndarray | None,
-    n_rows: int,
+    data: Dataset,
 ) -> tuple[list[FrontEntry], SettledTerms]:
     """Each front support settled by the SymPy layer: the front's entries, and the chosen support's settled law."""
     entries, settled_chosen = [], None
@@ -216,6 +216,7 @@ def _settled_front(
             tidy=tidy and c is chosen,
             log_target=log_target,
             ones=ones,
+            known=data.known_error,
         )
         if c is chosen:
             settled_chosen = settled
@@ -224,7 +225,7 @@ def _settled_front(
                 settled.expression,
                 complexity(settled.expression),
                 len(settled.terms),
-                float(np.sqrt(settled.fit.rss / n_rows)),
+                float(np.sqrt(settled.fit.rss / data.n_rows)),
                 float(np.sqrt(c.cv_mse)),
                 c.bic,
                 c is chosen,

@@ -48,6 +48,7 @@ def refit_on_y(
     y: np.ndarray,
     constants: Mapping[str, float],
     floor: float,
+    coefficient_error: float = 0.0,
     snap: bool = True,
 ) -> tuple[sp.Expr, list[Coefficient], float] | None:
     """The law ``T⁻¹(Σ cⱼ·termⱼ)`` with the cⱼ refitted on y and snapped.
@@ -63,8 +64,8 @@ def refit_on_y(
         The inputs.
     y : numpy.ndarray
     constants : mapping of name → value
-    floor : float
-        The exact-fit MSE floor of the BIC.
+    floor, coefficient_error : float
+        The exact-fit MSE floor of the BIC; the relative error each coefficient carries from y's known error.
     snap : bool
         Recognise exact coefficients.
 
@@ -97,10 +98,12 @@ def refit_on_y(
     exact: dict[int, sp.Expr] = {}
     final = free_fit
     if snap:
+
+        def holding(fixed: dict[int, float]) -> ParameterFit:
+            return fit({**zeros, **fixed}, free_fit.coef)
+
         logarithms = constant_positions([c.term for c in coefficients]) if transform.logarithmic else []
-        exact, final = snap_coefficients(
-            lambda fixed: fit({**zeros, **fixed}, free_fit.coef), free_fit, n, constants, floor, logarithms
-        )
+        exact, final = snap_coefficients(holding, free_fit, n, constants, floor, logarithms, (), coefficient_error)
     if bic(final.rss, n, final.n_free, floor) > bic(free_fit.rss, n, free_fit.n_free, floor):
         final, exact = free_fit, {}
     inner = sp.Integer(0)
@@ -161,7 +164,7 @@ def fit_library_on_target(
     if transformed is None:
         return None
     fit = fit_library(transformed, library, settings, warn=False, log_target=transform.logarithmic)
-    return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y))
+    return map_to_y(fit.law, transform, sign_of(data.y), data, mse_floor(data.y, data.known_error))
 
 
 def transformed_data(
@@ -193,7 +196,7 @@ def transformed_data(
         weights = weights / weights.mean()
     if not np.all(np.isfinite(y_t)) or np.ptp(y_t) == 0:
         return None
-    return Dataset(data.X[rows], y_t, data.variables, data.target, weights)
+    return Dataset(data.X[rows], y_t, data.variables, data.target, weights, data.known_error)
 
 
 def smoothed_y(data: Dataset) -> np.ndarray | None:
@@ -239,7 +242,8 @@ def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law
         return None
     coefficients = law.coefficients
     if rmse**2 > floor:  # not exact: with additive noise on y, the transformed fit's coefficients are biased
-        refitted = refit_on_y(law.coefficients, transform, sign, data.columns(), data.y, law.constants, floor)
+        error = data.known_error.coefficient_error
+        refitted = refit_on_y(law.coefficients, transform, sign, data.columns(), data.y, law.constants, floor, error)
         # With relative noise on y, the fit of log y (or of another transform) can be the better one:
         # the two are compared under both noise models, as laws from different targets are.
         if refitted is not None and bic_on_y(*refitted, law, data, floor) < bic_on_y(
@@ -327,7 +331,7 @@ def settled_on_y(law: Law, data: Dataset, settings: Settings) -> Law:
     settled = settle_expression(law.expression, data, settings.constants, True, settings.random_state)
     if settled is None or len(settled.expression.atoms(sp.Float)) >= len(law.expression.atoms(sp.Float)):
         return law
-    floor = mse_floor(data.y)
+    floor = mse_floor(data.y, data.known_error)
     before = bic_on_y(law.expression, law.coefficients, law.rmse, law, data, floor)
     if bic_on_y(settled.expression, settled.coefficients, settled.rmse, law, data, floor) > before:
         return law
@@ -353,7 +357,7 @@ def refitted_for_its_noise(law: Law, data: Dataset, settings: Settings) -> Law:
     planets' periods); the weighted refit, pruned and snapped like any other,
     is kept when its BIC on y is no worse.
     """
-    floor = mse_floor(data.y)
+    floor = mse_floor(data.y, data.known_error)
     scores = noise_bics(law, data, floor)
     relative = clearly_relative(scores)
     law.info["noise"] = "relative" if relative else "additive"

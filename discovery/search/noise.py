@@ -75,6 +75,6 @@ def fits_to_noise(law: Law, data: Dataset, random_state: int | None = 0, **thres
 
 
 def exact_fit(law: Law, data: Dataset) -> bool:
-    """The law fits y to rounding, or within the target's known error (``criteria.known_target_error``)."""
-    tolerance = max(EXACT_RELATIVE_RMSE * 1e3, exact_relative_rmse())
+    """The law fits y to rounding, or within the target's known error (``data.known_error``)."""
+    tolerance = max(EXACT_RELATIVE_RMSE * 1e3, exact_relative_rmse(data.known_error))
     return law.rmse <= tolerance * float(np.sqrt(np.mean(data.y**2)))

@@ -11,7 +11,7 @@ import sympy as sp
 
 from bases import Gram
 
-from ..io.dataset import Dataset
+from ..io.dataset import NO_KNOWN_ERROR, Dataset, TargetError
 from ..law.evaluate import numpy_evaluator
 from ..law.law import Law
 from ..law.margins import MARGIN
@@ -44,6 +44,7 @@ def score_supports(
     y: np.ndarray,
     gram: Gram,
     term_complexity: np.ndarray,
+    known: TargetError = NO_KNOWN_ERROR,
 ) -> list[ScoredSupport]:
     """Refit each support by QR least squares on the rows and score it.
 
@@ -57,9 +58,11 @@ def score_supports(
         With per-fold statistics in ``gram.folds`` for the held-out error.
     term_complexity : numpy.ndarray
         Node count of each term.
+    known : TargetError
+        What is known of y's error besides noise (it raises the exact-fit floor).
     """
     n = len(y)
-    floor = mse_floor(y)
+    floor = mse_floor(y, known)
     out = []
     for support in supports:
         fit = least_squares(columns_of(support), y)
@@ -171,4 +174,4 @@ def expression_bics(
         residual = data.y - numpy_evaluator(expression, constants)(data.columns())
     if not np.all(np.isfinite(residual)):
         return {"additive": bic(rmse**2 * data.n_rows, data.n_rows, n_params, floor)}
-    return noise_model_bics(residual, data.y, n_params, floor)
+    return noise_model_bics(residual, data.y, n_params, floor, data.known_error)

@@ -106,7 +106,9 @@ def bootstrap_report(
     try:
         for b in range(resamples):
             rows = rng.integers(0, data.n_rows, data.n_rows)
-            found = refit(Dataset(data.X[rows], data.y[rows], data.variables, data.target))
+            found = refit(
+                Dataset(data.X[rows], data.y[rows], data.variables, data.target, known_error=data.known_error)
+            )
             done += 1
             if found is None:
                 continue

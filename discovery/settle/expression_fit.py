@@ -73,7 +73,7 @@ def settle_expression(
     columns = {k: v[rows] for k, v in data.columns().items()}
     y = data.y[rows]
     w = None if weights is None else np.asarray(weights, dtype=np.float64)[rows]
-    floor = mse_floor(data.y if weights is None else data.y * weights)
+    floor = mse_floor(data.y if weights is None else data.y * weights, data.known_error)
     expression = sp.sympify(expression)
     model = ParametrisedExpression(expression, columns, y, constants, w)
     if model.n == 0:
@@ -94,7 +94,15 @@ def settle_expression(
 
     if snap:
         factors = _exponential_factors(model)
-        exact, final = snap_coefficients(refit, fit, len(y), constants, floor, exponential_factors=factors)
+        exact, final = snap_coefficients(
+            refit,
+            fit,
+            len(y),
+            constants,
+            floor,
+            exponential_factors=factors,
+            coefficient_error=data.known_error.coefficient_error,
+        )
     exact.update({j: sp.Integer(0) for j in zeros})
     values = {p: (exact[j] if j in exact else sp.Float(final.coef[j])) for j, p in enumerate(model.parameters)}
     settled = model.expression.xreplace(values)

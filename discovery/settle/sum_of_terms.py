@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from ..io.dataset import NO_KNOWN_ERROR, TargetError
 from ..law.coefficient import Coefficient
 from ..law.expressions import tidy_expression
 from ..law.margins import MARGIN
-from .criteria import bic, known_coefficient_error, mse_floor
+from .criteria import bic, mse_floor
 from .exact_values import ExactValue, exact_values_near, expected_false_matches
 from .fitting import ParameterFit, least_squares
 from .pruning import prune_backward
@@ -71,6 +72,7 @@ def settle_terms(
     tidy: bool = True,
     log_target: bool = False,
     ones: np.ndarray | None = None,
+    known: TargetError = NO_KNOWN_ERROR,
 ) -> SettledTerms:
     """Prune, refit and snap a linear combination of terms.
 
@@ -97,13 +99,15 @@ def settle_terms(
         The constant term's column (the rows' weights where the fit is
         weighted), when the constant may replace a term that is nearly
         constant on the rows; None where the constant is not a term of the library.
+    known : TargetError
+        y's error besides noise: it raises the exact-fit floor and widens the exact-value tests.
 
     Returns
     -------
     SettledTerms
     """
     n = len(y)
-    floor = mse_floor(y)
+    floor = mse_floor(y, known)
     keep = list(range(len(terms)))
     fit = least_squares(columns[:, keep], y)
     keep, fit = _prune_terms(columns, y, keep, fit, prune_tol, floor)
@@ -124,7 +128,13 @@ def settle_terms(
         kept_columns = columns[:, keep]
         logarithms = constant_positions([terms[j] for j in keep]) if log_target else []
         exact, fit = snap_coefficients(
-            lambda fixed: least_squares(kept_columns, y, fixed), fit, n, constants or {}, floor, logarithms
+            lambda fixed: least_squares(kept_columns, y, fixed),
+            fit,
+            n,
+            constants or {},
+            floor,
+            logarithms,
+            coefficient_error=known.coefficient_error,
         )
     coefficients = []
     expression = sp.Integer(0)
@@ -268,6 +278,7 @@ def snap_coefficients(
     floor: float,
     logarithms: Collection[int] = (),
     exponential_factors: Collection[int] = (),
+    coefficient_error: float = 0.0,
 ) -> tuple[dict[int, sp.Expr], ParameterFit]:
     """Fix coefficients to exact values one at a time, most precise first, in up to ``SNAP_PASSES`` passes.
 
@@ -296,6 +307,8 @@ def snap_coefficients(
         exp(k·(x − x0)) = e^(−k·x0)·e^(kx), is split off by SymPy as such
         a factor. They are also offered e^r for the small rationals r near
         their logarithm (e^(−11/2) in 1/(1 − e^(−11/2)·e^(−V/10))).
+    coefficient_error : float
+        Each coefficient's relative error from the target's known error: exact values are tried within it.
 
     Returns
     -------
@@ -315,9 +328,8 @@ def snap_coefficients(
         for j in order:
             if j in fixed:
                 continue
-            value, trial = _snapped_value(
-                refit, current, j, fixed, n, constants, floor, j in logarithms, j in exponential_factors
-            )
+            kind = (j in logarithms, j in exponential_factors)
+            value, trial = _snapped_value(refit, current, j, fixed, n, constants, floor, *kind, coefficient_error)
             if value is not None:
                 fixed[j] = float(value.value)
                 exact[j] = value.expr
@@ -338,6 +350,7 @@ def _snapped_value(
     floor: float,
     logarithm: bool = False,
     exponential_factor: bool = False,
+    coefficient_error: float = 0.0,
 ) -> tuple[ExactValue | None, ParameterFit]:
     """The simplest exact value coefficient ``j`` may take, with the refit holding it; (None, current) if none.
 
@@ -345,9 +358,9 @@ def _snapped_value(
     ``exponential_factor``, e^r for the rationals r near log(coefficient).
     """
     value, stderr = float(current.coef[j]), float(current.stderr[j])
-    # A target with a known error (criteria.known_target_error) biases each coefficient by about that
+    # A target with a known error (TargetError) biases each coefficient by about that
     # fraction, however many rows make the statistical error small.
-    stderr = max(stderr, known_coefficient_error() * abs(value))
+    stderr = max(stderr, coefficient_error * abs(value))
     tolerance = max(SNAP_SIGMAS * stderr, 1e-9 * abs(value))
     # (candidate, the value and width of its look-elsewhere test, whether on the factor's scale)
     offers: list[tuple[ExactValue, float, float, bool]] = []

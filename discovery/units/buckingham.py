@@ -126,7 +126,7 @@ def grouped_dataset(data: Dataset, pi: PiGroups, constants: Mapping[str, float])
         raise DataError(f"units: y / ({sp.sstr(pi.prefactor)}) is not finite at row {bad[0]} (the prefactor is 0)")
     X = np.column_stack(group_values) if group_values else np.empty((data.n_rows, 0))
     weights = None if data.weights is None else data.weights * np.abs(prefactor)
-    return Dataset(X, y, tuple(name for name, _ in pi.groups), data.target, weights)
+    return Dataset(X, y, tuple(name for name, _ in pi.groups), data.target, weights, data.known_error)
 
 
 def _evaluated(expr: sp.Expr, what: str, data: Dataset, constants: Mapping[str, float]) -> np.ndarray:

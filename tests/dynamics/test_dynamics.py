@@ -250,15 +250,25 @@ def test_derivative_error_is_estimated_and_unresolved_rows_are_left_out():
     assert d.error["x"] == pytest.approx(true_error, rel=0.5)
 
 
-def test_known_target_error_is_the_exact_fit_floor_only_within_its_block():
-    from discovery.settle.criteria import known_coefficient_error, known_target_error, mse_floor
+def test_known_target_error_is_the_exact_fit_floor_only_for_a_target_that_carries_it():
+    import sympy as sp
 
-    y = np.full(10, 2.0)
-    assert mse_floor(y) < 1e-20
-    with known_target_error(0.01, 0.002):
-        assert mse_floor(y) == pytest.approx((0.01 * 2.0) ** 2)
-        assert known_coefficient_error() == 0.002
-    assert mse_floor(y) < 1e-20 and known_coefficient_error() == 0.0
+    from discovery.io.dataset import Dataset, TargetError
+    from discovery.settle.criteria import mse_floor
+    from discovery.settle.sum_of_terms import settle_terms
+
+    x = np.linspace(1.0, 2.0, 50)
+    known = TargetError(0.01, 0.002)
+    plain, carrying = (
+        Dataset(x[:, None], np.full(50, 2.0), ("x",), "y"),
+        Dataset(x[:, None], np.full(50, 2.0), ("x",), "y", known_error=known),
+    )
+    assert mse_floor(plain.y, plain.known_error) < 1e-20
+    assert mse_floor(carrying.y, carrying.known_error) == pytest.approx((0.01 * 2.0) ** 2)
+    # Exact values are tried within the coefficient error: 2.003 is 2 within 0.2 %, not within rounding.
+    y = 2.003 * x
+    assert settle_terms(x[:, None], y, [sp.Symbol("x")]).coefficients[0].exact is None
+    assert settle_terms(x[:, None], y, [sp.Symbol("x")], known=known).coefficients[0].exact == 2
 
 
 def test_backward_pass_finds_a_law_inside_a_larger_support():
