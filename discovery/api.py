@@ -19,7 +19,6 @@ import contextlib
 import dataclasses
 import functools
 import inspect
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -28,24 +27,19 @@ from bases import Library
 
 from .auto import basis_then_auto, searched_law
 from .backends.run import backend_law, bootstrap_backend_law
-from .deadline import Deadline
 from .decompose.decomposed_law import decomposed_law
 from .errors import DataError
 from .estimator import SparseBasisRegressor
 from .io.dask_rows import dask_client
 from .io.dataset import NO_KNOWN_ERROR, Dataset, TargetError, as_dataset, check_constants
-from .io.row_source import ChunkedRows
 from .io.sources import read_rows
 from .law.law import Law
 from .parameters import SearchOptions, check_parameters, suggests_keywords
 from .progress import shows_progress
 from .search.mapping import fit_library_on_target
-from .settle.all_rows_checks import refitted_on_all_rows
+from .settle.all_rows_checks import searched_on_a_sample
 from .settle.bootstrap import bootstrap_report
 from .units.dimensionless_law import law_in_units
-
-ALL_ROWS_SHARE = 0.1  # of time_limit, kept at least for refitting on all rows a law found on a sample of them
-SECONDS_PER_ROW_PASS = 5e-8  # a Gauss–Newton pass over rows in memory, per row (measured: about 3e-8 here)
 
 
 @suggests_keywords
@@ -244,7 +238,8 @@ def _discovered(X: Any, y: Any, given: dict[str, Any], known_error: TargetError)
         data = dataclasses.replace(data, known_error=known_error)
         if all_rows is None:
             return _search(data, given["time_limit"], options)
-        return _searched_on_a_sample(data, all_rows, given["time_limit"], options, started)
+        search = functools.partial(_search, options=options)
+        return searched_on_a_sample(data, all_rows, given["time_limit"], search, started, options.verbose)
 
 
 def _search(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:
@@ -339,42 +334,6 @@ SEARCH_BY_METHOD: dict[str, Callable[[Dataset, float | None, SearchOptions], Law
     "operon": _backend,
     "decompose": _decomposed,
 }
-
-
-def _searched_on_a_sample(
-    sample: Dataset, rows: ChunkedRows, time_limit: float | None, options: SearchOptions, started: float
-) -> Law:
-    """The law searched on a sample of the rows, then refitted on all ``rows``.
-
-    The form of the law and its exact values come from the sample
-    (:data:`~discovery.io.rows.SEARCH_ROWS` rows drawn at random); its free
-    floats, their standard errors, the RMSE and R² from every row, in chunks
-    (:func:`discovery.settle.all_rows_checks.refitted_on_all_rows`). ``law.info["stages"]``
-    holds the seconds of each part, from ``started`` (drawing the sample: a
-    pass over the rows for Parquet and Dask). The search gets ``time_limit``
-    less that pass and a reserve for four passes over all rows (between
-    :data:`ALL_ROWS_SHARE` and half of ``time_limit``); the passes stop at
-    ``time_limit``, leaving the exact values or the front unchecked (``law.info["all_rows"]``).
-    """
-    start = time.perf_counter()
-    if options.verbose:
-        print(
-            f"searching {sample.n_rows:,} of {rows.n_rows:,} rows drawn at random; then refitting the law on all rows",
-            file=sys.stderr,
-        )
-    sampled = start - started
-    limit = None
-    if time_limit is not None:
-        # Kept for the passes over all rows: a few of them, each about as long as the sample's pass over
-        # a file or cluster (in memory, SECONDS_PER_ROW_PASS a row), within ALL_ROWS_SHARE to half the limit.
-        one_pass = max(sampled, rows.n_rows * SECONDS_PER_ROW_PASS)
-        reserve = min(max(time_limit * ALL_ROWS_SHARE, 4 * one_pass), time_limit / 2)
-        limit = max(time_limit - sampled - reserve, time_limit * ALL_ROWS_SHARE)
-    law = _search(sample, limit, options)
-    searched = time.perf_counter() - start
-    law = refitted_on_all_rows(law, rows, None if time_limit is None else Deadline(time_limit, started))
-    law.info["stages"] = {"sample": sampled, "search": searched, "finish": time.perf_counter() - start - searched}
-    return law
 
 
 def _in_units(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:

@@ -25,17 +25,25 @@ from bases import Library
 from ..io.dataset import Dataset
 from ..law.coefficient import Coefficient, FrontEntry
 from ..law.evaluate import numpy_evaluator
-from ..law.expressions import complexity
+from ..law.expressions import complexity, constant_positions
 from ..law.law import Law
 from ..settle.criteria import bic, mse_floor
 from ..settle.exact_values import exact_values_near
 from ..settle.expression_fit import SettledExpression, settle_expression
 from ..settle.fitting import ParameterFit, fit_through_inverse
 from ..settle.pruning import prune_in_order
-from ..settle.sum_of_terms import constant_positions, snap_coefficients
+from ..settle.sum_of_terms import snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
-from .transforms import TRANSFORM_NAMED, Transform, neighbour_means, noise_crosses_zero, sign_of, transform_rows
+from .transforms import (
+    TRANSFORM_NAMED,
+    Transform,
+    neighbour_means,
+    noise_crosses_zero,
+    propagated_weights,
+    sign_of,
+    transform_rows,
+)
 
 MAX_REFIT_TERMS = 8  # longer laws are approximations; refitting them is not worth the time
 
@@ -205,33 +213,6 @@ def smoothed_y(data: Dataset) -> np.ndarray | None:
     None elsewhere: each transform's rows are then all rows or none.
     """
     return neighbour_means(data.X, data.y) if noise_crosses_zero(data.y) else None
-
-
-MIN_EFFECTIVE_ROWS = 0.1  # weights may concentrate the fit on no fewer rows' worth than this share
-
-
-def propagated_weights(slope: np.ndarray) -> np.ndarray | None:
-    """Least-squares weights for y' = T(y) from ``slope`` = dy/dy' divided by y's noise σ (up to a factor).
-
-    A row's y' is as noisy as σ/|dy/dy'|: under additive noise 1/y near
-    y = 0 or log y in a Gaussian's tails is mostly noise, and unweighted
-    they outvote the rows that carry the law. The weights (dy/dy')²/σ² are
-    the inverse variances, scaled to mean 1. Where they would put the fit on
-    fewer than ``MIN_EFFECTIVE_ROWS`` of the rows' worth ((Σw)²/Σw²), they
-    are tempered (square-rooted) until they do not: with no noise every row
-    is exact, and a fit on a handful of rows would not be judged on the rest.
-    None (all rows alike) where the slope is not finite and non-zero.
-    """
-    with np.errstate(all="ignore"):
-        weights = slope.astype(np.float64) ** 2
-    if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
-        return None
-    weights = weights / weights.max()
-    for _ in range(4):
-        if weights.sum() ** 2 >= MIN_EFFECTIVE_ROWS * len(weights) * np.sum(weights**2):
-            return weights / weights.mean()
-        weights = np.sqrt(weights)
-    return None
 
 
 def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law | None:

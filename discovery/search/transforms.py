@@ -219,3 +219,30 @@ def rows_clear_of_noise(y: np.ndarray, sign: int, smoothed: np.ndarray | None = 
     if smoothed is None:
         return np.flatnonzero(sign * y > threshold)
     return np.flatnonzero((sign * smoothed > threshold) & (sign * y > 0))
+
+
+MIN_EFFECTIVE_ROWS = 0.1  # weights may concentrate the fit on no fewer rows' worth than this share
+
+
+def propagated_weights(slope: np.ndarray) -> np.ndarray | None:
+    """Least-squares weights for y' = T(y) from ``slope`` = dy/dy' divided by y's noise σ (up to a factor).
+
+    A row's y' is as noisy as σ/|dy/dy'|: under additive noise 1/y near
+    y = 0 or log y in a Gaussian's tails is mostly noise, and unweighted
+    they outvote the rows that carry the law. The weights (dy/dy')²/σ² are
+    the inverse variances, scaled to mean 1. Where they would put the fit on
+    fewer than ``MIN_EFFECTIVE_ROWS`` of the rows' worth ((Σw)²/Σw²), they
+    are tempered (square-rooted) until they do not: with no noise every row
+    is exact, and a fit on a handful of rows would not be judged on the rest.
+    None (all rows alike) where the slope is not finite and non-zero.
+    """
+    with np.errstate(all="ignore"):
+        weights = slope.astype(np.float64) ** 2
+    if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+        return None
+    weights = weights / weights.max()
+    for _ in range(4):
+        if weights.sum() ** 2 >= MIN_EFFECTIVE_ROWS * len(weights) * np.sum(weights**2):
+            return weights / weights.mean()
+        weights = np.sqrt(weights)
+    return None

@@ -12,18 +12,24 @@ standard errors away is reported.
 from __future__ import annotations
 
 import dataclasses
+import sys
+import time
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
 
 from ..deadline import Deadline
+from ..io.dataset import Dataset
 from ..io.row_source import ChunkedRows
 from ..law.evaluate import numpy_evaluator, with_constants
 from ..law.law import Law
 from .all_rows import FreeFloats, law_on_all_rows, refit_floats
 from .all_rows_front import front_on_all_rows
 
+ALL_ROWS_SHARE = 0.1  # of time_limit, kept at least for refitting on all rows a law found on a sample of them
+SECONDS_PER_ROW_PASS = 5e-8  # a Gauss–Newton pass over rows in memory, per row (measured: about 3e-8 here)
 DOUBT_SIGMAS = 4.0  # an exact value this many all-rows standard errors from the free estimate is in doubt
 
 
@@ -110,3 +116,44 @@ def _plain_sum(law: Law) -> bool:
         b = np.broadcast_to(numpy_evaluator(sp.sympify(settled), law.constants)(columns), (50,))
     finite = np.isfinite(a) & np.isfinite(b)
     return finite.sum() >= 10 and bool(np.allclose(a[finite], b[finite], rtol=1e-9, atol=0))
+
+
+def searched_on_a_sample(
+    sample: Dataset,
+    rows: ChunkedRows,
+    time_limit: float | None,
+    search: Callable[[Dataset, float | None], Law],
+    started: float,
+    verbose: bool | None = None,
+) -> Law:
+    """The law ``search(sample, limit)`` finds on a sample of the rows, then refitted on all ``rows``.
+
+    The form of the law and its exact values come from the sample
+    (:data:`~discovery.io.rows.SEARCH_ROWS` rows drawn at random); its free
+    floats, their standard errors, the RMSE and R² from every row, in chunks
+    (:func:`refitted_on_all_rows`). ``law.info["stages"]``
+    holds the seconds of each part, from ``started`` (drawing the sample: a
+    pass over the rows for Parquet and Dask). The search gets ``time_limit``
+    less that pass and a reserve for four passes over all rows (between
+    :data:`ALL_ROWS_SHARE` and half of ``time_limit``); the passes stop at
+    ``time_limit``, leaving the exact values or the front unchecked (``law.info["all_rows"]``).
+    """
+    start = time.perf_counter()
+    if verbose:
+        print(
+            f"searching {sample.n_rows:,} of {rows.n_rows:,} rows drawn at random; then refitting the law on all rows",
+            file=sys.stderr,
+        )
+    sampled = start - started
+    limit = None
+    if time_limit is not None:
+        # Kept for the passes over all rows: a few of them, each about as long as the sample's pass over
+        # a file or cluster (in memory, SECONDS_PER_ROW_PASS a row), within ALL_ROWS_SHARE to half the limit.
+        one_pass = max(sampled, rows.n_rows * SECONDS_PER_ROW_PASS)
+        reserve = min(max(time_limit * ALL_ROWS_SHARE, 4 * one_pass), time_limit / 2)
+        limit = max(time_limit - sampled - reserve, time_limit * ALL_ROWS_SHARE)
+    law = search(sample, limit)
+    searched = time.perf_counter() - start
+    law = refitted_on_all_rows(law, rows, None if time_limit is None else Deadline(time_limit, started))
+    law.info["stages"] = {"sample": sampled, "search": searched, "finish": time.perf_counter() - start - searched}
+    return law

@@ -19,7 +19,7 @@ import sympy as sp
 
 from ..io.dataset import NO_KNOWN_ERROR, TargetError
 from ..law.coefficient import Coefficient
-from ..law.expressions import tidy_expression
+from ..law.expressions import constant_positions, tidy_expression
 from ..law.margins import MARGIN
 from .criteria import bic, mse_floor
 from .exact_values import ExactValue, exact_values_near, expected_false_matches
@@ -263,11 +263,6 @@ def _prune_terms(columns, y, keep, fit, prune_tol, floor):
                 yield trial_keep, least_squares(columns[:, trial_keep], y)
 
     return prune_backward((keep, fit), trials, lambda kept: bic(kept[1].rss, n, kept[1].n_free, floor))
-
-
-def constant_positions(terms: Sequence[sp.Expr]) -> list[int]:
-    """Positions of the constant term (1) among ``terms``: in a law for log y, the logarithm of y's factor."""
-    return [j for j, term in enumerate(terms) if term == 1]
 
 
 def snap_coefficients(

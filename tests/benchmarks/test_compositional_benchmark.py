@@ -70,6 +70,7 @@ def test_the_runner_defaults_to_the_issues_time_limit_and_both_noise_levels():
     assert "default 60" in out and "default 0 0.01" in out
 
 
+@pytest.mark.slow
 def test_one_real_run_gives_a_judged_record():
     record = run_one(BY_NAME["capacitor_charging"], noise=0.01, seed=0, n=500, n_test=500, time_limit=5)
     assert record["error"] is None, record["error"]

@@ -92,6 +92,7 @@ def test_judging_knows_the_variables_are_positive():
     assert judge(found, truth, 1.0, ranges=ranges).exact
 
 
+@pytest.mark.slow
 def test_square_comparison_does_not_accept_a_different_law():
     m, v, c = sp.symbols("m_0 v c")
     truth = m / sp.sqrt(1 - v**2 / c**2)

@@ -122,6 +122,7 @@ def test_a_diverging_law_simulates_to_nan_rows_not_an_error(pendulum):
     assert np.isfinite(out[0]).all() and np.isnan(out[-1]).all()
 
 
+@pytest.mark.slow
 def test_noisy_oscillator_uses_the_spline_and_says_so():
     rng = np.random.default_rng(1)
     t = np.linspace(0, 12, 600)
@@ -145,6 +146,7 @@ def test_derivatives_finite_are_fourth_order_and_noise_is_measured():
     assert estimate_derivatives(noisy, "auto").method == "spline"
 
 
+@pytest.mark.slow
 def test_inputs_enter_the_laws():
     t = np.linspace(0, 10, 500)
     forcing = np.sin(2 * t)
@@ -210,6 +212,7 @@ def test_extra_terms_reach_the_basis_search():
         discover(X, target, variables=["x", "y"], extra_terms=["x*z"], method="basis")
 
 
+@pytest.mark.slow
 def test_cli_fit_system_prints_saves_and_plots(tmp_path, pendulum_data, capsys):
     ts, xs = pendulum_data
     lines = ["run,t,theta,omega"] + [
@@ -303,6 +306,7 @@ def damped_oscillator():
     return t, [c + rng.normal(0, 1, c.shape) * scale for c in clean], scale
 
 
+@pytest.mark.slow
 def test_trajectory_fit_makes_noisy_coefficients_exact(damped_oscillator):
     t, states, _ = damped_oscillator
     system = discover_system([t] * 3, states, variables=["x", "y"], time_limit=30, random_state=0)
@@ -333,6 +337,7 @@ def test_trajectory_fit_prunes_a_spurious_term_and_reports_honest_errors(damped_
         assert 0 < c.stderr < 0.01 and abs(c.free_estimate - truth) < 4 * c.stderr
 
 
+@pytest.mark.slow
 def test_trajectory_fit_keeps_laws_that_do_not_simulate_or_run_out_of_time(damped_oscillator):
     t, states, scale = damped_oscillator
     data = as_trajectories([t] * 3, states, variables=["x", "y"])
@@ -353,6 +358,7 @@ def test_trajectory_fit_keeps_laws_that_do_not_simulate_or_run_out_of_time(dampe
     assert matched is None and info["status"] == "kept: the time limit was reached while matching"
 
 
+@pytest.mark.slow
 def test_trajectory_fit_falls_back_to_one_state_at_a_time(damped_oscillator):
     t, states, scale = damped_oscillator
     data = as_trajectories([t] * 3, states, variables=["x", "y"])
@@ -423,6 +429,7 @@ def test_sensitivities_are_the_simulated_states_derivatives():
         assert np.max(np.abs(columns[:, :, len(candidates) + k] - difference)) < 1e-3
 
 
+@pytest.mark.slow
 def test_terms_searched_on_the_trajectories_replace_a_wrong_law():
     """Lotka–Volterra at 1 % noise: a five-term law the derivative searches chose for dx/dt becomes x·(3 − x − 2y)."""
     t = np.arange(100) * 0.1
@@ -471,6 +478,7 @@ def test_saturation_constants_are_fitted_and_snapped(respiration):
     assert [str(c.term) for c in matched["y"].coefficients] == ["1", "x*y/(x**2 + 2)"]
 
 
+@pytest.mark.slow
 def test_terms_dropped_from_laws_that_miss_on_clean_data(respiration):
     """A spurious y/x that made up for the wrong constant is dropped, and then the constant is fitted."""
     found = {

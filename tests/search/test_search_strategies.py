@@ -6,9 +6,9 @@ import sympy as sp
 
 from discovery import discover
 from discovery.io.dataset import as_dataset
-from discovery.search.mapping import propagated_weights, transformed_data
+from discovery.search.mapping import transformed_data
 from discovery.search.noise import neighbour_correlation, residuals_look_like_noise
-from discovery.search.transforms import TRANSFORMS, neighbour_means, transform_rows
+from discovery.search.transforms import TRANSFORMS, neighbour_means, propagated_weights, transform_rows
 
 
 def _equivalent(found: sp.Expr, truth: sp.Expr) -> bool:

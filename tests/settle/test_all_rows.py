@@ -162,6 +162,7 @@ def _write_parquet(path, columns: dict, files: int = 1) -> None:
         pq.write_table(pa.table(part), path / f"part-{i}.parquet", row_group_size=1000)
 
 
+@pytest.mark.slow
 def test_a_parquet_file_gives_the_law_the_same_rows_in_memory_give(small_search, tmp_path):
     pytest.importorskip("pyarrow")
     rng = np.random.default_rng(7)
@@ -225,6 +226,7 @@ def _rows_with_a_free_coefficient(n: int = 6000):
     return X, 0.6042 * X[:, 0] ** 2 / X[:, 1] + 0.01 * rng.standard_normal(n)
 
 
+@pytest.mark.slow
 def test_a_dask_frame_is_sampled_and_summed_on_the_workers_to_the_in_memory_law(small_search, dask_cluster):
     dd = pytest.importorskip("dask.dataframe")
     import pandas as pd
@@ -240,6 +242,7 @@ def test_a_dask_frame_is_sampled_and_summed_on_the_workers_to_the_in_memory_law(
     assert from_cluster.rmse == pytest.approx(in_memory.rmse, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_dask_arrays_through_a_scheduler_address(small_search, dask_cluster):
     da = pytest.importorskip("dask.array")
     cluster, _ = dask_cluster
@@ -272,6 +275,7 @@ def test_bad_dask_input_names_the_column_and_the_row(dask_cluster):
         discover(frame, target="out", cluster=3)
 
 
+@pytest.mark.slow
 def test_without_a_client_a_local_cluster_is_started_for_the_call_and_closed(monkeypatch):
     distributed = pytest.importorskip("distributed")
     dd = pytest.importorskip("dask.dataframe")
@@ -312,6 +316,7 @@ def test_all_rows_choose_a_term_of_the_front_that_the_sample_could_not_support(s
     assert law.rmse == pytest.approx(float(np.sqrt(np.mean((law.predict(X) - y) ** 2))), rel=1e-9)
 
 
+@pytest.mark.slow
 def test_an_exact_law_stays_exact_when_all_rows_judge_its_front():
     # The scale benchmark's I.10.7 at 10^5 rows: the law sqrt(c²m²/(c² − v²)) settled from a
     # two-term entry; judged by that entry's two terms, a one-float copy of it had won on all rows.
