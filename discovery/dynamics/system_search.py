@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from bases import default_library
 
 from ..api import discover_with_known_error
 from ..errors import DataError
-from ..io.dataset import NO_KNOWN_ERROR, Dataset, TargetError, check_constants
+from ..io.dataset import Dataset, TargetError, check_constants
 from ..io.library import resolve_library
 from ..law.evaluate import numpy_evaluator
 from ..law.expressions import complexity
@@ -27,9 +28,10 @@ from .check import simulation_check
 from .derivatives import estimate_derivatives
 from .integral import WINDOW, integral_misses, window_changes
 from .matching import match_trajectories, matched_front
+from .state_target import StateTarget
 from .system import System
 from .terms import dynamics_terms
-from .trajectories import Trajectories, as_trajectories
+from .trajectories import as_trajectories
 from .trajectory_fit import MatchedState
 from .weak import weak_laws
 
@@ -180,80 +182,34 @@ def discover_system(
     user_terms = [] if extra_terms is None else [t.expr for t in resolve_library(extra_terms, names, checked)]
     extra = dynamics_terms(names) + user_terms
     weak_terms = list(dict.fromkeys([t.expr for t in default_library(names, WEAK_LEVEL)] + extra))
-    laws, used, chosen_by, rows_of = {}, {}, {}, {}
+    laws, used, chosen_by, problems = {}, {}, {}, {}
     for j, state in enumerate(data.states):
-        rows = rows_of[state] = np.concatenate([r[:, j] for r in estimated.resolved])
+        rows = np.concatenate([r[:, j] for r in estimated.resolved])
         used[state] = int(rows.sum())
+        # Laws within the derivative's own estimation error fit it exactly, as far as the data can tell.
+        known = TargetError(KNOWN_ERROR_FACTOR * estimated.error[state], estimated.error[state])
+        # A name a formula can hold; the System prints d{state}/dt.
+        target = f"d{state}_d{data.time}"
+        problem = problems[state] = StateTarget(
+            data, j, tuple(names), checked, target, X[rows], Y[rows, j], random_state, known
+        )
         current().stage(f"d{state}/d{data.time}")
         if verbose:
             current().write(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)")
-        found = []
-        # Laws within the derivative's own estimation error fit it exactly, as far as the data can tell.
-        known = TargetError(KNOWN_ERROR_FACTOR * estimated.error[state], estimated.error[state])
-        for k, terms in enumerate((user_terms or None, extra)):
-            left = None
-            if time_limit is not None:  # each state's two searches share what is left equally
-                spent = clock.perf_counter() - started
-                left = max((time_limit - spent) / (2 * (len(data.states) - j) - k), 0.1)
-            law = discover_with_known_error(
-                X[rows],
-                Y[rows, j],
-                known,
-                variables=list(names),
-                target=f"d{state}_d{data.time}",  # a name a formula can hold; the System prints d{state}/dt
-                constants=checked or None,
-                extra_terms=terms,
-                method=method,
-                max_terms=max_terms,
-                criterion=criterion,
-                time_limit=left,
-                random_state=random_state,
-                verbose=verbose,
-                solver=SubsetSearch(screen=SCREEN, backward=True),
-            )
-            found.append(law)
+        searches = _Searches(started, time_limit, 2 * (len(data.states) - j), method, max_terms, criterion, verbose)
+        found = searches.pointwise_laws(problem, (user_terms or None, extra))
         weak = [
             law
             for formulation in FORMULATIONS[estimated.method]
-            for law in weak_laws(
-                data,
-                j,
-                weak_terms,
-                names,
-                checked,
-                f"d{state}_d{data.time}",
-                X[rows],
-                Y[rows, j],
-                max_terms,
-                random_state,
-                noise=estimated.sigma[state],
-                formulation=formulation,
-            )
+            for law in weak_laws(problem, weak_terms, max_terms, noise=estimated.sigma[state], formulation=formulation)
         ]
-        laws[state], chosen_by[state] = _chosen(
-            found, weak, data, j, names, checked, X[rows], Y[rows, j], random_state, estimated.method == "spline", known
-        )
+        laws[state], chosen_by[state] = _chosen(found, weak, problem, noisy=estimated.method == "spline")
     info: dict[str, Any] = {}
     if trajectory_fit:
-        current().stage("trajectory fit")
-        if verbose:
-            current().write("fitting the coefficients to the trajectories")
         deadline = None if time_limit is None else started + FIT_SHARE * time_limit
-        matched, info["trajectory_fit"] = match_trajectories(
-            {s: laws[s].expression for s in data.states},
-            {s: laws[s].coefficients for s in data.states},
-            data,
-            checked,
-            estimated.sigma,
-            deadline,
-            smoothed=estimated.states,
-            library=weak_terms,
-            max_terms=max_terms,
+        info["trajectory_fit"] = _fit_to_trajectories(
+            laws, problems, estimated, deadline, weak_terms, max_terms, verbose
         )
-        for j, state in enumerate(data.states):
-            if matched is not None and state in matched:
-                rows = rows_of[state]
-                laws[state] = _matched_law(laws[state], matched[state], X[rows], Y[rows, j], names)
     info |= {
         "derivatives": estimated.method,
         "noise": estimated.noise,
@@ -271,19 +227,47 @@ def discover_system(
     return system
 
 
-def _chosen(
-    found: list[Law],
-    weak: list[Law],
-    data: Trajectories,
-    state: int,
-    names: Sequence[str],
-    constants: Mapping[str, float],
-    X: np.ndarray,
-    y: np.ndarray,
-    random_state: int | None,
-    noisy: bool = False,
-    known: TargetError = NO_KNOWN_ERROR,
-) -> tuple[Law, float]:
+@dataclass(frozen=True)
+class _Searches:
+    """How one state's pointwise searches run: their share of the time limit and ``discover``'s options."""
+
+    started: float
+    time_limit: float | None
+    left: int  # the searches still to run, this state's included: each gets an equal share of the time left
+    method: str
+    max_terms: int
+    criterion: str
+    verbose: bool | None
+
+    def pointwise_laws(self, problem: StateTarget, term_sets: Sequence[Any]) -> list[Law]:
+        """``discover``'s law of the state's derivative, once per set of extra terms, with its known error."""
+        found = []
+        for k, terms in enumerate(term_sets):
+            left = None
+            if self.time_limit is not None:
+                spent = clock.perf_counter() - self.started
+                left = max((self.time_limit - spent) / (self.left - k), 0.1)
+            law = discover_with_known_error(
+                problem.X,
+                problem.y,
+                problem.known,
+                variables=list(problem.names),
+                target=problem.target,
+                constants=dict(problem.constants) or None,
+                extra_terms=terms,
+                method=self.method,
+                max_terms=self.max_terms,
+                criterion=self.criterion,
+                time_limit=left,
+                random_state=problem.random_state,
+                verbose=self.verbose,
+                solver=SubsetSearch(screen=SCREEN, backward=True),
+            )
+            found.append(law)
+        return found
+
+
+def _chosen(found: list[Law], weak: list[Law], problem: StateTarget, noisy: bool = False) -> tuple[Law, float]:
     """The simplest law of the searches' fronts that reproduces the state's changes over time as well as any.
 
     ``found`` are the pointwise searches' laws, ``weak`` the weak
@@ -294,7 +278,7 @@ def _chosen(
     laws that reproduce the data equally, the one with exact values says
     more), then the lowest complexity. An entry that is not a search's chosen law is refitted
     on its own terms (a library of them) to become a Law with coefficients and
-    errors (with the derivative's ``known`` error, as the searches had); if that refit scores worse, the
+    errors (with the derivative's known error, as the searches had); if that refit scores worse, the
     best-scoring chosen law stands.
     """
     candidates: list[tuple[sp.Expr, Law | None, int]] = []
@@ -303,7 +287,8 @@ def _chosen(
         candidates.append((law.expression, law, chosen.complexity if chosen else complexity(law.expression)))
         candidates += [(e.expression, None, e.complexity) for e in law.front if not e.chosen]
     candidates += [(law.expression, law, complexity(law.expression)) for law in weak]
-    scores = integral_misses([c[0] for c in candidates], dict(constants), data, state, names, refit=noisy)
+    data, state, names, constants = problem.data, problem.state, problem.names, dict(problem.constants)
+    scores = integral_misses([c[0] for c in candidates], constants, data, state, names, refit=noisy)
     if noisy:  # misses dominated by the noise: how much lower a longer law's must be, the BIC says
         windows = max(len(window_changes(data, state)) / WINDOW, 2.0)  # overlapping windows: the independent ones
         tiny = np.finfo(float).tiny
@@ -329,27 +314,59 @@ def _chosen(
     if law is None:
         terms = [term for _, term in (arg.as_coeff_Mul() for arg in sp.Add.make_args(expression))]
         refit = discover_with_known_error(
-            X,
-            y,
-            known,
+            problem.X,
+            problem.y,
+            problem.known,
             variables=list(names),
             target=found[0].target,
-            constants=dict(constants) or None,
+            constants=constants or None,
             library=terms,
             max_terms=len(terms),
             method="basis",
-            random_state=random_state,
+            random_state=problem.random_state,
         )
-        score = integral_misses([refit.expression], dict(constants), data, state, names, refit=noisy)[0]
+        score = integral_misses([refit.expression], constants, data, state, names, refit=noisy)[0]
         if judged(pick, score) <= limit:
             return refit, float(score)
         return candidates[fallback][1], float(scores[fallback])
     return law, float(scores[pick])
 
 
-def _matched_law(law: Law, matched: MatchedState, X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Law:
+def _fit_to_trajectories(
+    laws: dict[str, Law],
+    problems: Mapping[str, StateTarget],
+    estimated: Any,
+    deadline: float | None,
+    library: Sequence[sp.Expr],
+    max_terms: int,
+    verbose: bool | None,
+) -> Any:
+    """Replace ``laws`` (in place) by their trajectory-matched forms, where the fit succeeds; what happened."""
+    current().stage("trajectory fit")
+    if verbose:
+        current().write("fitting the coefficients to the trajectories")
+    data = next(iter(problems.values())).data
+    matched, report = match_trajectories(
+        {s: laws[s].expression for s in data.states},
+        {s: laws[s].coefficients for s in data.states},
+        data,
+        next(iter(problems.values())).constants,
+        estimated.sigma,
+        deadline,
+        smoothed=estimated.states,
+        library=library,
+        max_terms=max_terms,
+    )
+    for state in data.states:
+        if matched is not None and state in matched:
+            laws[state] = _matched_law(laws[state], matched[state], problems[state])
+    return report
+
+
+def _matched_law(law: Law, matched: MatchedState, problem: StateTarget) -> Law:
     """The state's law with its trajectory-matched expression and coefficients; errors measured as before."""
-    data = Dataset(X, y, tuple(names), law.target)
+    X, y = problem.X, problem.y
+    data = Dataset(X, y, tuple(problem.names), law.target)
     with np.errstate(all="ignore"):
         predicted = numpy_evaluator(matched.expression, law.constants)(data.columns()) * np.ones(len(y))
     rmse = float(np.sqrt(np.mean((predicted - y) ** 2)))

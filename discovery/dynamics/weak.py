@@ -36,6 +36,7 @@ from ..search.supports import library_supports
 from ..settle.criteria import bic, mse_floor
 from ..settle.sum_of_terms import settle_terms
 from .integral import window_changes, window_integrals
+from .state_target import StateTarget
 from .trajectories import Trajectories
 
 WIDTH = 16  # samples a bump spans
@@ -109,16 +110,9 @@ def _trapezoid_weights(t: np.ndarray) -> np.ndarray:
 
 
 def weak_laws(
-    trajectories: Trajectories,
-    state: int,
+    problem: StateTarget,
     terms: Sequence[sp.Expr],
-    names: Sequence[str],
-    constants: Mapping[str, float],
-    target: str,
-    X: np.ndarray,
-    Y: np.ndarray,
     max_terms: int,
-    random_state: int | None,
     noise: float = 0.0,
     formulation: str = "weak",
 ) -> list[Law]:
@@ -132,11 +126,12 @@ def weak_laws(
     the state's noise standard deviation (in its units). ``formulation`` is ``"weak"`` (bumps,
     :func:`weak_rows`) or ``"integral"``
     (boxes, :func:`integral_rows`). Its RMSE and R² are measured against
-    the pointwise derivative estimates ``Y`` at the states ``X``, so they read
+    the pointwise derivative estimates ``problem.y`` at the states ``problem.X``, so they read
     as every law's do; its coefficients' errors are those of the weak fit.
     """
+    constants, random_state = problem.constants, problem.random_state
     rows_of = {"weak": weak_rows, "integral": integral_rows}[formulation]
-    G, b, coarse, usable = rows_of(trajectories, state, terms, names, constants)
+    G, b, coarse, usable = rows_of(problem.data, problem.state, terms, problem.names, constants)
     if not usable or len(b) < 3:
         return []
     kept = [terms[j] for j in usable]
@@ -161,12 +156,12 @@ def weak_laws(
         settled.append((bic(rss, n, result.fit.n_free, floor), result))
     if not settled:
         return []
-    data = Dataset(X, Y, tuple(names), target)
+    data = Dataset(problem.X, problem.y, tuple(problem.names), problem.target)
     front = []
     for score, result in settled:
         with np.errstate(all="ignore"):
             predicted = numpy_evaluator(result.expression, dict(constants))(data.columns())
-        rmse = float(np.sqrt(np.mean((predicted * np.ones(len(Y)) - Y) ** 2)))
+        rmse = float(np.sqrt(np.mean((predicted * np.ones(len(problem.y)) - problem.y) ** 2)))
         front.append(
             FrontEntry(
                 result.expression,

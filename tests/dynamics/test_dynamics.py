@@ -16,6 +16,7 @@ from discovery.dynamics.derivatives import estimate_derivatives, noise_levels
 from discovery.dynamics.integral import integral_misses
 from discovery.dynamics.matching import match_trajectories
 from discovery.dynamics.sensitivity import trajectory_sensitivities
+from discovery.dynamics.state_target import StateTarget
 from discovery.dynamics.terms import dynamics_terms
 from discovery.dynamics.trajectories import as_trajectories
 from discovery.dynamics.weak import weak_laws
@@ -400,7 +401,8 @@ def test_integral_formulation_finds_the_law_from_noisy_states(damped_oscillator)
     estimated = estimate_derivatives(data, "spline")
     X, Y = np.vstack(estimated.states), np.vstack(estimated.values)
     terms = [x, y, x**2, x * y, y**2, sp.sin(x), sp.cos(y)]
-    laws = weak_laws(data, 1, terms, ["x", "y"], {}, "dy_dt", X, Y[:, 1], 4, 0, scale[1], formulation="integral")
+    problem = StateTarget(data, 1, ("x", "y"), {}, "dy_dt", X, Y[:, 1], random_state=0)
+    laws = weak_laws(problem, terms, 4, noise=scale[1], formulation="integral")
     assert laws and all(law.info["method"] == "integral" for law in laws)
     two_terms = next(law for law in laws if len(law.coefficients) == 2)
     assert sp.simplify(_rounded(two_terms.expression, 2) - (-2 * x - y / 5)) == 0
