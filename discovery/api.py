@@ -320,7 +320,14 @@ def _decomposed(data: Dataset, time_limit: float | None, options: SearchOptions)
     law, candidates = decomposed_law(data, checked, time_limit, options.random_state, search, options.device)
     if options.bootstrap:
         bootstrap_backend_law(
-            law, candidates, data, checked, True, int(options.bootstrap), options.random_state, options.verbose
+            law,
+            candidates,
+            data,
+            checked,
+            snap=True,
+            resamples=int(options.bootstrap),
+            random_state=options.random_state,
+            verbose=options.verbose,
         )
     return law
 

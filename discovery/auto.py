@@ -95,7 +95,14 @@ def auto_law(
     best, candidates = basis, None
     if decompose:
         best, candidates = _with_decomposition(
-            basis, data, constants, deadline, forms_reserve, random_state, verbose, device
+            basis,
+            data,
+            constants,
+            deadline=deadline,
+            forms_reserve=forms_reserve,
+            random_state=random_state,
+            verbose=verbose,
+            device=device,
         )
         if _fits(best, data, random_state) and len(best.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
             return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
@@ -104,7 +111,15 @@ def auto_law(
             if _fits(best, data, random_state) and len(best.expression.atoms(sp.Float)) <= MAX_FLOATS_WITHOUT_FORMS:
                 return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
     best, candidates = _with_forms(
-        best, data, constants, deadline, forms_reserve, forms_overrun, random_state, verbose, candidates
+        best,
+        data,
+        constants,
+        deadline=deadline,
+        reserve=forms_reserve,
+        overrun=forms_overrun,
+        random_state=random_state,
+        verbose=verbose,
+        best_candidates=candidates,
     )
     if fits or _fits(best, data, random_state):
         return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
@@ -144,6 +159,7 @@ def _with_forms(
     basis: Law,
     data: Dataset,
     constants: Mapping[str, float],
+    *,
     deadline: Deadline,
     reserve: float,
     overrun: float,
@@ -176,6 +192,7 @@ def _with_decomposition(
     basis: Law,
     data: Dataset,
     constants: Mapping[str, float],
+    *,
     deadline: Deadline,
     forms_reserve: float,
     random_state: int | None,
@@ -339,5 +356,7 @@ def _bootstrapped(
 ) -> Law:
     """The law, with a backend's or the forms' candidates settled again on resamples (a basis law's caller does it)."""
     if bootstrap and candidates is not None:  # only the law returned is worth resampling
-        bootstrap_backend_law(law, candidates, data, constants, True, bootstrap, random_state, verbose)
+        bootstrap_backend_law(
+            law, candidates, data, constants, snap=True, resamples=bootstrap, random_state=random_state, verbose=verbose
+        )
     return law

@@ -160,6 +160,9 @@ MAX_MODULE_LINES = 400
 
 KNOWN_LONG_FUNCTIONS: set[str] = set()
 KNOWN_LONG_MODULES: set[str] = set()
+# A call passing more positional arguments than this is read by counting: name them (make them keyword-only).
+MAX_POSITIONAL_ARGUMENTS = 7
+KNOWN_WIDE_CALLS: set[str] = set()
 # Numbers come from bases' compiler; SymPy's printers may only write exports to other languages (export.py).
 KNOWN_LAMBDIFY: set[str] = set()
 # A ContextVar is a hidden argument; only the progress bar's (which changes no number) may use one.
@@ -207,6 +210,17 @@ def _long_functions(sources: dict[str, ast.Module]) -> set[str]:
 
 def _long_modules(root: Path, paths: list[str]) -> set[str]:
     return {p for p in paths if len((root / p).read_text(encoding="utf-8").splitlines()) > MAX_MODULE_LINES}
+
+
+def _wide_calls(sources: dict[str, ast.Module]) -> set[str]:
+    """``path::callee`` of each call passing over MAX_POSITIONAL_ARGUMENTS positional arguments, ``*args`` aside."""
+    return {
+        f"{path}::{ast.unparse(node.func)}"
+        for path, tree in sources.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and sum(not isinstance(a, ast.Starred) for a in node.args) > MAX_POSITIONAL_ARGUMENTS
+    }
 
 
 def _uses_lambdify(tree: ast.AST) -> bool:
@@ -257,6 +271,12 @@ def test_no_module_over_the_limit():
     _known(_long_modules(ROOT, list(_sources())), KNOWN_LONG_MODULES, f"modules over {MAX_MODULE_LINES} lines")
 
 
+def test_no_call_with_many_positional_arguments():
+    _known(
+        _wide_calls(_sources()), KNOWN_WIDE_CALLS, f"calls with over {MAX_POSITIONAL_ARGUMENTS} positional arguments"
+    )
+
+
 def test_no_lambdify_in_the_numerical_path():
     _known(_lambdify_users(_sources()), KNOWN_LAMBDIFY, "modules evaluating by lambdify")
 
@@ -273,6 +293,8 @@ def test_the_rule_checks_see_violations(tmp_path):
         "HIDDEN = ContextVar('h', default=0.0)\n"
         f"class A:\n    def long(self):\n{body}\n"
         "def short():\n    return sp.lambdify([], 1)\n"
+        f"def wide():\n    return max({', '.join(['1'] * (MAX_POSITIONAL_ARGUMENTS + 1))}, *[2])\n"
+        f"def narrow():\n    return max({', '.join(['1'] * MAX_POSITIONAL_ARGUMENTS)}, *[2], key=abs)\n"
     )
     sources = {"pkg/m.py": ast.parse(source), "pkg/export.py": ast.parse(source)}
     (tmp_path / "pkg").mkdir()
@@ -281,6 +303,7 @@ def test_the_rule_checks_see_violations(tmp_path):
     assert _long_functions(sources) == {"pkg/m.py::A.long", "pkg/export.py::A.long"}
     assert _long_modules(tmp_path, ["pkg/m.py", "pkg/short.py"]) == {"pkg/m.py"}
     assert _lambdify_users(sources) == {"pkg/m.py"}
+    assert _wide_calls(sources) == {"pkg/m.py::max", "pkg/export.py::max"}
     assert _context_vars(sources) == {"pkg/m.py::HIDDEN", "pkg/export.py::HIDDEN"}
     with pytest.raises(AssertionError, match="new"):
         _known({"a", "b"}, {"a"}, "violations")

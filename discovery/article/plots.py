@@ -46,7 +46,7 @@ def _evaluate(fn: Predictor, X: np.ndarray, what: str) -> np.ndarray:
     return out
 
 
-def _contour(fig: Figure, ax, V, T, Z, title: str, v_edge: float, cmap: str) -> None:
+def _contour(fig: Figure, ax, V, T, Z, *, title: str, v_edge: float, cmap: str) -> None:
     """Filled contour of ``Z`` over the (v, θ) grid with the training edge marked."""
     Zm = np.ma.masked_invalid(Z)
     if Zm.count() == 0 or float(Zm.min()) == float(Zm.max()):
@@ -136,7 +136,7 @@ def write_cannon_plots(
     paths.append(_save(fig, out / "data.png"))
 
     fig = Figure(figsize=(6, 4.5))
-    _contour(fig, fig.add_subplot(), V, T, S_true, "True law s(v, θ)", TRAIN_V_MAX, "viridis")
+    _contour(fig, fig.add_subplot(), V, T, S_true, title="True law s(v, θ)", v_edge=TRAIN_V_MAX, cmap="viridis")
     paths.append(_save(fig, out / "truth.png"))
 
     used: dict[str, int] = {}
@@ -148,8 +148,10 @@ def write_cannon_plots(
         fig = Figure(figsize=(12, 4.5))
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.12, top=0.86, wspace=0.15)
         ax1, ax2 = fig.subplots(1, 2)
-        _contour(fig, ax1, V, T, S, f"{name}: prediction", TRAIN_V_MAX, "viridis")
-        _contour(fig, ax2, V, T, np.abs(S - S_true), f"{name}: |prediction − truth|", TRAIN_V_MAX, "magma")
+        _contour(fig, ax1, V, T, S, title=f"{name}: prediction", v_edge=TRAIN_V_MAX, cmap="viridis")
+        _contour(
+            fig, ax2, V, T, np.abs(S - S_true), title=f"{name}: |prediction − truth|", v_edge=TRAIN_V_MAX, cmap="magma"
+        )
         fig.suptitle(name)
         paths.append(_save(fig, out / f"model_{slug}.png"))
 

@@ -47,7 +47,9 @@ def backend_law(
     """
     law, candidates = run_backend(name, data, constants, time_limit, random_state, hint, snap)
     if bootstrap:
-        bootstrap_backend_law(law, candidates, data, constants, snap, bootstrap, random_state, verbose)
+        bootstrap_backend_law(
+            law, candidates, data, constants, snap=snap, resamples=bootstrap, random_state=random_state, verbose=verbose
+        )
     return law
 
 
@@ -103,6 +105,7 @@ def bootstrap_backend_law(
     candidates: list[ExpressionCandidate],
     data: Dataset,
     constants: Mapping[str, float],
+    *,
     snap: bool,
     resamples: int,
     random_state: int | None,

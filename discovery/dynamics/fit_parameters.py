@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -143,12 +144,14 @@ def reached_fit(
     held: Mapping[int, float],
     exact: Mapping[int, tuple[sp.Expr, float]],
     values: Mapping[int, sp.Expr],
-    q: np.ndarray,
-    misses: np.ndarray,
+    fit: Any,
+    *,
     n_free: int,
     floor: float,
     noise: np.ndarray,
 ) -> Reached:
+    """Where a fit of the trajectories ended (``fit.x`` the parameters and starts, ``fit.fun`` the misses)."""
+    q, misses = fit.x, fit.fun
     laws: list[list[tuple[sp.Expr, float]]] = [[] for _ in range(n_states)]
     for i in range(len(parameters.terms)):
         if i not in held:

@@ -4,7 +4,7 @@ Around the nonlinear fit (:mod:`discovery.dynamics.trajectory_fit`) the
 misses are linear in the coefficients, with the initial states profiled out;
 on that linear problem terms that the data do not need are pruned and
 coefficients are snapped to exact values by the same BIC tests as every law
-(:func:`discovery.settle.sum_of_terms.snap_coefficients`).
+(:func:`discovery.settle.snapping.snap_coefficients`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from scipy import optimize
 from ..settle.criteria import bic
 from ..settle.fitting import ParameterFit, least_squares
 from ..settle.pruning import prune_in_order
-from ..settle.sum_of_terms import snap_coefficients
+from ..settle.snapping import snap_coefficients
 from .fit_parameters import FitParameters
 
 # Of each state's RMS: how closely a simulated and a measured clean trajectory can agree (both come from

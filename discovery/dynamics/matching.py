@@ -12,7 +12,7 @@ are independent, so the coefficients' standard errors mean what they say.
 Around that fit the misses are linear in the coefficients, with the initial
 states profiled out; on that linear problem terms that the data do not need
 are pruned and coefficients are snapped to exact values by the same BIC
-tests as every law (:func:`discovery.settle.sum_of_terms.snap_coefficients`), and the
+tests as every law (:func:`discovery.settle.snapping.snap_coefficients`), and the
 system is simulated once more with them held.
 
 This module runs the fit and searches each state's terms on it; the
@@ -221,9 +221,9 @@ class _TermSearch:
             reached.starts,
             context.sigma,
             context.constants,
-            RTOL,
-            ATOL_FRACTION * context.rms,
-            EVALUATIONS_PER_SAMPLE,
+            rtol=RTOL,
+            atol=ATOL_FRACTION * context.rms,
+            max_evaluations=EVALUATIONS_PER_SAMPLE,
         )
 
     def result(self) -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:

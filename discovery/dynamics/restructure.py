@@ -193,10 +193,10 @@ def _linear_problem(point: FitPoint, state: int, library: Sequence[sp.Expr]) -> 
             start,
             trajectory.u,
             names,
-            point.constants,
-            point.rtol,
-            point.atol,
-            point.max_evaluations,
+            constants=point.constants,
+            rtol=point.rtol,
+            atol=point.atol,
+            max_evaluations=point.max_evaluations,
         )
         if found is None:
             return None

@@ -34,6 +34,7 @@ def trajectory_sensitivities(
     x0: np.ndarray,
     u: np.ndarray,
     names: Sequence[str],
+    *,
     constants: Mapping[str, float],
     rtol: float,
     atol: np.ndarray,
@@ -123,6 +124,7 @@ def variational_jacobian(
     data: Trajectories,
     constants: Mapping[str, float],
     sigma: np.ndarray,
+    *,
     rtol: float,
     atol: np.ndarray,
     evaluations_per_sample: int,
@@ -156,10 +158,10 @@ def variational_jacobian(
             q[n_c + k * n_s : n_c + (k + 1) * n_s],
             trajectory.u,
             names,
-            constants,
-            rtol,
-            atol,
-            evaluations_per_sample * len(trajectory.t),
+            constants=constants,
+            rtol=rtol,
+            atol=atol,
+            max_evaluations=evaluations_per_sample * len(trajectory.t),
         )
         if found is not None and len(found[2]) == n_c:
             columns = found[1] / sigma[None, :, None]

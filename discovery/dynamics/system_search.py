@@ -191,7 +191,7 @@ def discover_system(
         # A name a formula can hold; the System prints d{state}/dt.
         target = f"d{state}_d{data.time}"
         problem = problems[state] = StateTarget(
-            data, j, tuple(names), checked, target, X[rows], Y[rows, j], random_state, known
+            data, j, tuple(names), checked, target, X[rows], Y[rows, j], random_state=random_state, known=known
         )
         current().stage(f"d{state}/d{data.time}")
         if verbose:

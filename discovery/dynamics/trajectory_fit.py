@@ -132,7 +132,7 @@ def fit_by_simulation(
             return None, {**info, "status": "kept: matching did not improve the simulated trajectories"}, None
         if _chi(fit.fun) > MAX_MISS:
             values = parameter_values(parameters, {}, {}, fit.x)
-            free = reached_fit(parameters, n_s, {}, {}, values, fit.x, fit.fun, len(fit.x), floor, sigma / rms)
+            free = reached_fit(parameters, n_s, {}, {}, values, fit, n_free=len(fit.x), floor=floor, noise=sigma / rms)
             return None, {**info, "status": STILL_MISSES}, free
         held, exact, linear = pruned_and_snapped(fit, parameters, context.constants, floor)
         fixed = {**held, **{j: value for j, (_, value) in exact.items()}}
@@ -150,7 +150,7 @@ def fit_by_simulation(
     )
     laws = _laws(parameters, n_s, held, exact, linear, values, n - len(fit.x))
     reached = reached_fit(
-        parameters, n_s, held, exact, values, final.x, final.fun, len(fit.x) - len(fixed), floor, sigma / rms
+        parameters, n_s, held, exact, values, final, n_free=len(fit.x) - len(fixed), floor=floor, noise=sigma / rms
     )
     return {fitted[j]: law for j, law in laws.items()}, info, reached
 
@@ -169,7 +169,14 @@ def _jacobian(
         if deadline is not None and clock.perf_counter() > deadline:
             raise _OutOfTime
         return variational_jacobian(
-            parameters, q, data, context.constants, sigma, RTOL, ATOL_FRACTION * rms, EVALUATIONS_PER_SAMPLE
+            parameters,
+            q,
+            data,
+            context.constants,
+            sigma,
+            rtol=RTOL,
+            atol=ATOL_FRACTION * rms,
+            evaluations_per_sample=EVALUATIONS_PER_SAMPLE,
         )
 
     return jacobian

@@ -28,7 +28,7 @@ class TargetError:
     within it tie on the criteria and the simplest wins. Such errors also
     bias each coefficient by about ``coefficient_error`` of its value, however
     small its statistical error: exact values are tried within that
-    (:func:`discovery.settle.sum_of_terms.snap_coefficients`). Negative values count as 0.
+    (:func:`discovery.settle.snapping.snap_coefficients`). Negative values count as 0.
     """
 
     relative_rmse: float = 0.0

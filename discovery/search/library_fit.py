@@ -124,7 +124,7 @@ def fit_library(
     front = pareto_front(score_supports(supports, columns_of, y_weighted, gram, term_complexity, data.known_error))
     chosen = choose(front, settings.criterion, data.n_rows)
     entries, settled_chosen = _settled_front(
-        front, chosen, columns_of, y_weighted, gram, settings, tidy, log_target, ones, data
+        front, chosen, columns_of, y_weighted, gram, settings, tidy=tidy, log_target=log_target, ones=ones, data=data
     )
 
     kept = Library(gram.terms)
@@ -198,6 +198,7 @@ def _settled_front(
     y_weighted: np.ndarray,
     gram: Any,
     settings: Settings,
+    *,
     tidy: bool,
     log_target: bool,
     ones: np.ndarray | None,

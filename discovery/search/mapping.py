@@ -32,7 +32,7 @@ from ..settle.exact_values import exact_values_near
 from ..settle.expression_fit import SettledExpression, settle_expression
 from ..settle.fitting import ParameterFit, fit_through_inverse
 from ..settle.pruning import prune_in_order
-from ..settle.sum_of_terms import snap_coefficients
+from ..settle.snapping import snap_coefficients
 from .library_fit import Settings, fit_library
 from .selection import expression_bics, noise_bics
 from .transforms import (
@@ -56,6 +56,7 @@ def refit_on_y(
     y: np.ndarray,
     constants: Mapping[str, float],
     floor: float,
+    *,
     coefficient_error: float = 0.0,
     snap: bool = True,
 ) -> tuple[sp.Expr, list[Coefficient], float] | None:
@@ -111,7 +112,16 @@ def refit_on_y(
             return fit({**zeros, **fixed}, free_fit.coef)
 
         logarithms = constant_positions([c.term for c in coefficients]) if transform.logarithmic else []
-        exact, final = snap_coefficients(holding, free_fit, n, constants, floor, logarithms, (), coefficient_error)
+        exact, final = snap_coefficients(
+            holding,
+            free_fit,
+            n,
+            constants,
+            floor,
+            logarithms=logarithms,
+            exponential_factors=(),
+            coefficient_error=coefficient_error,
+        )
     if bic(final.rss, n, final.n_free, floor) > bic(free_fit.rss, n, free_fit.n_free, floor):
         final, exact = free_fit, {}
     inner = sp.Integer(0)
@@ -224,7 +234,9 @@ def map_to_y(law: Law, transform, sign: int, data: Dataset, floor: float) -> Law
     coefficients = law.coefficients
     if rmse**2 > floor:  # not exact: with additive noise on y, the transformed fit's coefficients are biased
         error = data.known_error.coefficient_error
-        refitted = refit_on_y(law.coefficients, transform, sign, data.columns(), data.y, law.constants, floor, error)
+        refitted = refit_on_y(
+            law.coefficients, transform, sign, data.columns(), data.y, law.constants, floor, coefficient_error=error
+        )
         # With relative noise on y, the fit of log y (or of another transform) can be the better one:
         # the two are compared under both noise models, as laws from different targets are.
         if refitted is not None and bic_on_y(*refitted, law, data, floor) < bic_on_y(

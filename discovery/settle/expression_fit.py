@@ -27,7 +27,7 @@ from ..law.evaluate import numpy_evaluator
 from .criteria import bic, mse_floor
 from .fitting import ParameterFit, ParametrisedExpression
 from .pruning import prune_backward, prune_in_order
-from .sum_of_terms import snap_coefficients
+from .snapping import snap_coefficients
 
 MAX_PRUNE_TERMS = 8  # additive terms tried for removal only in sums no longer than this
 # An additive term whose RMS on the rows is below this share of y's moves no fit: in a longer sum,

@@ -413,7 +413,18 @@ def test_sensitivities_are_the_simulated_states_derivatives():
     laws = [3 * x - 2 * x * y - x**2, 2 * y - x * y - y**2]
     candidates = [(0, x), (0, sp.sin(y)), (1, x * y / (1 + x)), (1, sp.cos(x))]
     t, x0 = np.arange(100) * 0.1, np.array([1.0, 3.0])
-    found = trajectory_sensitivities(laws, candidates, t, x0, np.zeros((100, 0)), ["x", "y"], {}, 1e-10, 1e-12, 10**5)
+    found = trajectory_sensitivities(
+        laws,
+        candidates,
+        t,
+        x0,
+        np.zeros((100, 0)),
+        ["x", "y"],
+        constants={},
+        rtol=1e-10,
+        atol=1e-12,
+        max_evaluations=10**5,
+    )
     states, columns, usable = found
     assert usable == [0, 1, 2, 3]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import discovery.settle.sum_of_terms as settle_module
+import discovery.settle.snapping as snapping_module
 from discovery import discover
 from discovery.settle.exact_values import exact_values_near
 from discovery.settle.sum_of_terms import settle_terms
@@ -61,7 +61,7 @@ def test_settle_keeps_a_coefficient_that_is_not_simple():
 
 def test_snapping_is_refused_when_the_fit_gets_worse(monkeypatch):
     # Widen the search so that 1/10 is offered for 0.1003; the BIC check must refuse it.
-    monkeypatch.setattr(settle_module, "SNAP_SIGMAS", 1e6)
+    monkeypatch.setattr(snapping_module, "SNAP_SIGMAS", 1e6)
     cols, y = _line(0.1003)
     result = settle_terms(cols, y, [sp.Symbol("x")])
     assert result.coefficients[0].exact is None
