@@ -175,7 +175,12 @@ def dimension_of_expression(expression: sp.Expr, dimensions: Mapping[str, Dimens
         if base is None:
             return None
         if expression.exp.is_number:
-            return _combined({}, base, Fraction(str(sp.nsimplify(expression.exp, rational=True))))
+            if not base:
+                return {}  # any power of a dimensionless quantity
+            exponent = sp.nsimplify(expression.exp, rational=True)
+            if not exponent.is_Rational:  # a metre to the power 11·√2/5 has no dimension
+                return None
+            return _combined({}, base, Fraction(int(exponent.p), int(exponent.q)))
         return {} if not base and dimension_of_expression(expression.exp, dimensions) == {} else None
     if isinstance(expression, sp.Abs):
         return dimension_of_expression(expression.args[0], dimensions)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -159,3 +161,13 @@ def test_a_constant_alone_can_carry_the_unit(rng):
     assert law.info["units"]["prefactor"] == "m_e_c2"
     E_, theta_, m = sp.symbols("E theta m_e_c2")
     assert sp.simplify(law.expression - E_ / (1 + E_ / m * (1 - sp.cos(theta_)))) == 0, law.expression
+
+
+def test_an_irrational_power_is_dimensionless_only_of_a_dimensionless_base():
+    """A snapped exponent such as 11·√2/5 once crashed the check (it is no fraction); now it is judged."""
+    dimensions = dimensions_of({"m": "kg", "r": "m", "theta": ""})
+    m, r, theta = sp.symbols("m r theta")
+    power = 11 * sp.sqrt(2) / 5
+    assert dimension_of_expression(m**power, dimensions) is None
+    assert dimension_of_expression(theta**power * r, dimensions) == {"length": 1}
+    assert dimension_of_expression(r**1.5, dimensions) == {"length": Fraction(3, 2)}
