@@ -17,8 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
-from bases import Library, TermDroppedWarning
+from bases.term import Term
 
+from ..errors import AliasedTermWarning
 from ..law.evaluate import numpy_evaluator
 
 # The functions whose argument turns through periods, and their period in it.
@@ -29,13 +30,13 @@ ROWS_PER_PERIOD = 2.0
 
 
 def resolved_terms(
-    library: Library, X: np.ndarray, variables: Sequence[str], n_rows: int, warn: bool = False
-) -> Library:
-    """``library`` without the terms that hold a periodic function the ``n_rows`` rows cannot resolve.
+    terms: Sequence[Term], X: np.ndarray, variables: Sequence[str], n_rows: int, warn: bool = False
+) -> list[int]:
+    """Indices of the ``terms`` that hold no periodic function the ``n_rows`` rows cannot resolve.
 
     Parameters
     ----------
-    library : bases.Library
+    terms : sequence of bases.Term
     X : ndarray
         Rows of the inputs (a sample of them will do: only their range is read).
     variables : sequence of str
@@ -43,7 +44,7 @@ def resolved_terms(
     n_rows : int
         The rows the law is fitted on.
     warn : bool
-        Name the terms left out in a :class:`bases.TermDroppedWarning` (for a library the user gave).
+        Name the terms left out in an :class:`~discovery.errors.AliasedTermWarning` (for a library the user gave).
     """
     columns = {name: X[:, j] for j, name in enumerate(variables)}
     spans: dict[sp.Expr, float] = {}
@@ -58,18 +59,16 @@ def resolved_terms(
         return spans[argument] / period
 
     kept = [
-        term
-        for term in library.terms
+        j
+        for j, term in enumerate(terms)
         if all(turns(f.args[0], PERIODS[f.func]) <= most for f in term.expr.atoms(*PERIODS))
     ]
-    if len(kept) == len(library.terms):
-        return library
-    if warn:
-        left_out = ", ".join(t.name for t in library.terms if t not in kept)
+    if warn and len(kept) < len(terms):
+        left_out = ", ".join(t.name for j, t in enumerate(terms) if j not in set(kept))
         warnings.warn(
             f"left out term(s) {left_out}: their sines turn through more than one period per {ROWS_PER_PERIOD:g} "
             f"of the {n_rows} rows, too fast for the rows to resolve",
-            TermDroppedWarning,
+            AliasedTermWarning,
             stacklevel=4,
         )
-    return Library(kept)
+    return kept

@@ -156,7 +156,6 @@ def _proposed_supports(
     rows = sample_rows(data.n_rows, rng)
     X_search, y_search = data.X[rows], data.y[rows]
     folds = rng.permutation(len(y_search)) % max(2, settings.cv_folds)
-    library = resolved_terms(library, X_search, data.variables, data.n_rows, warn=warn)
     gram = library.gram(
         X_search,
         y_search,
@@ -169,6 +168,9 @@ def _proposed_supports(
         weights=None if data.weights is None else data.weights[rows],
     )
     gram = gram.restrict(_distinct_columns(gram))
+    resolved = resolved_terms(gram.terms, X_search, data.variables, data.n_rows, warn=warn)
+    if len(resolved) < len(gram.terms):
+        gram = gram.restrict(resolved)
     if not gram.terms:
         raise DataError("no term of the library is defined and non-zero on the data; give a different library")
     if solver.name in ("lstsq", "stlsq") and data.n_rows <= len(gram.terms):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from bases import Library, TermDroppedWarning, default_library
-from discovery import discover
+from bases import Library, default_library
+from discovery import AliasedTermWarning, discover
 from discovery.search.aliasing import resolved_terms
 
 
@@ -13,10 +13,14 @@ def _names(library: Library) -> set[str]:
     return {sp.sstr(t.expr) for t in library.terms}
 
 
+def _kept(library: Library, X: np.ndarray, variables: list[str], n_rows: int) -> set[str]:
+    return _names(library[resolved_terms(library.terms, X, variables, n_rows)])
+
+
 def test_a_sine_winding_faster_than_the_rows_is_left_out():
     year = np.linspace(1790, 1970, 19)[:, None]  # cos(2·year) turns through 57 periods between 19 rows
     library = default_library(["year"], 2)
-    kept = _names(resolved_terms(library, year, ["year"], 19))
+    kept = _kept(library, year, ["year"], 19)
     assert "cos(2*year)" in _names(library) and "sin(year)" in _names(library)
     assert not {"cos(2*year)", "sin(year)", "sin(2*year)", "cos(year)"} & kept
     assert {"year", "year**2", "1"} <= kept  # terms with no periodic part are untouched
@@ -25,22 +29,22 @@ def test_a_sine_winding_faster_than_the_rows_is_left_out():
 def test_an_angle_over_its_period_keeps_its_harmonics():
     theta = np.linspace(0, 2 * np.pi, 10)[:, None]
     library = default_library(["theta"], 2)
-    assert resolved_terms(library, theta, ["theta"], 10) is library
+    assert resolved_terms(library.terms, theta, ["theta"], 10) == list(range(len(library)))
 
 
 def test_the_rows_count_decides_not_the_sample():
     """The range is read from a sample; the rows the law is fitted on set the Nyquist limit."""
     x = np.linspace(0, 200, 50)[:, None]  # sin(x): 32 periods
     library = Library(["sin(x)", "x"])
-    assert "sin(x)" not in _names(resolved_terms(library, x, ["x"], 50))
-    assert "sin(x)" in _names(resolved_terms(library, x, ["x"], 10_000))
+    assert "sin(x)" not in _kept(library, x, ["x"], 50)
+    assert "sin(x)" in _kept(library, x, ["x"], 10_000)
 
 
 def test_a_user_library_is_told_what_was_left_out():
     x = np.linspace(0, 200, 50)[:, None]
     library = Library(["sin(x)", "x"])
-    with pytest.warns(TermDroppedWarning, match=r"sin\(x\)"):
-        resolved_terms(library, x, ["x"], 50, warn=True)
+    with pytest.warns(AliasedTermWarning, match=r"sin\(x\)"):
+        resolved_terms(library.terms, x, ["x"], 50, warn=True)
 
 
 def test_a_small_table_spanning_decades_gets_no_aliased_harmonic():
