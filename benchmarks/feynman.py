@@ -10,6 +10,14 @@ solution and exact equality. Every problem is reported, failures included.
     python -m benchmarks.feynman --noise 0 0.001 0.01 0.1 --jobs 2
     python -m benchmarks.feynman --only I.12.1 II.6.15a     # a subset
     python -m benchmarks.feynman --limit 10                 # the first ten
+    python -m benchmarks.feynman --distractors 2            # two columns the law does not use
+
+With ``--distractors K`` each table gets K more columns, ``d1``..``dK``, that
+the law does not depend on, drawn as the SRSD benchmark draws its dummy
+variables: each uniformly in the range of one of the equation's own variables
+(picked at random), from a separate random stream, so that the real columns,
+y and its noise are the rows the run without distractors fits. The summary then
+also counts the laws that keep a distractor.
 
 Results go to ``benchmarks/results/feynman.json`` (one record per equation,
 noise and seed; an interrupted run resumes from it) and a Markdown summary
@@ -19,6 +27,7 @@ beside it.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -39,7 +48,21 @@ from .feynman_problems import Equation, add_noise, judge, load_equations, sample
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run_one(equation: Equation, noise: float, seed: int, n: int, n_test: int, time_limit: float) -> dict:
+def with_distractors(X: np.ndarray, equation: Equation, count: int, rng: np.random.Generator) -> np.ndarray:
+    """X with ``count`` more columns, each uniform in the range of one of the equation's variables."""
+    if count == 0:
+        return X
+    ranges = [equation.ranges[int(j)] for j in rng.integers(0, len(equation.ranges), count)]
+    return np.column_stack([X] + [rng.uniform(low, high, len(X)) for low, high in ranges])
+
+
+def distractor_names(count: int) -> list[str]:
+    return [f"d{k}" for k in range(1, count + 1)]
+
+
+def run_one(
+    equation: Equation, noise: float, seed: int, n: int, n_test: int, time_limit: float, distractors: int = 0
+) -> dict:
     """Fit one problem and judge it; never raises (a failure is a result)."""
     import sympy as sp
     import torch
@@ -52,9 +75,15 @@ def run_one(equation: Equation, noise: float, seed: int, n: int, n_test: int, ti
     y = add_noise(y_clean, noise, rng)
     X_test, y_test = sample(equation, n_test, rng)
     record = {"equation": equation.name, "noise": noise, "seed": seed, "formula": equation.formula}
+    names = list(equation.variables)
+    if distractors:
+        stream = np.random.default_rng([seed, int(round(noise * 1e6)), zlib.crc32(equation.name.encode()), 1])
+        X, X_test = (with_distractors(rows, equation, distractors, stream) for rows in (X, X_test))
+        names += distractor_names(distractors)
+        record["distractors"] = distractors
     start = time.perf_counter()
     try:
-        law = discover(X, y, variables=list(equation.variables), random_state=seed, time_limit=time_limit)
+        law = discover(X, y, variables=names, random_state=seed, time_limit=time_limit)
     except Exception as err:  # a crash is a failed problem, reported as such
         record.update(
             seconds=time.perf_counter() - start,
@@ -63,6 +92,7 @@ def run_one(equation: Equation, noise: float, seed: int, n: int, n_test: int, ti
             r2_test=None,
             symbolic_solution=False,
             exact=False,
+            kept_distractors=[],
         )
         return record
     seconds = time.perf_counter() - start
@@ -78,6 +108,9 @@ def run_one(equation: Equation, noise: float, seed: int, n: int, n_test: int, ti
         symbolic_solution=verdict.symbolic_solution,
         exact=verdict.exact,
         error=None,
+        kept_distractors=sorted(
+            str(s) for s in law.expression.free_symbols if str(s) in names[len(equation.variables) :]
+        ),
     )
     return record
 
@@ -114,6 +147,14 @@ def summarise(records: list[dict], noises: list[float], total: int) -> str:
         "| noise | symbolic solution (SRBench) | exact | median s | max s | errors |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
+    distracted = any(r.get("distractors") for r in records)
+    if distracted:
+        count = max(r.get("distractors", 0) for r in records)
+        lines[0] = lines[0].replace(
+            "equations per noise level", f"equations per noise level, {count} distractor columns"
+        )
+        lines[2] += " laws keeping a distractor |"
+        lines[3] += "---:|"
     for noise in noises:
         rows = [r for r in records if r["noise"] == noise]
         if not rows:
@@ -126,6 +167,7 @@ def summarise(records: list[dict], noises: list[float], total: int) -> str:
             f"| {noise:g} | {solved}/{len(rows)} ({100 * solved / len(rows):.0f} %) | "
             f"{exact}/{len(rows)} ({100 * exact / len(rows):.0f} %) | "
             f"{statistics.median(seconds):.2f} | {max(seconds):.1f} | {errors} |"
+            + (f" {sum(bool(r.get('kept_distractors')) for r in rows)} |" if distracted else "")
         )
     return "\n".join(lines)
 
@@ -216,11 +258,17 @@ def run_benchmark(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_arguments(parser, [0.0], RESULTS / "feynman.json", "equation")
+    parser.add_argument(
+        "--distractors", type=int, default=0, help="columns the law does not use, added to each table (default 0)"
+    )
     args = parser.parse_args()
+    if args.distractors < 0:
+        parser.error("--distractors must be 0 or more")
     if args.rejudge:
         rejudge(args.out)
         return
-    run_benchmark(parser, args, load_equations(), run_one, summarise, "equation")
+    run = functools.partial(run_one, distractors=args.distractors) if args.distractors else run_one
+    run_benchmark(parser, args, load_equations(), run, summarise, "equation")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ starts nothing: no Julia, no network, no GPU.
 
 from .api import discover
 from .dynamics import System, discover_system
-from .errors import BackendUnavailable, DataError
+from .errors import AliasedTermWarning, BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .law.coefficient import Coefficient, FrontEntry
 from .law.file import LawFileError, package_version
@@ -24,6 +24,7 @@ from .law.law import Law
 from .settle.bootstrap import BootstrapReport
 
 __all__ = [
+    "AliasedTermWarning",
     "BackendUnavailable",
     "BootstrapReport",
     "Coefficient",

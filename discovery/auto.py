@@ -27,9 +27,9 @@ from .io.dataset import Dataset
 from .law.law import Law
 from .progress import current
 from .search.levels import TIE_MARGIN
-from .search.noise import fits_to_noise
+from .search.noise import exact_fit, fits_to_noise, residual_test_sees_structure
 from .search.selection import law_bic
-from .settle.criteria import mse_floor
+from .settle.criteria import mse_floor, terms_allowed
 
 AUTO_ORDER = ("pysr", "operon")
 MIN_SEARCH_SECONDS = 5.0  # auto starts no search backend with less time left than this
@@ -53,6 +53,7 @@ MAX_FLOATS_WITHOUT_FORMS = 2
 # residuals above this (or 5 standard errors). The basis search's own stop uses 0.1, which the true
 # cannon law exceeds by chance on 2 seeds in 10 (0.108, 0.129); a backend costs seconds.
 AUTO_MIN_CORRELATION = 0.2
+AUTO_SIGMAS = 5.0  # or this many standard errors of the correlation
 
 
 def auto_law(
@@ -124,35 +125,61 @@ def auto_law(
     if fits or _fits(best, data, random_state):
         return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
     left = deadline.left()
-    if time_left is not None and left < MIN_SEARCH_SECONDS:
-        best.info["auto"] = f"no search backend: {max(left, 0):.1f} s of the time limit left"
+    reason = _no_backend(data, time_left, left)
+    if reason is not None:
+        best.info["auto"] = reason
         return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
+    seconds = None if time_left is None else left
+    best, candidates, interrupted = _with_backend(best, candidates, data, constants, seconds, random_state, verbose)
+    if interrupted:
+        return best
+    return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
+
+
+def _no_backend(data: Dataset, time_left: float | None, left: float) -> str | None:
+    """Why no search backend runs after the forms, or None when one may."""
+    if not residual_test_sees_structure(data.n_rows, AUTO_SIGMAS):
+        # A search backend's many-constant expressions would fit such a table's noise, and nothing could tell.
+        return f"no search backend: {data.n_rows} rows are too few to tell missed structure from noise"
+    if time_left is not None and left < MIN_SEARCH_SECONDS:
+        return f"no search backend: {max(left, 0):.1f} s of the time limit left"
+    return None
+
+
+def _with_backend(
+    best: Law,
+    candidates: list[ExpressionCandidate] | None,
+    data: Dataset,
+    constants: Mapping[str, float],
+    seconds: float | None,
+    random_state: int | None,
+    verbose: bool,
+) -> tuple[Law, list[ExpressionCandidate] | None, bool]:
+    """The first search backend that runs here, its law when it beats ``best``; and whether it was interrupted."""
     for name in AUTO_ORDER:
         try:
-            found, found_candidates = run_backend(
-                name, data, constants, None if time_left is None else left, random_state, best, True
-            )
+            found, found_candidates = run_backend(name, data, constants, seconds, random_state, best, True)
         except KeyboardInterrupt:
             warnings.warn(
                 f"interrupted during the {name} search: returning the law found before it, {best.formula}",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
             best.info["interrupted"] = True
-            return best
+            return best, candidates, True
         except BackendUnavailable as err:
             if name == "pysr":
-                warnings.warn(f"method='auto' skips PySR: {err}", RuntimeWarning, stacklevel=3)
+                warnings.warn(f"method='auto' skips PySR: {err}", RuntimeWarning, stacklevel=4)
             continue
         except (ArithmeticError, ValueError, RuntimeError) as err:
             # A fallback that fails inside its own library must not lose the law already found.
-            _keep_after_failure(best, f"the {name} search", err, "auto")
+            _keep_after_failure(best, f"the {name} search", err, "auto", stacklevel=5)
             continue
         _report(verbose, name, found)
         if _better(found, best, data):
-            best, candidates = found, found_candidates
+            return found, found_candidates, False
         break
-    return _bootstrapped(best, candidates, data, constants, bootstrap, random_state, verbose)
+    return best, candidates, False
 
 
 def _with_forms(
@@ -317,22 +344,31 @@ def searched_law(
     return basis_then_auto(data, time_limit, random_state, estimator)[0]
 
 
-def _keep_after_failure(law: Law, what: str, err: Exception, key: str) -> None:
+def _keep_after_failure(law: Law, what: str, err: Exception, key: str, stacklevel: int = 4) -> None:
     """Warn that a step failed, and record why in ``law.info[key]``: the law found before it stands."""
     warnings.warn(
         f"method='auto': {what} failed ({type(err).__name__}: {err}); keeping the law found before it, {law.formula}",
         RuntimeWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
     law.info[key] = f"{what} failed: {type(err).__name__}: {err}"
 
 
 def _fits(law: Law, data: Dataset, random_state: int | None) -> bool:
-    return fits_to_noise(law, data, random_state, min_correlation=AUTO_MIN_CORRELATION, sigmas=5.0)
+    """Exact, or residuals like noise by a test that could have seen missed structure on these rows."""
+    if not residual_test_sees_structure(data.n_rows, AUTO_SIGMAS) and not exact_fit(law, data):
+        return False  # too few rows to tell: the forms get their turn
+    return fits_to_noise(law, data, random_state, min_correlation=AUTO_MIN_CORRELATION, sigmas=AUTO_SIGMAS)
 
 
 def _better(found: Law, best: Law, data: Dataset) -> bool:
-    """A lower BIC on y; or, within a tie, fewer fitted floats (its exact values are evidence the other lacks)."""
+    """A lower BIC on y; or, within a tie, fewer fitted floats (its exact values are evidence the other lacks).
+
+    Never a law with more coefficients than the rows allow (:func:`~discovery.settle.criteria.terms_allowed`):
+    on six rows a five-constant form fits through the measurement errors, and its BIC cannot tell.
+    """
+    if len(found.coefficients) > terms_allowed(data.n_rows):
+        return False
     floor = mse_floor(data.y, data.known_error)
     new, old = law_bic(found, data, floor), law_bic(best, data, floor)
     fewer_floats = len(found.expression.atoms(sp.Float)) < len(best.expression.atoms(sp.Float))

@@ -7,3 +7,7 @@ class DataError(ValueError):
 
 class BackendUnavailable(RuntimeError):
     """A search backend's engine cannot run here; the message says what to install or which method to use."""
+
+
+class AliasedTermWarning(UserWarning):
+    """Terms of a library were left out: the rows sample their sine or cosine below the Nyquist rate."""

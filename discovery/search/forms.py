@@ -39,7 +39,7 @@ import sympy as sp
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
 from ..settle.criteria import bic as information_criterion
-from ..settle.criteria import mse_floor
+from ..settle.criteria import mse_floor, terms_allowed
 from ..settle.pruning import prune_backward
 from .form_catalogue import FORMS, Form, column_scale
 
@@ -110,6 +110,7 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
     outer = np.ones((len(y), 1)) if X.shape[1] == 1 else np.column_stack([np.ones(len(y)), X])
     outer_terms = [sp.Integer(1)] + (symbols if X.shape[1] > 1 else [])
     n, floor = len(y), mse_floor(y, data.known_error)
+    allowed = terms_allowed(data.n_rows)
     m = min(n, SCORING_ROWS)
     pairs: list[tuple[float, int, _Pair]] = []  # start BIC, order, pair
     for monomial, u in _monomials(X, symbols):
@@ -127,9 +128,9 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
     for _, order, pair in _refined_first(pairs):
         if out_of(1.0):
             break
-        fitted = _fit_form(pair.form, pair.u, y, outer, floor, pair.starts)
-        if fitted is not None:
-            k = int(fitted.keep.sum()) + pair.form.n_theta
+        fitted = _fit_form(pair.form, pair.u, y, outer, floor, pair.starts, allowed)
+        k = None if fitted is None else int(fitted.keep.sum()) + pair.form.n_theta
+        if k is not None and k <= allowed:
             fits.append((information_criterion(fitted.rss, n, k, floor), order, pair, fitted))
     fits.sort(key=lambda f: f[:2])
     close = [f for f in fits if f[0] <= fits[0][0] + BIC_WINDOW][:BEST]
@@ -274,8 +275,13 @@ def _fit_form(
     outer: np.ndarray,
     floor: float,
     starts: list[np.ndarray] | None = None,
+    allowed: int | None = None,
 ) -> _FittedForm | None:
-    """The best LM run from the best-scoring starts, its unneeded outer terms dropped; None when none is finite."""
+    """The best LM run from the best-scoring starts, its unneeded outer terms dropped; None when none is finite.
+
+    Outer terms are dropped until at most ``allowed`` constants (θ included) are left, when the rows allow
+    fewer than the form has (:func:`~discovery.settle.criteria.terms_allowed`).
+    """
     from scipy.optimize import least_squares
 
     residual = _residual(form, u, y, outer)
@@ -300,14 +306,18 @@ def _fit_form(
     if design is None:
         return None
     try:
-        keep, coef, rss = _pruned(design, y, floor, form.n_theta)
+        keep, coef, rss = _pruned(design, y, floor, form.n_theta, allowed)
     except np.linalg.LinAlgError:
         return None
     return _FittedForm(best[1], keep, coef, rss)
 
 
-def _pruned(design: np.ndarray, y: np.ndarray, floor: float, n_theta: int) -> tuple[np.ndarray, np.ndarray, float]:
+def _pruned(
+    design: np.ndarray, y: np.ndarray, floor: float, n_theta: int, allowed: int | None = None
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Drop design columns one at a time, the one the fit needs least first, while the BIC does not get worse.
+
+    A fit with more than ``allowed`` constants counts as infinitely bad, so its columns go first.
 
     The column needed least is the one whose removal would raise the RSS
     least, β_j² / [(AᵀA)⁻¹]_jj for each at once; the BIC is then judged on
@@ -335,7 +345,10 @@ def _pruned(design: np.ndarray, y: np.ndarray, floor: float, n_theta: int) -> tu
         yield (trial_keep, trial_coef, trial_rss) if math.isfinite(trial_rss) else None
 
     def criterion(fit: tuple[np.ndarray, np.ndarray, float]) -> float:
-        return information_criterion(fit[2], n, int(fit[0].sum()) + n_theta, floor)
+        constants = int(fit[0].sum()) + n_theta
+        if allowed is not None and constants > allowed:
+            return math.inf
+        return information_criterion(fit[2], n, constants, floor)
 
     return prune_backward((np.ones(k, dtype=bool), coef, _squared(r)), trials, criterion)
 

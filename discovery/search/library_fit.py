@@ -18,9 +18,11 @@ from ..io.rows import sample_rows
 from ..law.coefficient import FrontEntry
 from ..law.expressions import complexity
 from ..law.law import Law
+from ..settle.criteria import terms_allowed
 from ..settle.sum_of_terms import SettledTerms, settle_terms
 from ..solvers import Problem, Solver
 from ..solvers.base import Support
+from .aliasing import resolved_terms
 from .power_block import block_indices, supports_with_block
 from .selection import choose, pareto_front, score_supports
 
@@ -62,9 +64,6 @@ class Settings:
             "time_limit": time_limit,
             "device": str(self.device),
         }
-
-
-ROWS_PER_TERM = 4
 
 
 @dataclass
@@ -169,6 +168,9 @@ def _proposed_supports(
         weights=None if data.weights is None else data.weights[rows],
     )
     gram = gram.restrict(_distinct_columns(gram))
+    resolved = resolved_terms(gram.terms, X_search, data.variables, data.n_rows, warn=warn)
+    if len(resolved) < len(gram.terms):
+        gram = gram.restrict(resolved)
     if not gram.terms:
         raise DataError("no term of the library is defined and non-zero on the data; give a different library")
     if solver.name in ("lstsq", "stlsq") and data.n_rows <= len(gram.terms):
@@ -244,16 +246,6 @@ def _library_coefficients(gram: Any, settled: SettledTerms) -> np.ndarray:
         for term, factor in settled.parts.get(c.term, ((c.term, 1.0),)):
             coef[position[term]] += factor * c.value
     return coef
-
-
-def terms_allowed(n_rows: int) -> int:
-    """Most terms a law fitted to ``n_rows`` rows may have: one per four rows (and at least one).
-
-    With few rows, BIC's penalty (log n per term) is too small to stop a sum
-    of terms from fitting the measurement errors: eight planets are fitted to
-    1e-7 by five terms. Five rows allow one free term, eight allow two.
-    """
-    return max(1, n_rows // ROWS_PER_TERM)
 
 
 def _merge_same_laws(entries: list[FrontEntry]) -> list[FrontEntry]:

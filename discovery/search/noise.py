@@ -17,6 +17,9 @@ from ..settle.criteria import EXACT_RELATIVE_RMSE, exact_relative_rmse
 
 MAX_QUERIES = 2000
 MIN_CORRELATION = 0.1  # below this (and below 3 standard errors) the residuals count as noise
+# A neighbour correlation of the residuals this high is structure by any standard: a test that cannot
+# reject it on the rows at hand says nothing about whether a law fits.
+STRONG_CORRELATION = 0.5
 
 
 def neighbour_correlation(X: np.ndarray, residual: np.ndarray, random_state: int | None = 0) -> float:
@@ -57,6 +60,15 @@ def residuals_look_like_noise(
     m = min(len(residual), MAX_QUERIES)
     limit = max(min_correlation, sigmas / np.sqrt(max(m, 1)))
     return neighbour_correlation(X, residual, random_state) < limit
+
+
+def residual_test_sees_structure(n_rows: int, sigmas: float = 3.0, strong: float = STRONG_CORRELATION) -> bool:
+    """Whether :func:`residuals_look_like_noise` on ``n_rows`` rows can reject a strong neighbour correlation.
+
+    Its limit is at least ``sigmas/√m``: on 11 rows with 5 sigmas it is 1.5, which no correlation
+    exceeds, and every law, a constant for a rise and decay included, would "fit to the noise".
+    """
+    return sigmas / np.sqrt(max(min(n_rows, MAX_QUERIES), 1)) <= strong
 
 
 def fits_to_noise(law: Law, data: Dataset, random_state: int | None = 0, **threshold: float) -> bool:

@@ -19,6 +19,8 @@ def exact_relative_rmse(known: TargetError = NO_KNOWN_ERROR) -> float:
 
 
 CRITERIA = ("bic", "aic", "cv")
+# Rows per free constant at least (see terms_allowed).
+ROWS_PER_CONSTANT = 3
 
 
 def mse_floor(y: np.ndarray, known: TargetError = NO_KNOWN_ERROR) -> float:
@@ -65,3 +67,14 @@ def noise_model_bics(
     if np.all(y != 0) and np.all(np.isfinite(residual)):
         scores["relative"] = relative_bic(residual, y, n_params, known)
     return scores
+
+
+def terms_allowed(n_rows: int) -> int:
+    """Most terms (free constants) a law fitted to ``n_rows`` rows may have: one per three rows, at least one.
+
+    With few rows, BIC's penalty (log n per term) is too small to stop a sum
+    of terms from fitting the measurement errors: eight planets are fitted to
+    1e-7 by five terms. Five rows allow one free constant, six two (a
+    two-constant law on six rows is a normal experiment), nine three.
+    """
+    return max(1, n_rows // ROWS_PER_CONSTANT)

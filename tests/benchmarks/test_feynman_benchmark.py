@@ -109,3 +109,44 @@ def test_a_law_whose_rounded_coefficients_vanish_is_not_a_solution():
     found = s / (sp.Float(3.55e-11) - sp.Float(1.78e-11) * sp.exp(-z / R) + sp.Float(3.48e-11) * z**2 / R**2)
     ranges = {"sigma_q": (1e-9, 1e-6), "z": (0.01, 1.0), "R_d": (0.05, 0.5)}
     assert not judge(found, truth, 0.99, ranges=ranges).symbolic_solution
+
+
+def test_distractors_are_drawn_in_the_ranges_of_real_variables():
+    from benchmarks.feynman import distractor_names, with_distractors
+
+    equation = next(e for e in load_equations() if e.name == "I.12.1")
+    X, _ = sample(equation, 300, np.random.default_rng(0))
+    distracted = with_distractors(X, equation, 2, np.random.default_rng(1))
+    assert distracted.shape == (300, 4) and np.array_equal(distracted[:, :2], X)
+    lows, highs = np.min([r[0] for r in equation.ranges]), np.max([r[1] for r in equation.ranges])
+    assert distracted[:, 2:].min() >= lows and distracted[:, 2:].max() <= highs
+    assert not np.allclose(distracted[:, 2], distracted[:, 3])
+    assert distractor_names(2) == ["d1", "d2"]
+    assert with_distractors(X, equation, 0, np.random.default_rng(1)) is X
+
+
+def test_a_distracted_run_fits_the_same_rows_and_names_what_it_kept(monkeypatch):
+    """The real columns and y are the undistracted run's; a law using a distractor is reported as keeping it."""
+    import discovery
+    from benchmarks import feynman
+
+    seen = {}
+
+    class Kept:
+        expression = sp.Symbol("Nn") * sp.Symbol("mu") + 0 * sp.Symbol("d1") + sp.Symbol("d2") * 1e-9
+
+        def predict(self, X):
+            return X[:, 0] * X[:, 1]
+
+    def fake_discover(X, y, variables, random_state, time_limit):
+        seen.setdefault("calls", []).append((X.copy(), y.copy(), list(variables)))
+        return Kept()
+
+    monkeypatch.setattr(discovery, "discover", fake_discover)
+    equation = next(e for e in load_equations() if e.name == "I.12.1")
+    plain = feynman.run_one(equation, 0.01, 0, 200, 50, 1.0)
+    record = feynman.run_one(equation, 0.01, 0, 200, 50, 1.0, distractors=2)
+    (X0, y0, names0), (X2, y2, names2) = seen["calls"]
+    assert np.array_equal(X0, X2[:, :2]) and np.array_equal(y0, y2)
+    assert names2 == names0 + ["d1", "d2"] and record["distractors"] == 2
+    assert record["kept_distractors"] == ["d2"] and "distractors" not in plain
