@@ -198,6 +198,16 @@ def add_run_arguments(
     parser.add_argument("--rejudge", action="store_true", help="judge the stored laws again, without refitting")
 
 
+def selected(parser: argparse.ArgumentParser, problems: list, only: list[str] | None, limit: int | None, what: str):
+    """The problems ``--only`` names (an unknown name is an error), then the first ``--limit`` of them."""
+    if only:
+        unknown = sorted(set(only) - {p.name for p in problems})
+        if unknown:
+            parser.error(f"unknown {what}(s): {', '.join(unknown)}")
+        problems = [p for p in problems if p.name in only]
+    return problems[:limit] if limit else problems
+
+
 def run_benchmark(
     parser: argparse.ArgumentParser,
     args: argparse.Namespace,
@@ -211,13 +221,7 @@ def run_benchmark(
     ``problems`` have a ``name``; ``run_one(problem, noise, seed, n, n_test, time_limit)``
     returns a record; ``summary(records, noises, count)`` the Markdown table.
     """
-    if args.only:
-        unknown = sorted(set(args.only) - {p.name for p in problems})
-        if unknown:
-            parser.error(f"unknown {what}(s): {', '.join(unknown)}")
-        problems = [p for p in problems if p.name in args.only]
-    if args.limit:
-        problems = problems[: args.limit]
+    problems = selected(parser, problems, args.only, args.limit, what)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     records = [] if args.fresh or not args.out.exists() else json.loads(args.out.read_text())
     done = {(r["equation"], r["noise"], r["seed"]) for r in records}

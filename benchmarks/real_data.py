@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
+from .feynman import selected
 from .feynman_problems import time_limit
 from .peers import Unavailable, run_operon, run_pysr
 from .real_data_judge import judge, reference_fit
@@ -248,14 +249,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "real_data.json")
     parser.add_argument("--fresh", action="store_true", help="ignore earlier results instead of resuming")
     args = parser.parse_args()
-    problems = load_problems()
-    if args.only:
-        unknown = sorted(set(args.only) - {p.name for p in problems})
-        if unknown:
-            parser.error(f"unknown problem(s): {', '.join(unknown)}")
-        problems = [p for p in problems if p.name in args.only]
-    if args.limit:
-        problems = problems[: args.limit]
+    problems = selected(parser, load_problems(), args.only, args.limit, "problem")
     cap = args.cap or int(4 * args.time_limit + 60)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     records = [] if args.fresh or not args.out.exists() else json.loads(args.out.read_text())
