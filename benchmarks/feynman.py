@@ -12,7 +12,7 @@ solution and exact equality. Every problem is reported, failures included.
     python -m benchmarks.feynman --limit 10                 # the first ten
     python -m benchmarks.feynman --distractors 2            # two columns the law does not use
 
-With ``--distractors K`` each table gets K more columns, ``d1``..``dK``, that
+With ``--distractors K`` each table gets K more columns, ``dummy1``..``dummyK``, that
 the law does not depend on, drawn as the SRSD benchmark draws its dummy
 variables: each uniformly in the range of one of the equation's own variables
 (picked at random), from a separate random stream, so that the real columns,
@@ -56,8 +56,15 @@ def with_distractors(X: np.ndarray, equation: Equation, count: int, rng: np.rand
     return np.column_stack([X] + [rng.uniform(low, high, len(X)) for low, high in ranges])
 
 
-def distractor_names(count: int) -> list[str]:
-    return [f"d{k}" for k in range(1, count + 1)]
+def distractor_names(count: int, taken: tuple[str, ...] = ()) -> list[str]:
+    """``dummy1``..``dummyK`` (SRSD's name for them), with an underscore added while one is an equation's."""
+    names = []
+    for k in range(1, count + 1):
+        name = f"dummy{k}"
+        while name in taken:
+            name += "_"
+        names.append(name)
+    return names
 
 
 def run_one(
@@ -79,7 +86,7 @@ def run_one(
     if distractors:
         stream = np.random.default_rng([seed, int(round(noise * 1e6)), zlib.crc32(equation.name.encode()), 1])
         X, X_test = (with_distractors(rows, equation, distractors, stream) for rows in (X, X_test))
-        names += distractor_names(distractors)
+        names += distractor_names(distractors, equation.variables)
         record["distractors"] = distractors
     start = time.perf_counter()
     try:
@@ -96,8 +103,13 @@ def run_one(
         )
         return record
     seconds = time.perf_counter() - start
-    with np.errstate(all="ignore"):
-        predicted = law.predict(X_test)
+    try:
+        with np.errstate(all="ignore"):
+            predicted = law.predict(X_test)
+    except Exception as err:  # a law that cannot predict from its own kind of table is a failed problem
+        record.update(seconds=seconds, law=sp.sstr(law.expression), error=f"predict: {type(err).__name__}: {err}",
+                      r2_test=None, symbolic_solution=False, exact=False, kept_distractors=[])  # fmt: skip
+        return record
     residual = np.sum((y_test - predicted) ** 2)
     r2 = float(1 - residual / np.sum((y_test - y_test.mean()) ** 2)) if np.isfinite(residual) else -np.inf
     verdict = judge(law.expression, equation.expression, r2, ranges=dict(zip(equation.variables, equation.ranges)))

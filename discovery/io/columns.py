@@ -167,6 +167,13 @@ def _column_name(label: Any) -> str:
 def named_columns(X: Any, variables: Sequence[str] | None, expected_by: str | None = None) -> dict[str, Any]:
     """Variable name → raw column, for every wanted variable; names checked."""
     _reject_sparse(X)
+    if variables is not None:
+        names = [str(v) for v in variables]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:  # one column would silently stand for two
+            raise DataError(
+                f"variables repeats the name(s) {', '.join(map(repr, repeated))}: give each column its own name"
+            )
     if is_table(X):
         table, what = table_columns(X)
         if variables is None:
@@ -185,8 +192,6 @@ def named_columns(X: Any, variables: Sequence[str] | None, expected_by: str | No
         columns = _array_columns(X, variables, expected_by)
     for name in columns:
         check_name(name, "variable")
-    if len(set(columns)) != len(columns):
-        raise DataError(f"variable names must be unique, got {list(columns)}")
     return columns
 
 

@@ -121,7 +121,8 @@ def test_distractors_are_drawn_in_the_ranges_of_real_variables():
     lows, highs = np.min([r[0] for r in equation.ranges]), np.max([r[1] for r in equation.ranges])
     assert distracted[:, 2:].min() >= lows and distracted[:, 2:].max() <= highs
     assert not np.allclose(distracted[:, 2], distracted[:, 3])
-    assert distractor_names(2) == ["d1", "d2"]
+    assert distractor_names(2) == ["dummy1", "dummy2"]
+    assert distractor_names(2, ("dummy2", "x")) == ["dummy1", "dummy2_"]
     assert with_distractors(X, equation, 0, np.random.default_rng(1)) is X
 
 
@@ -133,7 +134,7 @@ def test_a_distracted_run_fits_the_same_rows_and_names_what_it_kept(monkeypatch)
     seen = {}
 
     class Kept:
-        expression = sp.Symbol("Nn") * sp.Symbol("mu") + 0 * sp.Symbol("d1") + sp.Symbol("d2") * 1e-9
+        expression = sp.Symbol("Nn") * sp.Symbol("mu") + 0 * sp.Symbol("dummy1") + sp.Symbol("dummy2") * 1e-9
 
         def predict(self, X):
             return X[:, 0] * X[:, 1]
@@ -148,5 +149,5 @@ def test_a_distracted_run_fits_the_same_rows_and_names_what_it_kept(monkeypatch)
     record = feynman.run_one(equation, 0.01, 0, 200, 50, 1.0, distractors=2)
     (X0, y0, names0), (X2, y2, names2) = seen["calls"]
     assert np.array_equal(X0, X2[:, :2]) and np.array_equal(y0, y2)
-    assert names2 == names0 + ["d1", "d2"] and record["distractors"] == 2
-    assert record["kept_distractors"] == ["d2"] and "distractors" not in plain
+    assert names2 == names0 + ["dummy1", "dummy2"] and record["distractors"] == 2
+    assert record["kept_distractors"] == ["dummy2"] and "distractors" not in plain

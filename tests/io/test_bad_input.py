@@ -29,6 +29,16 @@ def test_infinite_target_is_reported(good):
         discover(X, y)
 
 
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_a_name_given_to_two_columns_is_refused(good, as_frame):
+    """Two columns named alike once became one variable, and the law could not predict from the table it came from."""
+    X, y = good
+    X = np.column_stack([X, X[:, 0] * 3])
+    source = pd.DataFrame(X, columns=["a", "b", "c"]) if as_frame else X
+    with pytest.raises(DataError, match=r"variables repeats the name\(s\) 'a': give each column its own name"):
+        discover(source, y, variables=["a", "b", "a"])
+
+
 def test_lengths_must_match(good):
     X, y = good
     with pytest.raises(DataError, match="X has 50 rows but y has 49"):
