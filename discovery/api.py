@@ -200,6 +200,8 @@ def discover(
     -------
     Law
         ``str(law)`` is e.g. ``s = v**2*sin(2*theta)/g``; see :class:`Law`.
+        ``law.info["dropped_columns"]`` lists the input columns the law does
+        not use (``law.predict`` still takes every column).
 
     Raises
     ------
@@ -237,9 +239,14 @@ def _discovered(X: Any, y: Any, given: dict[str, Any], known_error: TargetError)
         data, all_rows = read_rows(X, y, given["variables"], given["target"], given["random_state"], client)
         data = dataclasses.replace(data, known_error=known_error)
         if all_rows is None:
-            return _search(data, given["time_limit"], options)
-        search = functools.partial(_search, options=options)
-        return searched_on_a_sample(data, all_rows, given["time_limit"], search, started, options.verbose)
+            law = _search(data, given["time_limit"], options)
+        else:
+            search = functools.partial(_search, options=options)
+            law = searched_on_a_sample(data, all_rows, given["time_limit"], search, started, options.verbose)
+    # The columns the law does without: the search kept none of their terms (law.predict still takes them).
+    used = {str(s) for s in law.expression.free_symbols}
+    law.info["dropped_columns"] = [v for v in law.variables if v not in used]
+    return law
 
 
 def _search(data: Dataset, time_limit: float | None, options: SearchOptions) -> Law:

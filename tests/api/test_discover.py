@@ -119,3 +119,16 @@ def test_the_search_penalty_grows_with_the_candidates_searched():
     assert search_penalty(100, 0) == 0.0 and search_penalty(1, 1) == 0.0
     assert 0 < search_penalty(10, 1) < search_penalty(100, 1) < search_penalty(100, 2)
     assert search_penalty(100, 1) == pytest.approx(np.log(100))  # 2·γ·log C(100, 1) with γ = 1/2
+
+
+def test_a_column_the_law_does_not_use_is_reported_and_still_taken_by_predict(rng):
+    """A distractor column is left out of the law, named in law.info["dropped_columns"]; predict takes every column."""
+    X = rng.uniform(1, 3, size=(400, 3))
+    y = X[:, 0] ** 2 / X[:, 2]
+    law = discover(X, y, variables=["v", "noise_column", "m"], random_state=0, time_limit=20)
+    assert law.info["dropped_columns"] == ["noise_column"]
+    assert _exact(law, sp.Symbol("v") ** 2 / sp.Symbol("m"))
+    np.testing.assert_allclose(law.predict(X), y, rtol=1e-9)
+    assert discover(X, y, variables=["v", "noise_column", "m"], method="basis").info["dropped_columns"] == [
+        "noise_column"
+    ]
