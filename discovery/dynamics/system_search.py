@@ -345,12 +345,13 @@ def _fit_to_trajectories(
     current().stage("trajectory fit")
     if verbose:
         current().write("fitting the coefficients to the trajectories")
-    data = next(iter(problems.values())).data
+    first = next(iter(problems.values()))  # every state's problem holds the same trajectories and constants
+    data = first.data
     matched, report = match_trajectories(
         {s: laws[s].expression for s in data.states},
         {s: laws[s].coefficients for s in data.states},
         data,
-        next(iter(problems.values())).constants,
+        first.constants,
         estimated.sigma,
         deadline,
         smoothed=estimated.states,

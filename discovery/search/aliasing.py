@@ -23,8 +23,14 @@ from ..errors import AliasedTermWarning
 from ..law.evaluate import numpy_evaluator
 
 # The functions whose argument turns through periods, and their period in it.
-PERIODS = {sp.sin: 2 * math.pi, sp.cos: 2 * math.pi, sp.tan: math.pi, sp.cot: math.pi, sp.sec: 2 * math.pi}
-PERIODS[sp.csc] = 2 * math.pi
+PERIODS = {
+    sp.sin: 2 * math.pi,
+    sp.cos: 2 * math.pi,
+    sp.sec: 2 * math.pi,
+    sp.csc: 2 * math.pi,
+    sp.tan: math.pi,
+    sp.cot: math.pi,
+}
 # Rows per period at least: below two (the Nyquist rate) a sampled sinusoid aliases.
 ROWS_PER_PERIOD = 2.0
 
@@ -64,7 +70,8 @@ def resolved_terms(
         if all(turns(f.args[0], PERIODS[f.func]) <= most for f in term.expr.atoms(*PERIODS))
     ]
     if warn and len(kept) < len(terms):
-        left_out = ", ".join(t.name for j, t in enumerate(terms) if j not in set(kept))
+        resolved = set(kept)
+        left_out = ", ".join(t.name for j, t in enumerate(terms) if j not in resolved)
         warnings.warn(
             f"left out term(s) {left_out}: their sines turn through more than one period per {ROWS_PER_PERIOD:g} "
             f"of the {n_rows} rows, too fast for the rows to resolve",
