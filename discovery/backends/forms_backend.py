@@ -14,8 +14,9 @@ from .base import ExpressionCandidate, SearchBackend
 
 
 class FormsBackend(SearchBackend):
-    """Exponentials, logistic, saturating, Hill, Gaussian, damped oscillation, power law with offset,
-    rational and Planck-like forms over monomials of the inputs, fitted by variable projection and
+    """Exponentials (with an offset, a rise from zero, two, one amplitude of two), Antoine's, logistic,
+    saturating, Hill, Gaussian, damped oscillation, power law with offset, rational and Planck-like forms
+    (:data:`~discovery.search.form_catalogue.FORMS`) over monomials of the inputs, fitted by variable projection and
     Levenberg–Marquardt from several starts."""
 
     name = "forms"

@@ -155,6 +155,32 @@ def _bose_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     return [np.array([sign * k / s, c]) for sign in (1, -1) for k in (1, 3, 10) for c in shifts]
 
 
+def _two_rate_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """Pairs of rates θ₀ < θ₁ a factor 3 or more apart, on the scale of u's spread (a slow and a fast phase)."""
+    s = _spread(u)
+    rates = [k / s for k in (0.1, 0.3, 1, 3, 10, 30)]
+    return [np.array([slow, fast]) for slow, fast in itertools.combinations(rates, 2) if fast >= 3 * slow]
+
+
+def _shifted_reciprocal_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """exp(θ₀/(u + θ₁)): poles θ₁ left of the rows, θ₀ from a line through log|y| against 1/(u + θ₁)."""
+    s = _spread(u)
+    lo = float(u.min())
+    starts = []
+    for gap in (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0):
+        shift = gap * s - lo  # u + θ₁ runs from gap·s up
+        z = 1.0 / (u + shift)
+        with np.errstate(all="ignore"):
+            slope = np.polyfit(z, np.log(np.abs(y) + 1e-300), 1)[0] if np.all(y != 0) else -s
+        starts.append(np.array([float(slope) if np.isfinite(slope) else -s, shift]))
+    return starts
+
+
+def _tied(coefficients: list[float], columns: list[sp.Expr]) -> sp.Expr:
+    """``a·c`` with c kept whole: one amplitude for the column's sum, ``a·(1 − e^(−ru))``, not two."""
+    return sp.Add(*(sp.Mul(sp.Float(a), c, evaluate=False) for a, c in zip(coefficients, columns) if a != 0))
+
+
 def _plain_sum(coefficients: list[float], columns: list[sp.Expr]) -> sp.Expr:
     return sp.Add(*(sp.Float(a) * c for a, c in zip(coefficients, columns) if a != 0))
 
@@ -202,6 +228,13 @@ FORMS: tuple[Form, ...] = (
         2,
         _bose_starts,
     ),
+    # The self-starting models of nonlinear regression (R's SSasympOrig, SSfol, SSbiexp) and Antoine's
+    # vapour pressure: a rise to a plateau from 0, an absorption and elimination with one amplitude, two
+    # decays, and exp(θ₀/(u + θ₁)) (an Arrhenius law with a shifted temperature, Vogel–Fulcher–Tammann).
+    Form("exponential rise", (1 - sp.exp(-T0 * U),), 1, _rate_starts, combine=_tied),
+    Form("exponential difference", (sp.exp(-T0 * U) - sp.exp(-T1 * U),), 2, _two_rate_starts, combine=_tied),
+    Form("two exponentials", (sp.exp(-T0 * U), sp.exp(-T1 * U)), 2, _two_rate_starts),
+    Form("shifted reciprocal exponential", (sp.Integer(1), sp.exp(T0 / (U + T1))), 2, _shifted_reciprocal_starts),
     # An exponential and its square (a Morse potential, two relaxations at rates k and 2k).
     Form("exponential pair", (sp.Integer(1), sp.exp(T0 * U), sp.exp(2 * T0 * U)), 1, _rate_starts),
 )

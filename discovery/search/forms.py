@@ -2,7 +2,9 @@
 
 A form (catalogued in :mod:`discovery.search.form_catalogue`) is a few columns
 ``c(u; θ)`` with up to two nonlinear parameters θ:
-an exponential with an offset ``[1, exp(θ₀u)]``, a logistic curve, a
+an exponential with an offset ``[1, exp(θ₀u)]``, a rise from zero ``1 − exp(−θ₀u)``,
+one amplitude of two exponentials ``exp(−θ₀u) − exp(−θ₁u)``, two exponentials,
+``exp(θ₀/(u + θ₁))`` (Antoine), a logistic curve, a
 saturating (Michaelis–Menten) or Hill curve, a Gaussian peak, a damped
 oscillation, a power law with an offset and its limit a logarithm, a low-degree rational function,
 a Planck-like ``u³/(exp(θ₀u) − 1)``, a Bose–Einstein ``u^k/(exp(θ₀(u − θ₁)) − 1)``,
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.core.parameters import distribute
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
@@ -48,6 +51,11 @@ MAX_PAIR_VARIABLES = 6  # products and ratios of two inputs are tried up to this
 MAX_DIFFERENCE_VARIABLES = 4  # differences, alone and times a third input, up to this many
 LM_STARTS = 2  # Levenberg–Marquardt runs per form and monomial, from the best-scoring starts
 LM_EVALUATIONS = 60  # residual evaluations per run
+# On a small table an evaluation costs microseconds, and a few rows leave θ's optimum in a narrow
+# valley that two coarse starts miss (Antoine's C on 14 steam pressures): more runs, each longer.
+SMALL_TABLE_ROWS = 100
+SMALL_TABLE_LM_STARTS = 6
+SMALL_TABLE_LM_EVALUATIONS = 300
 # Relative step of LM's finite differences. The residual is a least-squares solve, exact to ~1e-8
 # relative: at SciPy's default step (√eps ≈ 1.5e-8) its slopes are rounding noise, and a θ₀ of
 # 1e-17 (1 − v²/c²) never moved.
@@ -206,8 +214,9 @@ def _projected(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Least-squares coefficients of y on the design (columns scaled first), and the residuals."""
     scale = column_scale(design)
     coef, *_ = np.linalg.lstsq(design / scale, y, rcond=None)
-    coef = coef / scale
-    return coef, y - design @ coef
+    with np.errstate(over="ignore", invalid="ignore"):  # a column near 0 overflows its coefficient: the callers
+        coef = coef / scale  # read the residuals that are not finite as a failed fit
+        return coef, y - design @ coef
 
 
 @dataclass(frozen=True)
@@ -288,11 +297,13 @@ def _fit_form(
     if starts is None:
         starts = [theta for _, theta in _scored_starts(form, u, y, outer)]
     best: tuple[float, np.ndarray] | None = None
+    small = len(y) <= SMALL_TABLE_ROWS
+    runs, evaluations = (SMALL_TABLE_LM_STARTS, SMALL_TABLE_LM_EVALUATIONS) if small else (LM_STARTS, LM_EVALUATIONS)
     with np.errstate(all="ignore"):
-        for start in starts[:LM_STARTS]:
+        for start in starts[:runs]:
             rss0 = _squared(residual(start))
             try:
-                run = least_squares(residual, start, method="lm", max_nfev=LM_EVALUATIONS, diff_step=LM_DIFF_STEP)
+                run = least_squares(residual, start, method="lm", max_nfev=evaluations, diff_step=LM_DIFF_STEP)
                 theta, rss = run.x, float(run.fun @ run.fun)
             except (ValueError, np.linalg.LinAlgError):
                 theta, rss = start, rss0
@@ -362,6 +373,8 @@ def _result(form: Form, monomial: sp.Expr, fitted: _FittedForm, bic: float, oute
     columns = form.symbolic(monomial, fitted.theta)
     k = len(columns)
     shares = [form.share([float(a) for a in coef[i * k : (i + 1) * k]], columns) for i in range(len(outer_terms))]
-    # One flat sum, g·a·c term by term, so that the SymPy layer can prune each (N0·0.0002 beside N0·exp(−λt)).
-    terms = [g * t for g, share in zip(outer_terms, shares) for t in sp.Add.make_args(share)]
-    return FormFit(sp.Add(*terms), form.name, monomial, fitted.rss, bic)
+    # One flat sum, g·a·c term by term, so that the SymPy layer can prune each (N0·0.0002 beside N0·exp(−λt));
+    # a tied amplitude's a·(1 − e^(−ru)) stays whole.
+    with distribute(False):
+        terms = [g * t for g, share in zip(outer_terms, shares) for t in sp.Add.make_args(share)]
+        return FormFit(sp.Add(*terms), form.name, monomial, fitted.rss, bic)
