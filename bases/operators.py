@@ -64,6 +64,13 @@ def _reciprocal(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda x: 1 / f(x)
 
 
+def _erf(x: Any) -> Any:
+    """The error function of an array (SciPy's ufunc, imported on first use: NumPy has none)."""
+    from scipy.special import erf
+
+    return erf(x)
+
+
 OPERATORS: dict[str, Operator] = {
     op.name: op
     for op in (
@@ -87,6 +94,8 @@ OPERATORS: dict[str, Operator] = {
         Operator("asinh", sp.asinh, np.arcsinh, "asinh", math.asinh),
         Operator("acosh", sp.acosh, np.arccosh, "acosh", math.acosh),
         Operator("atanh", sp.atanh, np.arctanh, "atanh", math.atanh),
+        # The probit's cumulative normal (a dose–response form); in no default library.
+        Operator("erf", sp.erf, _erf, "erf", math.erf),
     )
 }
 

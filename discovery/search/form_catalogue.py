@@ -37,7 +37,10 @@ class Form:
     starts : callable
         ``(u, y) -> list of θ vectors`` to score before the LM runs.
     positive : bool
-        True when the form needs u > 0 (powers with a fitted exponent).
+        True when the form needs u ≥ 0 (powers with a fitted exponent). Rows
+        at u = 0 are kept: where the columns are not finite there (a
+        logarithm, a negative exponent), that fit fails and another is tried;
+        a dose–response table's zero-dose controls stay in a Hill curve's fit.
     combine : callable, optional
         ``(coefficients, terms) -> expression`` for one outer term's share,
         when the plain sum Σ a·c is not how the form is read.
@@ -176,6 +179,15 @@ def _shifted_reciprocal_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]
     return starts
 
 
+def _pole_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """1/(u + θ): the pole θ a little to a lot outside the rows, on either side (inside, the column is not finite)."""
+    s = _spread(u)
+    lo, hi = float(u.min()), float(u.max())
+    return [np.array([gap * s - lo]) for gap in (0.05, 0.2, 1.0, 5.0)] + [
+        np.array([-hi - gap * s]) for gap in (0.05, 0.2, 1.0, 5.0)
+    ]
+
+
 def _tied(coefficients: list[float], columns: list[sp.Expr]) -> sp.Expr:
     """``a·c`` with c kept whole: one amplitude for the column's sum, ``a·(1 − e^(−ru))``, not two."""
     return sp.Add(*(sp.Mul(sp.Float(a), c, evaluate=False) for a, c in zip(coefficients, columns) if a != 0))
@@ -235,6 +247,11 @@ FORMS: tuple[Form, ...] = (
     Form("exponential difference", (sp.exp(-T0 * U) - sp.exp(-T1 * U),), 2, _two_rate_starts, combine=_tied),
     Form("two exponentials", (sp.exp(-T0 * U), sp.exp(-T1 * U)), 2, _two_rate_starts),
     Form("shifted reciprocal exponential", (sp.Integer(1), sp.exp(T0 / (U + T1))), 2, _shifted_reciprocal_starts),
+    # A dose–response curve falling from its control level to 0, d/(1 + (u/e)^b) (drc's LL.3 with a
+    # floor of 0), the probit's cumulative normal, and a hyperbola a + b/(u + θ) (Stormer's viscometer).
+    Form("hill decline", (1 / (1 + (U / T0) ** T1),), 2, _hill_starts, positive=True),
+    Form("normal cdf", (sp.Integer(1), sp.erf(T0 * (U - T1))), 2, _logistic_starts),
+    Form("hyperbola", (sp.Integer(1), 1 / (U + T0)), 1, _pole_starts),
     # An exponential and its square (a Morse potential, two relaxations at rates k and 2k).
     Form("exponential pair", (sp.Integer(1), sp.exp(T0 * U), sp.exp(2 * T0 * U)), 1, _rate_starts),
 )

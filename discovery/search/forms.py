@@ -37,7 +37,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
-from sympy.core.parameters import distribute
 
 from ..io.dataset import Dataset
 from ..io.rows import sample_rows
@@ -125,7 +124,7 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
         if out_of(SCORING_SHARE):
             break
         for form in FORMS:
-            if form.positive and not np.all(u > 0):
+            if form.positive and not (np.all(u >= 0) and np.any(u > 0)):
                 continue
             scored = _scored_starts(form, u[:m], y[:m], outer[:m])
             if scored:
@@ -374,7 +373,6 @@ def _result(form: Form, monomial: sp.Expr, fitted: _FittedForm, bic: float, oute
     k = len(columns)
     shares = [form.share([float(a) for a in coef[i * k : (i + 1) * k]], columns) for i in range(len(outer_terms))]
     # One flat sum, g·a·c term by term, so that the SymPy layer can prune each (N0·0.0002 beside N0·exp(−λt));
-    # a tied amplitude's a·(1 − e^(−ru)) stays whole.
-    with distribute(False):
-        terms = [g * t for g, share in zip(outer_terms, shares) for t in sp.Add.make_args(share)]
-        return FormFit(sp.Add(*terms), form.name, monomial, fitted.rss, bic)
+    # a tied amplitude's a·(1 − e^(−ru)) stays one float: 1·(a·c) would distribute a over c's sum.
+    terms = [t if g == 1 else g * t for g, share in zip(outer_terms, shares) for t in sp.Add.make_args(share)]
+    return FormFit(sp.Add(*terms), form.name, monomial, fitted.rss, bic)

@@ -27,7 +27,6 @@ from ..law.coefficient import Coefficient
 from ..law.display import same_number
 from ..law.evaluate import ParameterEvaluator, with_constants
 from ..law.law import Law
-from .fitting import with_values
 
 MAX_PASSES = 8  # Gauss–Newton passes; from the sample's optimum two or three suffice
 CONVERGED = 1e-12  # a pass that lowers the weighted RSS by less than this share ends the refit
@@ -223,7 +222,7 @@ def law_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = Non
     model = FreeFloats(law.expression, law.variables, law.constants, law.info.get("noise") == "relative")
     theta, stderr, sums, passes = refit_floats(model, rows, deadline)
     values = dict(zip(model.floats, theta))
-    expression = with_values(law.expression, {f: sp.Float(v) for f, v in values.items()})
+    expression = law.expression.xreplace({f: sp.Float(v) for f, v in values.items()})
     coefficients = [_updated(c, model.floats, theta, stderr, sums.n_rows) for c in law.coefficients]
     if sums.n_not_finite:
         warnings.warn(

@@ -25,7 +25,7 @@ from ..law.law import Law
 from ..law.margins import MARGIN
 from .all_rows import FreeFloats, refit_floats
 from .criteria import EXACT_RELATIVE_RMSE, bic
-from .fitting import term_of, with_values
+from .fitting import term_of
 from .preference import simplest_within
 
 
@@ -109,4 +109,4 @@ def front_on_all_rows(law: Law, rows: ChunkedRows, deadline: Deadline | None = N
 
 
 def _with_values(model: FreeFloats, theta: np.ndarray) -> sp.Expr:
-    return with_values(model.expression, {p: sp.Float(v) for p, v in zip(model.parameters, theta)})
+    return model.expression.xreplace({p: sp.Float(v) for p, v in zip(model.parameters, theta)})

@@ -25,7 +25,7 @@ from ..io.rows import sample_rows
 from ..law.coefficient import Coefficient
 from ..law.evaluate import numpy_evaluator
 from .criteria import bic, mse_floor
-from .fitting import ParameterFit, ParametrisedExpression, with_values
+from .fitting import ParameterFit, ParametrisedExpression
 from .pruning import prune_backward, prune_in_order
 from .snapping import snap_coefficients
 
@@ -105,7 +105,7 @@ def settle_expression(
         )
     exact.update({j: sp.Integer(0) for j in zeros})
     values = {p: (exact[j] if j in exact else sp.Float(final.coef[j])) for j, p in enumerate(model.parameters)}
-    settled = with_values(model.expression, values)
+    settled = model.expression.xreplace(values)
     coefficients = [
         Coefficient(
             model.term_of(j),
@@ -182,7 +182,7 @@ def _without_negligible_terms(
             negligible.append(term)
     if not negligible or len(negligible) == len(expression.args):
         return model, fit
-    reduced = with_values(expression - sp.Add(*negligible), values)
+    reduced = (expression - sp.Add(*negligible)).xreplace(values)
     trial_model = ParametrisedExpression(reduced, model.columns, model.y, constants, model.weights)
     trial = trial_model.fit({})
     n = len(model.y)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
-from sympy.core.parameters import distribute
 
 from ..law.evaluate import ParameterEvaluator, with_constants
 
@@ -174,16 +173,6 @@ def fit_through_inverse(
     )
 
 
-def with_values(expression: sp.Expr, values: Mapping[sp.Basic, sp.Expr]) -> sp.Expr:
-    """``expression.xreplace(values)`` with a number times a sum kept whole.
-
-    SymPy distributes a number over a sum: a tied amplitude ``p·(1 − e^(−r·t))`` filled in would come
-    back as ``19.1 − 19.1·e^(−r·t)``, two floats that the next fit counts as two constants.
-    """
-    with distribute(False):
-        return expression.xreplace(values)
-
-
 class ParametrisedExpression:
     """An expression with its floats replaced by parameters p0, p1, ...; fits them by Levenberg–Marquardt."""
 
@@ -241,7 +230,7 @@ class ParametrisedExpression:
 
     def without_term(self, term: sp.Expr, values: np.ndarray, constants: Mapping[str, float]) -> ParametrisedExpression:
         """The same model with one additive term removed, the other parameters starting at ``values``."""
-        reduced = with_values(self.expression - term, {p: sp.Float(v) for p, v in zip(self.parameters, values)})
+        reduced = (self.expression - term).xreplace({p: sp.Float(v) for p, v in zip(self.parameters, values)})
         return ParametrisedExpression(reduced, self.columns, self.y, constants, self.weights)
 
     def term_of(self, j: int) -> sp.Expr:

