@@ -316,7 +316,8 @@ def _loosened(expression: sp.Expr, variables: Sequence[str], constants: Mapping[
     not a finite number once the constants are put in also stays.
     """
     symbols = [sp.Symbol(n) for n in variables]
-    values = {sp.Symbol(k): v for k, v in constants.items()}
+    # SymPy numbers: a coefficient that is a constant alone (mu0·I/z) would come back a Python float.
+    values = {sp.Symbol(k): sp.Float(v) for k, v in constants.items()}
     terms = []
     for term in sp.Add.make_args(expression):
         coefficient, rest = term.as_independent(*symbols, as_Add=False)

@@ -225,6 +225,17 @@ def test_a_part_snapped_to_a_near_miss_is_refitted_to_the_exact_law():
     assert settled.expression == E0 + R * T / F, settled.expression
 
 
+def test_a_part_whose_coefficient_is_a_constant_alone_is_loosened():
+    from discovery.decompose.reduce import _loosened
+
+    # mu0 alone as a term's coefficient put in by value: a Python float, which has no evalf (a crash on
+    # the textbook benchmark's loop_axis_field at 1 % noise).
+    mu0, current, z = sp.symbols("mu0 current z")
+    loosened = _loosened(mu0 * current / z + sp.Float(0.5) * z, ["current", "z"], {"mu0": 1.2566e-6})
+    assert loosened.free_symbols == {current, z}
+    assert sp.Float(1.2566e-6) in loosened.atoms(sp.Float)
+
+
 def test_the_parts_of_a_product_share_one_scale_for_the_joint_refit():
     from discovery.decompose.reduce import _absorbed, _joined, _loosened
 
