@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -76,16 +77,19 @@ def law_in_units(
     if pi.groups:
         info["units"]["inner_law"] = inner.formula
     seconds = None if time_limit is None else max(MIN_SETTLE_SECONDS, time_limit - (time.perf_counter() - start))
-    law = law_from_candidates(
+    settled = functools.partial(
+        law_from_candidates,
         candidates,
         data,
         constants,
-        True,
         info=info,
         seconds=seconds,
         random_state=random_state or 0,
         accept=lambda e: dimension_of_expression(e, dimensions) == target_dimension,
     )
+    # Snapping may put a constant with a unit where a number goes (0.0142 becomes 1/R² for R = 8.314):
+    # where that leaves no homogeneous law, the floats as fitted are the law.
+    law = settled(True) or settled(False)
     if law is None:
         raise DataError(
             f"units: no law of {data.target} = {pi.describe()} found is finite on the {data.n_rows} rows "

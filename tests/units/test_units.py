@@ -171,3 +171,27 @@ def test_an_irrational_power_is_dimensionless_only_of_a_dimensionless_base():
     assert dimension_of_expression(m**power, dimensions) is None
     assert dimension_of_expression(theta**power * r, dimensions) == {"length": 1}
     assert dimension_of_expression(r**1.5, dimensions) == {"length": Fraction(3, 2)}
+
+
+def test_a_law_snapping_would_make_inhomogeneous_keeps_its_fitted_floats(rng):
+    from discovery.backends.base import ExpressionCandidate
+    from discovery.backends.candidates import law_from_candidates
+    from discovery.io.dataset import as_dataset
+    from discovery.units.dimensionless_law import law_in_units
+
+    # Einstein's heat capacity as a form's stand-in, 3R/(1 + 0.0145·(θ/T)²)^5.7: snapped, 0.0145 would be
+    # 1/R² (R = 8.314 J/(mol·K)), a constant with a unit inside a dimensionless group.
+    T, theta = rng.uniform(50, 500, 400), rng.uniform(100, 400, 400)
+    C = 3 * 8.314 / (1 + 0.01447 * (theta / T) ** 2) ** 5.73 * (1 + 1e-4 * rng.standard_normal(400))
+    data = as_dataset(np.column_stack([T, theta]), C, variables=["T", "theta_E"], target="C")
+
+    def search(reduced, constants, seconds):
+        u = sp.Symbol(reduced.variables[0])  # the group: theta_E/T or its inverse
+        x = u if np.allclose(reduced.X[:, 0], theta / T) else 1 / u
+        guess = 3 / (1 + sp.Float(0.01447) * x**2) ** sp.Float(5.73)
+        return law_from_candidates([ExpressionCandidate(guess, 1, float("nan"))], reduced, constants, snap=False)
+
+    units = {"T": "K", "theta_E": "K", "R": "J/(mol*K)"}
+    law = law_in_units(data, {"R": 8.314}, units, "J/(mol*K)", search, None, 0)
+    assert dimension_of_expression(law.expression, dimensions_of(units | {"C": "J/(mol*K)"})) is not None
+    assert np.max(np.abs(law.predict(data.X) / C - 1)) < 1e-3, law.formula
