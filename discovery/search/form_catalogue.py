@@ -36,7 +36,7 @@ class Form:
     n_theta : int
     starts : callable
         ``(u, y) -> list of θ vectors`` to score before the LM runs.
-    positive : bool
+    nonnegative : bool
         True when the form needs u ≥ 0 (powers with a fitted exponent). Rows
         at u = 0 are kept: where the columns are not finite there (a
         logarithm, a negative exponent), that fit fails and another is tried;
@@ -50,7 +50,7 @@ class Form:
     columns: tuple[sp.Expr, ...]
     n_theta: int
     starts: Callable[[np.ndarray, np.ndarray], list[np.ndarray]]
-    positive: bool = False
+    nonnegative: bool = False
     combine: Callable[[list[float], list[sp.Expr]], sp.Expr] | None = None
 
     @functools.cached_property
@@ -165,27 +165,27 @@ def _two_rate_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     return [np.array([slow, fast]) for slow, fast in itertools.combinations(rates, 2) if fast >= 3 * slow]
 
 
+def _poles_outside(u: np.ndarray, gaps: Sequence[float], right: bool = False) -> list[float]:
+    """Shifts θ putting the pole of 1/(u + θ) ``gap``·spread left of the rows (or right of them)."""
+    s = _spread(u)
+    return [-float(u.max()) - gap * s for gap in gaps] if right else [gap * s - float(u.min()) for gap in gaps]
+
+
 def _shifted_reciprocal_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     """exp(θ₀/(u + θ₁)): poles θ₁ left of the rows, θ₀ from a line through log|y| against 1/(u + θ₁)."""
-    s = _spread(u)
-    lo = float(u.min())
+    fallback = -_spread(u)
     starts = []
-    for gap in (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0):
-        shift = gap * s - lo  # u + θ₁ runs from gap·s up
-        z = 1.0 / (u + shift)
+    for shift in _poles_outside(u, (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)):
         with np.errstate(all="ignore"):
-            slope = np.polyfit(z, np.log(np.abs(y) + 1e-300), 1)[0] if np.all(y != 0) else -s
-        starts.append(np.array([float(slope) if np.isfinite(slope) else -s, shift]))
+            slope = np.polyfit(1.0 / (u + shift), np.log(np.abs(y)), 1)[0] if np.all(y != 0) else fallback
+        starts.append(np.array([float(slope) if np.isfinite(slope) else fallback, shift]))
     return starts
 
 
 def _pole_starts(u: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """1/(u + θ): the pole θ a little to a lot outside the rows, on either side (inside, the column is not finite)."""
-    s = _spread(u)
-    lo, hi = float(u.min()), float(u.max())
-    return [np.array([gap * s - lo]) for gap in (0.05, 0.2, 1.0, 5.0)] + [
-        np.array([-hi - gap * s]) for gap in (0.05, 0.2, 1.0, 5.0)
-    ]
+    """1/(u + θ): the pole a little to a lot outside the rows, on either side (inside, the column is not finite)."""
+    gaps = (0.05, 0.2, 1.0, 5.0)
+    return [np.array([shift]) for shift in _poles_outside(u, gaps) + _poles_outside(u, gaps, right=True)]
 
 
 def _tied(coefficients: list[float], columns: list[sp.Expr]) -> sp.Expr:
@@ -210,13 +210,13 @@ def _amplitude_and_phase(coefficients: list[float], columns: list[sp.Expr]) -> s
 
 FORMS: tuple[Form, ...] = (
     Form("exponential", (sp.Integer(1), sp.exp(T0 * U)), 1, _rate_starts),
-    Form("power law", (sp.Integer(1), U**T0), 1, _exponent_starts, positive=True),
+    Form("power law", (sp.Integer(1), U**T0), 1, _exponent_starts, nonnegative=True),
     # The power law's limit as its exponent goes to 0 (Box–Cox): (u^θ − 1)/θ → log u. Without it a
     # noisy logarithmic law (pH, decibels, magnitudes) is fitted as 22·(1 − u^0.02), an extra θ.
-    Form("logarithm", (sp.Integer(1), sp.log(U)), 0, _no_theta, positive=True),
+    Form("logarithm", (sp.Integer(1), sp.log(U)), 0, _no_theta, nonnegative=True),
     Form("logistic", (sp.Integer(1), 1 / (1 + sp.exp(-T0 * (U - T1)))), 2, _logistic_starts),
-    Form("saturating", (sp.Integer(1), U / (T0 + U)), 1, _half_point_starts, positive=True),
-    Form("hill", (sp.Integer(1), U**T1 / (T0**T1 + U**T1)), 2, _hill_starts, positive=True),
+    Form("saturating", (sp.Integer(1), U / (T0 + U)), 1, _half_point_starts, nonnegative=True),
+    Form("hill", (sp.Integer(1), U**T1 / (T0**T1 + U**T1)), 2, _hill_starts, nonnegative=True),
     Form("gaussian", (sp.Integer(1), sp.exp(-((U - T0) ** 2) / (2 * T1**2))), 2, _peak_starts),
     Form(
         "damped oscillation",
@@ -226,12 +226,12 @@ FORMS: tuple[Form, ...] = (
         combine=_amplitude_and_phase,
     ),
     Form("rational", tuple(U**k / (1 + T0 * U + T1 * U**2) for k in range(3)), 2, _rational_starts),
-    Form("planck", (sp.Integer(1), U**3 / (sp.exp(T0 * U) - 1)), 1, _planck_starts, positive=True),
+    Form("planck", (sp.Integer(1), U**3 / (sp.exp(T0 * U) - 1)), 1, _planck_starts, nonnegative=True),
     # Two power laws (a Mie or Lennard-Jones potential, a two-regime scaling).
-    Form("two powers", (sp.Integer(1), U**T0, U**T1), 2, _exponent_pair_starts, positive=True),
+    Form("two powers", (sp.Integer(1), U**T0, U**T1), 2, _exponent_pair_starts, nonnegative=True),
     # A power of a binomial (a Lorentz factor, a field on an axis, a Student-t or Cauchy tail).
-    Form("binomial power", (sp.Integer(1), (1 + T0 * U) ** T1), 2, _binomial_starts(1), positive=True),
-    Form("binomial power of u²", (sp.Integer(1), (1 + T0 * U**2) ** T1), 2, _binomial_starts(2), positive=True),
+    Form("binomial power", (sp.Integer(1), (1 + T0 * U) ** T1), 2, _binomial_starts(1), nonnegative=True),
+    Form("binomial power of u²", (sp.Integer(1), (1 + T0 * U**2) ** T1), 2, _binomial_starts(2), nonnegative=True),
     # 1/(e^z − 1) and u/(e^z − 1) with z = θ₀(u − θ₁): Bose–Einstein occupation, the Bernoulli function
     # z/(e^z − 1) of gating rates and Goldman–Hodgkin–Katz fluxes.
     Form(
@@ -249,7 +249,7 @@ FORMS: tuple[Form, ...] = (
     Form("shifted reciprocal exponential", (sp.Integer(1), sp.exp(T0 / (U + T1))), 2, _shifted_reciprocal_starts),
     # A dose–response curve falling from its control level to 0, d/(1 + (u/e)^b) (drc's LL.3 with a
     # floor of 0), the probit's cumulative normal, and a hyperbola a + b/(u + θ) (Stormer's viscometer).
-    Form("hill decline", (1 / (1 + (U / T0) ** T1),), 2, _hill_starts, positive=True),
+    Form("hill decline", (1 / (1 + (U / T0) ** T1),), 2, _hill_starts, nonnegative=True),
     Form("normal cdf", (sp.Integer(1), sp.erf(T0 * (U - T1))), 2, _logistic_starts),
     Form("hyperbola", (sp.Integer(1), 1 / (U + T0)), 1, _pole_starts),
     # An exponential and its square (a Morse potential, two relaxations at rates k and 2k).

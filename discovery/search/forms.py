@@ -124,7 +124,7 @@ def form_fits(data: Dataset, seconds: float | None = None, random_state: int | N
         if out_of(SCORING_SHARE):
             break
         for form in FORMS:
-            if form.positive and not (np.all(u >= 0) and np.any(u > 0)):
+            if form.nonnegative and not (np.all(u >= 0) and np.any(u > 0)):
                 continue
             scored = _scored_starts(form, u[:m], y[:m], outer[:m])
             if scored:

@@ -89,7 +89,9 @@ def law_in_units(
     )
     # Snapping may put a constant with a unit where a number goes (0.0142 becomes 1/R² for R = 8.314):
     # where that leaves no homogeneous law, the floats as fitted are the law.
-    law = settled(True) or settled(False)
+    law = settled(True)
+    if law is None:
+        law = settled(False)
     if law is None:
         raise DataError(
             f"units: no law of {data.target} = {pi.describe()} found is finite on the {data.n_rows} rows "
