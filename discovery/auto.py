@@ -26,10 +26,8 @@ from .estimator import SparseBasisRegressor
 from .io.dataset import Dataset
 from .law.law import Law
 from .progress import current
-from .search.levels import TIE_MARGIN
 from .search.noise import exact_fit, fits_to_noise, residual_test_sees_structure
-from .search.selection import law_bic
-from .settle.criteria import mse_floor, terms_allowed
+from .stage_choice import better, demoted
 
 AUTO_ORDER = ("pysr", "operon")
 MIN_SEARCH_SECONDS = 5.0  # auto starts no search backend with less time left than this
@@ -176,8 +174,9 @@ def _with_backend(
             _keep_after_failure(best, f"the {name} search", err, "auto", stacklevel=5)
             continue
         _report(verbose, name, found)
-        if _better(found, best, data):
-            return found, found_candidates, False
+        if better(found, best, data):
+            return demoted(best, found, data), found_candidates, False
+        demoted(found, best, data)
         break
     return best, candidates, False
 
@@ -212,7 +211,9 @@ def _with_forms(
     except DataError:
         return basis, best_candidates  # no form is finite on the rows
     _report(verbose, "forms", found)
-    return (found, candidates) if _better(found, basis, data) else (basis, best_candidates)
+    if better(found, basis, data):
+        return demoted(basis, found, data), candidates
+    return demoted(found, basis, data), best_candidates
 
 
 def _with_decomposition(
@@ -248,7 +249,9 @@ def _with_decomposition(
         _keep_after_failure(basis, "the decomposition", err, "decompose")
         return basis, None
     _report(verbose, "decompose", found)
-    return (found, candidates) if _better(found, basis, data) else (basis, None)
+    if better(found, basis, data):
+        return demoted(basis, found, data), candidates
+    return demoted(found, basis, data), None
 
 
 def _with_resumed_basis(
@@ -280,7 +283,11 @@ def _with_resumed_basis(
         found.info.setdefault("decompose", best.info["decompose"])
     found.info["resumed"] = f"the basis search resumed after the decomposition, for {seconds:.1f} s"
     _report(verbose, "basis, resumed", found)
-    return (found, None) if found is not best and _better(found, best, data) else (best, candidates)
+    if found is best:
+        return best, candidates
+    if better(found, best, data):
+        return demoted(best, found, data), None
+    return demoted(found, best, data), candidates
 
 
 def basis_then_auto(
@@ -359,20 +366,6 @@ def _fits(law: Law, data: Dataset, random_state: int | None) -> bool:
     if not residual_test_sees_structure(data.n_rows, AUTO_SIGMAS) and not exact_fit(law, data):
         return False  # too few rows to tell: the forms get their turn
     return fits_to_noise(law, data, random_state, min_correlation=AUTO_MIN_CORRELATION, sigmas=AUTO_SIGMAS)
-
-
-def _better(found: Law, best: Law, data: Dataset) -> bool:
-    """A lower BIC on y; or, within a tie, fewer fitted floats (its exact values are evidence the other lacks).
-
-    Never a law with more coefficients than the rows allow (:func:`~discovery.settle.criteria.terms_allowed`):
-    on six rows a five-constant form fits through the measurement errors, and its BIC cannot tell.
-    """
-    if len(found.coefficients) > terms_allowed(data.n_rows):
-        return False
-    floor = mse_floor(data.y, data.known_error)
-    new, old = law_bic(found, data, floor), law_bic(best, data, floor)
-    fewer_floats = len(found.expression.atoms(sp.Float)) < len(best.expression.atoms(sp.Float))
-    return new < old or (new < old + TIE_MARGIN and fewer_floats)
 
 
 def _report(verbose: bool, name: str, found: Law) -> None:

@@ -31,7 +31,6 @@ from .file import (
     read_number,
     write_json,
 )
-from .margins import MARGIN
 
 
 @dataclass(eq=False)
@@ -58,6 +57,11 @@ class Law:
         Rows fitted.
     info : dict
         How it was found: criterion, solver, library size, device, seconds.
+    alternatives : list of Law
+        The laws other stages of ``method="auto"`` found that lost to this
+        one (best first by BIC on y), each with ``info["method"]``,
+        ``info["bic_on_y"]`` and ``info["not_chosen"]`` (why it lost). Their
+        errors and scores are on the rows searched.
     """
 
     expression: sp.Expr
@@ -70,6 +74,7 @@ class Law:
     r2: float
     n_rows: int
     info: dict[str, Any] = field(default_factory=dict)
+    alternatives: list[Law] = field(default_factory=list)
 
     @classmethod
     def fitted(
@@ -293,6 +298,7 @@ class Law:
             "r2": number(self.r2),
             "n_rows": self.n_rows,
             "info": plain(self.info),
+            "alternatives": [_entry(a) for a in self.alternatives],
         }
 
     @classmethod
@@ -319,6 +325,7 @@ class Law:
             r2=read_number(get("r2")),
             n_rows=int(get("n_rows")),
             info=dict(data.get("info") or {}),
+            alternatives=[cls.from_dict(a, path) for a in _alternatives_of(data, path)],
         )
 
     def front_table(self) -> str:
@@ -341,36 +348,21 @@ class Law:
         return ShownText("\n".join(str(c) for c in self.coefficients), lambda: coefficients_html(self))
 
     def evidence(self) -> str:
-        """Why this law and not its neighbours on the front: their BIC and held-out error against the chosen one's.
+        """Why this law: its front neighbours' BIC and held-out error, and the laws other stages found that lost.
 
         The law is the simplest front entry whose score is within a margin of
         the best (6 BIC units: strong evidence); a more complex neighbour must
         lower the BIC by more than that to be chosen, and a simpler one is
-        rejected because its BIC is higher by more than that.
+        rejected because its BIC is higher by more than that. Under
+        ``method="auto"`` each stage's law (the basis search's, the
+        decomposition's, the parametric forms', a backend's) competes by its
+        BIC on y: those that lost are :attr:`alternatives`, listed with their
+        BIC against the chosen law's and why they lost.
         """
+        from .evidence import evidence_lines
         from .notebook import ShownText
 
-        chosen = next((i for i, e in enumerate(self.front) if e.chosen), None)
-        if chosen is None:
-            return ShownText("evidence: no front recorded")
-        criterion = self.info.get("criterion", "bic")
-        c = self.front[chosen]
-        lines = [
-            f"evidence (criterion {criterion}; the simplest law within "
-            f"{MARGIN.get(criterion, 0):g} of the lowest score is chosen):",
-            f"  chosen          BIC {c.bic:10.1f}, held-out rmse {c.cv_rmse:.4g}: {self.target} = "
-            f"{sp.sstr(rounded(c.expression))}",
-        ]
-        for label, i in (("simpler", chosen - 1), ("more complex", chosen + 1)):
-            if not 0 <= i < len(self.front):
-                continue
-            e = self.front[i]
-            delta = e.bic - c.bic
-            lines.append(
-                f"  {label:<14}  BIC {e.bic:10.1f} ({delta:+.1f}), held-out rmse {e.cv_rmse:.4g}: "
-                f"{self.target} = {sp.sstr(rounded(e.expression))}"
-            )
-        return ShownText("\n".join(lines))
+        return ShownText("\n".join(evidence_lines(self)))
 
     def summary(self) -> str:
         """The law, its LaTeX, coefficients with errors, fit error, front and evidence, and bootstrap report."""
@@ -383,3 +375,17 @@ class Law:
         if "bootstrap" in self.info:
             parts.append(bootstrap_table(self.info["bootstrap"]))
         return "\n".join(parts)
+
+
+def _entry(law: Law) -> dict[str, Any]:
+    """An alternative as law-file data: its own law's, without the file's header or further alternatives."""
+    header = ("format", "format_version", "package_version", "alternatives")
+    return {k: v for k, v in law.to_dict().items() if k not in header}
+
+
+def _alternatives_of(data: dict, path: str | Path) -> list[dict]:
+    """A law file's alternatives (none in files written before they were kept), checked to be a list of laws."""
+    alternatives = data.get("alternatives") or []
+    if not isinstance(alternatives, list) or not all(isinstance(a, dict) for a in alternatives):
+        raise LawFileError(f"{str(path)!r}: 'alternatives' must be a list of laws, got {alternatives!r}")
+    return alternatives

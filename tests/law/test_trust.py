@@ -278,7 +278,8 @@ def _same(a: Law, b: Law) -> bool:
 
     def recorded(law: Law) -> dict:
         data = law.to_dict()
-        data["info"].pop("seconds")
+        for entry in [data, *data["alternatives"]]:
+            entry["info"].pop("seconds", None)
         return data
 
     return a.expression == b.expression and recorded(a) == recorded(b)
