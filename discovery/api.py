@@ -32,6 +32,7 @@ from .errors import DataError
 from .estimator import SparseBasisRegressor
 from .io.dask_rows import dask_client
 from .io.dataset import NO_KNOWN_ERROR, Dataset, TargetError, as_dataset, check_constants
+from .io.measurement_errors import measurement_errors
 from .io.sources import read_rows
 from .law.law import Law
 from .parameters import SearchOptions, check_parameters, suggests_keywords
@@ -39,6 +40,7 @@ from .progress import shows_progress
 from .search.mapping import fit_library_on_target
 from .settle.all_rows_checks import searched_on_a_sample
 from .settle.bootstrap import bootstrap_report
+from .settle.chi_square import chosen_by_errors, search_error
 from .units.dimensionless_law import law_in_units
 
 
@@ -50,6 +52,8 @@ def discover(
     *,
     variables: Sequence[str] | None = None,
     target: str | None = None,
+    sigma: Any = None,
+    weights: Any = None,
     constants: Mapping[str, float] | None = None,
     library: Library | str | None = None,
     solver: Any = "l0",
@@ -93,6 +97,20 @@ def discover(
     target : str, optional
         Name of the output; with a DataFrame or mapping and no ``y``, the
         column holding it.
+    sigma : float or 1-D array-like, optional
+        y's measurement error (standard deviation, in y's units): one number
+        or one per row. A law that fits within it counts as exact in the
+        search, and the law is chosen by a χ² test among the search's law,
+        its front and its alternatives, each refitted by least squares
+        weighted by 1/σᵢ²: the simplest (fewest free constants, then nodes)
+        whose χ² is below the 95 % quantile on n − k degrees of freedom;
+        where none is, as with ``weights``. Coefficient errors follow from σ.
+        ``law.info["measurement_errors"]`` holds χ², dof, p-value, verdict.
+    weights : 1-D array-like, optional
+        Each row's weight on its squared residual (∝ 1/σᵢ², the errors' scale
+        unknown): the candidates are refitted by weighted least squares and
+        chosen by weighted BIC. Not with ``sigma``; either goes with tables of
+        up to 20,000 rows, and the search's own proposals are unweighted.
     constants : mapping of name → float, optional
         Named constants that may appear in the law, e.g. ``{"g": 9.81}``.
     library : bases.Library or str, optional
@@ -237,9 +255,13 @@ def _discovered(X: Any, y: Any, given: dict[str, Any], known_error: TargetError)
             return stack.enter_context(dask_client(given["cluster"]))
 
         data, all_rows = read_rows(X, y, given["variables"], given["target"], given["random_state"], client)
+        errors = measurement_errors(given["sigma"], given["weights"], data, sampled=all_rows is not None)
+        known_error = known_error if errors is None else search_error(errors, data.y, known_error)
         data = dataclasses.replace(data, known_error=known_error)
         if all_rows is None:
             law = _search(data, given["time_limit"], options)
+            if errors is not None:
+                law = chosen_by_errors(law, data, errors, given["random_state"])
         else:
             search = functools.partial(_search, options=options)
             law = searched_on_a_sample(data, all_rows, given["time_limit"], search, started, options.verbose)

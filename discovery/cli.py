@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import BackendUnavailable, DataError
 from .parameters import METHODS
@@ -53,6 +54,12 @@ def _add_fit(sub: argparse._SubParsersAction) -> None:
     fit.add_argument("csv", metavar="data", help="CSV (header row), Parquet, Feather or Excel (.xlsx) file")
     fit.add_argument("--target", required=True, help="the output column")
     fit.add_argument("--variables", help="comma-separated input columns (default: all others)")
+    fit.add_argument(
+        "--sigma",
+        metavar="NUMBER|COLUMN",
+        help="the target's measurement error, one number or a column holding each row's (not an input): "
+        "the law is then chosen by a chi-square test against it",
+    )
     _add_constants(fit)
     fit.add_argument(
         "--units",
@@ -200,9 +207,11 @@ def _run_fit(args: argparse.Namespace) -> int:
     variables = [v.strip() for v in args.variables.split(",")] if args.variables else None
     if args.target not in columns:
         raise DataError(f"target column {args.target!r} is not in {args.csv!r}; its columns are {', '.join(columns)}")
+    sigma = _sigma(args.sigma, columns, args.csv)
     law = discover(
         columns,
         target=args.target,
+        sigma=sigma,
         variables=variables,
         constants=parse_constants(args.constants),
         library=args.library,
@@ -233,6 +242,20 @@ def _run_fit(args: argparse.Namespace) -> int:
             raise DataError(f"cannot write the plots to {str(folder)!r}: {err.strerror or err}") from None
         print(f"wrote {', '.join(figures)} to {folder}")
     return 0
+
+
+def _sigma(text: str | None, columns: dict, path: str) -> Any:
+    """``--sigma``: a column's values (taken out of the inputs), a number, or None."""
+    if text is None:
+        return None
+    if text in columns:
+        return columns.pop(text)
+    try:
+        return float(text)
+    except ValueError:
+        raise DataError(
+            f"--sigma must be a number or a column of {path!r}; {text!r} is neither (its columns: {', '.join(columns)})"
+        ) from None
 
 
 def _run_fit_system(args: argparse.Namespace) -> int:

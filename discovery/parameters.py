@@ -132,6 +132,9 @@ PARAMETERS: dict[str, Constraint] = {
     "constants": Constraint(
         "a mapping of name to value such as {'g': 9.81}, or None", lambda v: v is None or isinstance(v, Mapping)
     ),
+    # Checked against the rows (discovery.io.measurement_errors): a number or one per row.
+    "sigma": Constraint("a positive number, one per row, or None", lambda v: True),
+    "weights": Constraint("one positive weight per row, or None", lambda v: True),
     "prune_tol": Constraint("a fraction of RMS(y) in [0, 1)", _real(0.0, 1.0), float),
     "snap": Constraint("True or False", _flag, bool),
     "cv_folds": Constraint("a whole number of folds, at least 2", _whole(2), int),

@@ -143,3 +143,19 @@ def test_fit_with_pysr_and_no_julia_exits_2_with_what_to_do(cannon_csv, capsys):
     assert main(["fit", str(cannon_csv), "--target", "s", "--method", "pysr", "--time-limit", "5"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: method='pysr' needs") and "method='operon'" in error
+
+
+def test_fit_with_a_sigma_column_tests_the_law_against_it(tmp_path, capsys):
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    x = np.linspace(1, 5, 25)
+    dy = 0.01 * 3 / x
+    y = 3 / x + dy * rng.normal(size=25)
+    path = tmp_path / "inverse.csv"
+    path.write_text("x,y,dy\n" + "\n".join(f"{a:.17g},{b:.17g},{c:.17g}" for a, b, c in zip(x, y, dy)))
+    assert main(["fit", str(path), "--target", "y", "--sigma", "dy", "--time-limit", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "y = 3/x" in out and "stated errors sigma" in out and "dy" not in out.split("LaTeX")[0]
+    assert main(["fit", str(path), "--target", "y", "--sigma", "tiny"]) == 2
+    assert "--sigma must be a number or a column" in capsys.readouterr().err
