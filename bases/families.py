@@ -72,7 +72,17 @@ def harmonics(variable: Variable, orders: Iterable[int] = (1, 2), functions: Ite
 def unary(variable: Variable, functions: Iterable[str] = ("exp", "log", "sqrt")) -> Library:
     """Unary functions of one variable, e.g. ``exp(x)``, ``log(x)``, ``sqrt(x)``.
 
-    Any function of :data:`bases.operators.OPERATORS` is allowed.
+    Parameters
+    ----------
+    variable : str or sympy.Symbol
+        The variable the functions take.
+    functions : iterable of str
+        Names of functions of :data:`bases.operators.OPERATORS`.
+
+    Returns
+    -------
+    Library
+        One term per function.
     """
     x = as_symbol(variable)
     return Library(_operator(name)(x) for name in functions)
@@ -82,6 +92,20 @@ def differences(
     first: Variable, second: Variable, powers: Iterable[object] = (1, 2), functions: Iterable[str] = ("sin", "cos")
 ) -> Library:
     """Terms of the difference of two variables: ``(x - z)**k`` and ``f(x - z)``.
+
+    Parameters
+    ----------
+    first, second : str or sympy.Symbol
+        The variables x and z of x − z.
+    powers : iterable of int, float or str
+        The exponents k of ``(x - z)**k``.
+    functions : iterable of str
+        Names of functions f of :data:`bases.operators.OPERATORS`, each giving ``f(x - z)``.
+
+    Returns
+    -------
+    Library
+        The powers, then the functions.
 
     Examples
     --------

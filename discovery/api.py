@@ -210,10 +210,6 @@ def discover(
         made in this process, else a ``LocalCluster`` started for the call and
         closed after it.
 
-    The basis regressor's own settings (``prune_tol``, ``snap``, ``cv_folds``,
-    ``dtype``, ``chunk_rows``) are :class:`SparseBasisRegressor`'s alone: the
-    parameters here hold for every ``method``, and those tune one.
-
     Returns
     -------
     Law
@@ -227,6 +223,12 @@ def discover(
         For unusable input, with a message naming the problem and the fix.
     BackendUnavailable
         When ``method`` names a backend that cannot run here.
+
+    Notes
+    -----
+    The basis regressor's own settings (``prune_tol``, ``snap``, ``cv_folds``,
+    ``dtype``, ``chunk_rows``) are :class:`SparseBasisRegressor`'s alone: the
+    parameters here hold for every ``method``, and those tune one.
     """
     given = {name: value for name, value in locals().items() if name not in ("X", "y")}  # the parameters, in order
     return _discovered(X, y, given, NO_KNOWN_ERROR)

@@ -86,6 +86,8 @@ class SparseBasisRegressor(RegressorMixin, BaseEstimator):
         ``library``), for the target itself: candidates the default library
         lacks, such as ``x*y/(1 + x)``.
 
+    Notes
+    -----
     Beyond 20,000 rows (:data:`~discovery.io.rows.SEARCH_ROWS`), the law is
     found on 20,000 rows drawn with ``random_state`` and then refitted and
     measured on every row, its front judged again there, as ``discover``

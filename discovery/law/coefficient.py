@@ -128,7 +128,26 @@ class Coefficient:
 
 @dataclass(frozen=True)
 class FrontEntry:
-    """One law on the Pareto front of complexity against error."""
+    """One law on the Pareto front of complexity against error.
+
+    Attributes
+    ----------
+    expression : sympy.Expr
+        The law's right-hand side.
+    complexity : int
+        The nodes of its expression tree.
+    n_terms : int
+        Its coefficients, exact or free.
+    rmse : float
+        Its error on the rows fitted.
+    cv_rmse : float
+        Its held-out error (NaN where not measured).
+    bic : float
+        Its score under the criterion that chose among the front (BIC, or
+        χ² + k·log n under stated errors).
+    chosen : bool
+        Whether it is the law returned.
+    """
 
     expression: sp.Expr
     complexity: int

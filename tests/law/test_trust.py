@@ -305,7 +305,7 @@ def test_the_same_seed_gives_the_identical_operon_law(cannon):
         for _ in range(2)
     ]
     # The chosen law repeats exactly; refits of long non-chosen front entries may differ in the last
-    # digits (see the README's note on determinism).
+    # digits.
     first, second = runs
     assert first.expression == second.expression and first.coefficients == second.coefficients
     assert first.rmse == second.rmse
