@@ -4,7 +4,9 @@ For each system of ``dynamics_problems`` (committed before any tuning) and
 each state-noise level, four trajectories are generated (seed 0), noise is
 added (seed 7), and each tool fits them. Every right-hand side is judged as
 the other benchmarks judge a law (``feynman_problems.judge``: SRBench's
-symbolic solution after rounding to 3 decimals, and exact), with the test R²
+symbolic solution after rounding to 3 decimals, and exact), and by the
+verdict for noisy data (``term_coverage``: the right terms, and each true
+coefficient inside the law's 95 % interval), with the test R²
 measured against the exact derivatives on two held-out noise-free
 trajectories from fresh initial conditions. PySINDy runs as its users run it:
 ``ps.SINDy()`` (polynomials to degree 2, STLSQ with threshold 0.1, finite
@@ -44,6 +46,8 @@ from .dynamics_problems import (
     with_noise,
 )
 from .feynman_problems import judge
+from .real_data import header
+from .term_coverage import term_verdict
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NOISE_SEED = 7
@@ -76,6 +80,7 @@ def run_discovery(system: System, t, xs, held, time_limit: float, seed: int) -> 
     return {
         "seconds": seconds,
         "expressions": expressions,
+        "coefficients": [found.laws[s].coefficients for s in system.states],
         "predicted": predicted,
         "derivatives": found.info["derivatives"],
         "check": found.info.get("check", {}),
@@ -127,6 +132,8 @@ def judged(system: System, result: dict, held, ranges) -> list[dict]:
         found = result["expressions"][j]
         score = r2(result["predicted"][:, j], truth[:, j])
         verdict = judge(found, expected, score, ranges=ranges, constants=dict(system.constants) or None)
+        intervals = result.get("coefficients")  # PySINDy's plain fit gives none
+        terms = term_verdict(found, expected, system.constants, None if intervals is None else intervals[j])
         rows.append(
             {
                 "state": state,
@@ -135,6 +142,8 @@ def judged(system: System, result: dict, held, ranges) -> list[dict]:
                 "r2_test": score,
                 "symbolic": verdict.symbolic_solution,
                 "exact": verdict.exact,
+                "right_terms": terms.right_terms,
+                "covered": terms.covered,
             }
         )
     return rows
@@ -200,17 +209,17 @@ def main() -> None:
     out = Path(args.out)
     out.write_text(json.dumps({"records": records, "wall_seconds": wall, "argv": sys.argv[1:]}, indent=1, default=str))
     table = summary(records, args.noise, args.tools)
-    out.with_suffix(".md").write_text(
-        table + f"\nWall time {wall:.0f} s. Command: python -m benchmarks.dynamics " + " ".join(sys.argv[1:]) + "\n"
-    )
+    command = " ".join(["python -m benchmarks.dynamics", *sys.argv[1:]])
+    out.with_suffix(".md").write_text(f"Dynamics benchmark: {header(command)}\n\n{table}\nWall time {wall:.0f} s.\n")
     print(table)
 
 
 def summary(records: list[dict], noises: list[float], tools: list[str]) -> str:
     lines = [
-        "| tool | noise | Strogatz RHS symbolic (of 14) | Strogatz exact | Lorenz (3) symbolic | pendulum (2) symbolic "
+        "| tool | noise | Strogatz RHS symbolic (of 14) | Strogatz exact | Strogatz right terms "
+        "| Strogatz right terms, truth in 95 % CI | Lorenz (3) symbolic | pendulum (2) symbolic "
         "| median s per system |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for tool in tools:
         for level in noises:
@@ -223,11 +232,19 @@ def summary(records: list[dict], noises: list[float], tools: list[str]) -> str:
             failed = sum(1 for r in records if r["tool"] == tool and r["noise"] == level and "error" in r)
             lines.append(
                 f"| {tool} | {level:g} | {sum(r['symbolic'] for r in strogatz)} / {len(strogatz)} "
-                f"| {sum(r['exact'] for r in strogatz)} | {sum(r['symbolic'] for r in lorenz)} / {len(lorenz)} "
+                f"| {sum(r['exact'] for r in strogatz)} | {sum(r['right_terms'] for r in strogatz)} "
+                f"| {_covered(strogatz)} | {sum(r['symbolic'] for r in lorenz)} / {len(lorenz)} "
                 f"| {sum(r['symbolic'] for r in pendulum)} / {len(pendulum)} "
                 f"| {statistics.median(r['seconds'] for r in mine):.1f}{f' ({failed} failed)' if failed else ''} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _covered(rows: list[dict]) -> str:
+    """How many right-hand sides have the right terms and the truth in their intervals ("—": no intervals)."""
+    if any(r["covered"] is None for r in rows):
+        return "— (no intervals)"
+    return str(sum(r["covered"] for r in rows))
 
 
 if __name__ == "__main__":

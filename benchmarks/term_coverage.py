@@ -1,0 +1,93 @@
+"""The verdict for noisy data: exactly the true terms, and each true coefficient inside its 95 % interval.
+
+A law with the right terms and honest intervals that contain the truth is
+what a scientist needs from noisy data, where an exact value may not be
+claimed. Terms are compared after the named constants are replaced by their
+values and the sums expanded: each term is its numeric factor times the rest
+(its structure). A coefficient held at an exact value counts when that value
+is the truth (to 1e-9 of it); a free one when the truth lies in its interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+EXACT_TOLERANCE = 1e-9  # relative: an exact coefficient equal to the truth
+
+
+@dataclass(frozen=True)
+class TermVerdict:
+    """``right_terms``: the same terms as the truth; ``covered``: and every true coefficient inside its interval.
+
+    ``covered`` is None where the tool gives no intervals (right terms alone are then reported).
+    """
+
+    right_terms: bool
+    covered: bool | None
+
+
+def split_terms(expression: sp.Expr, values: Mapping[sp.Symbol, float]) -> dict[sp.Expr, float]:
+    """Each term's structure → its numeric coefficient, named constants replaced by ``values``.
+
+    Both sides are written one way first, so that equal laws written
+    differently have the same terms: tan and cot as sin and cos, products and
+    multiple angles of sines and cosines expanded, even powers of a sine as
+    powers of 1 − cos², and each term's rational function cancelled to a monic
+    denominator with the numbers inside it exact (x·y/(0.5·x² + 1) is
+    2·x·y/(x² + 2)).
+    """
+    out: dict[sp.Expr, float] = {}
+    for term in sp.Add.make_args(_canonical(sp.sympify(expression).xreplace(dict(values)))):
+        factor, rest = term.as_coeff_Mul()
+        inner, rest = sp.cancel(sp.nsimplify(rest, rational=True)).as_coeff_Mul()
+        out[rest] = out.get(rest, 0.0) + float(factor) * float(inner)
+    return {rest: c for rest, c in out.items() if c != 0.0}
+
+
+def _canonical(expression: sp.Expr) -> sp.Expr:
+    e = expression.replace(sp.tan, lambda a: sp.sin(a) / sp.cos(a)).replace(sp.cot, lambda a: sp.cos(a) / sp.sin(a))
+    e = sp.expand(sp.expand_trig(e))
+    even_sine = lambda p: p.is_Pow and isinstance(p.base, sp.sin) and p.exp.is_Integer and p.exp % 2 == 0  # noqa: E731
+    e = e.replace(even_sine, lambda p: (1 - sp.cos(p.base.args[0]) ** 2) ** (p.exp // 2))
+    return sp.expand(e)
+
+
+def term_verdict(
+    found: sp.Expr, truth: sp.Expr, constants: Mapping[str, float] | None = None, coefficients: Sequence | None = None
+) -> TermVerdict:
+    """The verdict on ``found`` against ``truth``; ``coefficients`` (a Law's) where the tool gives intervals."""
+    values = {sp.Symbol(k): v for k, v in (constants or {}).items()}
+    have, want = split_terms(found, values), split_terms(truth, values)
+    right = set(have) == set(want)
+    if coefficients is None:
+        return TermVerdict(right, None)
+    if not right:
+        return TermVerdict(False, False)
+    intervals = _intervals(coefficients, values)
+    return TermVerdict(True, all(_covers(intervals.get(rest), have[rest], want[rest]) for rest in want))
+
+
+def _intervals(coefficients: Sequence, values: Mapping[sp.Symbol, float]) -> dict[sp.Expr, tuple[float, float] | None]:
+    """Each term's 95 % interval from the law's coefficients (None for one held at an exact value)."""
+    out: dict[sp.Expr, tuple[float, float] | None] = {}
+    for c in coefficients:
+        split = split_terms(c.term, values)
+        if len(split) != 1:  # a term that is itself a sum: its coefficient cannot be read term by term
+            continue
+        ((rest, factor),) = split.items()
+        if c.exact is not None:
+            out[rest] = None
+            continue
+        low, high = (float(factor) * bound for bound in c.ci95)
+        out[rest] = (min(low, high), max(low, high))
+    return out
+
+
+def _covers(interval: tuple[float, float] | None, value: float, truth: float) -> bool:
+    if interval is None:  # exact, or a number the law holds fixed: it must be the truth
+        return math.isclose(value, truth, rel_tol=EXACT_TOLERANCE, abs_tol=EXACT_TOLERANCE)
+    return interval[0] <= truth <= interval[1]

@@ -1,0 +1,60 @@
+"""The noisy-data verdict: the true terms, and each true coefficient inside its 95 % interval."""
+
+import sympy as sp
+
+from benchmarks.term_coverage import term_verdict
+from discovery import Coefficient
+
+theta, omega, g = sp.symbols("theta omega g")
+TRUTH = -g * sp.sin(theta) - omega / 5  # a damped pendulum's domega/dt, g named
+
+
+def _found(omega_value, omega_error, extra=0):
+    expression = -9.81 * sp.sin(theta) + sp.Float(omega_value) * omega + extra
+    coefficients = [
+        Coefficient(sp.sin(theta), -9.81, 0.01, exact=-g),
+        Coefficient(omega, omega_value, omega_error, dof=200),
+    ]
+    return expression, coefficients
+
+
+def test_right_terms_with_the_truth_inside_the_intervals():
+    found, coefficients = _found(-0.21, 0.02)  # -0.2 is within 0.21 ± 1.97·0.02
+    verdict = term_verdict(found, TRUTH, {"g": 9.81}, coefficients)
+    assert verdict.right_terms and verdict.covered
+
+
+def test_an_interval_that_misses_the_truth_is_not_covered():
+    found, coefficients = _found(-0.25, 0.01)
+    verdict = term_verdict(found, TRUTH, {"g": 9.81}, coefficients)
+    assert verdict.right_terms and verdict.covered is False
+
+
+def test_an_extra_term_is_not_the_right_terms():
+    found, coefficients = _found(-0.2, 0.01, extra=sp.Float(0.003) * theta**2)
+    verdict = term_verdict(found, TRUTH, {"g": 9.81}, coefficients + [Coefficient(theta**2, 0.003, 0.01)])
+    assert not verdict.right_terms and verdict.covered is False
+
+
+def test_an_exact_value_must_be_the_truth():
+    found = -9.81 * sp.sin(theta) - omega / 3
+    third = Coefficient(omega, -1 / 3, 0.5, exact=-1 / sp.S(3))
+    coefficients = [Coefficient(sp.sin(theta), -9.81, 0.01, exact=-g), third]
+    assert term_verdict(found, TRUTH, {"g": 9.81}, coefficients).covered is False
+
+
+def test_without_intervals_only_the_terms_are_judged():
+    verdict = term_verdict(-9.8101 * sp.sin(theta) - 0.1999 * omega, TRUTH, {"g": 9.81})
+    assert verdict.right_terms and verdict.covered is None
+
+
+def test_equal_laws_written_differently_have_the_same_terms():
+    x, y = sp.symbols("x y")
+    pairs = [
+        (-x * y / (0.5 * x**2 + 1) - x + 20, -2 * x * y / (x**2 + 2) - x + 20),  # a cancelled rational term
+        (sp.cos(x) * sp.cot(y), sp.cos(x) / sp.tan(y)),
+        ((0.1 * sp.sin(y) ** 2 + sp.cos(y) ** 2) * sp.sin(x), 0.45 * sp.sin(x) * sp.cos(2 * y) + 0.55 * sp.sin(x)),
+    ]
+    for truth, found in pairs:
+        assert term_verdict(found, truth).right_terms, (truth, found)
+    assert not term_verdict(x * y / (x**2 + 3), x * y / (x**2 + 2)).right_terms
