@@ -151,8 +151,9 @@ def header(command: str) -> str:
     """Command, date, code commit and machine, for the top of the tables."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                               text=True)  # fmt: skip
+        # The results files a run writes before its header are not changes to the code it ran.
+        status = ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results"]
+        dirty = subprocess.run(status, cwd=ROOT, capture_output=True, text=True)
         code = commit.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
     except OSError:
         code = "unknown"
