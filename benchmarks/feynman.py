@@ -44,6 +44,7 @@ import numpy as np
 from discovery.progress import current, track
 
 from .feynman_problems import Equation, add_noise, judge, load_equations, sample
+from .term_coverage import term_verdict
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -113,12 +114,15 @@ def run_one(
     residual = np.sum((y_test - predicted) ** 2)
     r2 = float(1 - residual / np.sum((y_test - y_test.mean()) ** 2)) if np.isfinite(residual) else -np.inf
     verdict = judge(law.expression, equation.expression, r2, ranges=dict(zip(equation.variables, equation.ranges)))
+    terms = term_verdict(law.expression, equation.expression, coefficients=law.coefficients)
     record.update(
         seconds=seconds,
         law=sp.sstr(law.expression),
         r2_test=r2,
         symbolic_solution=verdict.symbolic_solution,
         exact=verdict.exact,
+        right_terms=terms.right_terms,
+        covered=terms.covered,
         error=None,
         kept_distractors=sorted(
             str(s) for s in law.expression.free_symbols if str(s) in names[len(equation.variables) :]
@@ -160,6 +164,10 @@ def summarise(records: list[dict], noises: list[float], total: int) -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     distracted = any(r.get("distractors") for r in records)
+    judged_terms = any("covered" in r for r in records)  # records made before that verdict have none
+    if judged_terms:
+        lines[2] += " right terms | right terms, truth in 95 % CI |"
+        lines[3] += "---:|---:|"
     if distracted:
         count = max(r.get("distractors", 0) for r in records)
         lines[0] = lines[0].replace(
@@ -179,6 +187,11 @@ def summarise(records: list[dict], noises: list[float], total: int) -> str:
             f"| {noise:g} | {solved}/{len(rows)} ({100 * solved / len(rows):.0f} %) | "
             f"{exact}/{len(rows)} ({100 * exact / len(rows):.0f} %) | "
             f"{statistics.median(seconds):.2f} | {max(seconds):.1f} | {errors} |"
+            + (
+                f" {sum(bool(r.get('right_terms')) for r in rows)} | {sum(bool(r.get('covered')) for r in rows)} |"
+                if judged_terms
+                else ""
+            )
             + (f" {sum(bool(r.get('kept_distractors')) for r in rows)} |" if distracted else "")
         )
     return "\n".join(lines)

@@ -35,6 +35,7 @@ import numpy as np
 
 from .feynman import _save, add_run_arguments, run_benchmark, summarise
 from .feynman_problems import add_noise
+from .term_coverage import term_verdict
 from .textbook_problems import FIELDS, Problem, judge_law, load_problems, parse, sample
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -99,12 +100,15 @@ def run_one(
     residual = np.sum((y_test - predicted) ** 2)
     r2 = float(1 - residual / np.sum((y_test - y_test.mean()) ** 2)) if np.isfinite(residual) else -np.inf
     verdict = judge_law(law.expression, problem, r2)
+    terms = term_verdict(law.expression, problem.expression, problem.constants, law.coefficients)
     record.update(
         seconds=seconds,
         law=sp.sstr(law.expression),
         r2_test=r2,
         symbolic_solution=verdict.symbolic_solution,
         exact=verdict.exact,
+        right_terms=terms.right_terms,
+        covered=terms.covered,
         error=None,
     )
     return record
