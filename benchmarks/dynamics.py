@@ -133,7 +133,8 @@ def judged(system: System, result: dict, held, ranges) -> list[dict]:
         score = r2(result["predicted"][:, j], truth[:, j])
         verdict = judge(found, expected, score, ranges=ranges, constants=dict(system.constants) or None)
         intervals = result.get("coefficients")  # PySINDy's plain fit gives none
-        terms = term_verdict(found, expected, system.constants, None if intervals is None else intervals[j])
+        mine = None if intervals is None else intervals[j]
+        terms = term_verdict(found, expected, system.constants, mine, verdict.exact)
         rows.append(
             {
                 "state": state,

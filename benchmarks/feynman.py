@@ -114,7 +114,7 @@ def run_one(
     residual = np.sum((y_test - predicted) ** 2)
     r2 = float(1 - residual / np.sum((y_test - y_test.mean()) ** 2)) if np.isfinite(residual) else -np.inf
     verdict = judge(law.expression, equation.expression, r2, ranges=dict(zip(equation.variables, equation.ranges)))
-    terms = term_verdict(law.expression, equation.expression, coefficients=law.coefficients)
+    terms = term_verdict(law.expression, equation.expression, coefficients=law.coefficients, exact=verdict.exact)
     record.update(
         seconds=seconds,
         law=sp.sstr(law.expression),

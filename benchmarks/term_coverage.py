@@ -34,14 +34,20 @@ def split_terms(expression: sp.Expr, values: Mapping[sp.Symbol, float]) -> dict[
     """Each term's structure → its numeric coefficient, named constants replaced by ``values``.
 
     Both sides are written one way first, so that equal laws written
-    differently have the same terms: tan and cot as sin and cos, products and
-    multiple angles of sines and cosines expanded, even powers of a sine as
-    powers of 1 − cos², and each term's rational function cancelled to a monic
-    denominator with the numbers inside it exact (x·y/(0.5·x² + 1) is
-    2·x·y/(x² + 2)).
+    differently have the same terms: tan and cot as sin and cos, an
+    exponential of logarithms as powers (e^(u·log 10) is 10^u), a power of a
+    sum with the sum's common factors taken out, logarithms of products and
+    powers of products expanded (the variables taken positive, as measured
+    quantities are), products and multiple angles of sines and cosines
+    expanded, even powers of a sine as powers of 1 − cos², and each term's
+    rational function cancelled to a monic denominator with the numbers inside
+    it exact (x·y/(0.5·x² + 1) is 2·x·y/(x² + 2)).
     """
     out: dict[sp.Expr, float] = {}
-    for term in sp.Add.make_args(_canonical(sp.sympify(expression).xreplace(dict(values)))):
+    expression = sp.sympify(expression).xreplace(dict(values))
+    positive = {s: sp.Symbol(s.name, positive=True) for s in expression.free_symbols}
+    plain = {v: k for k, v in positive.items()}
+    for term in sp.Add.make_args(_canonical(expression.xreplace(positive)).xreplace(plain)):
         factor, rest = term.as_coeff_Mul()
         inner, rest = sp.cancel(sp.nsimplify(rest, rational=True)).as_coeff_Mul()
         out[rest] = out.get(rest, 0.0) + float(factor) * float(inner)
@@ -50,16 +56,41 @@ def split_terms(expression: sp.Expr, values: Mapping[sp.Symbol, float]) -> dict[
 
 def _canonical(expression: sp.Expr) -> sp.Expr:
     e = expression.replace(sp.tan, lambda a: sp.sin(a) / sp.cos(a)).replace(sp.cot, lambda a: sp.cos(a) / sp.sin(a))
-    e = sp.expand(sp.expand_trig(e))
+    e = sp.expand_log(e, force=True).replace(sp.exp, _exp_of_logs)
+    e = e.replace(lambda p: p.is_Pow and p.base.is_Add, lambda p: sp.factor_terms(sp.expand(p.base)) ** p.exp)
+    e = sp.expand(sp.expand_trig(e), power_base=True, power_exp=True, log=True)
     even_sine = lambda p: p.is_Pow and isinstance(p.base, sp.sin) and p.exp.is_Integer and p.exp % 2 == 0  # noqa: E731
     e = e.replace(even_sine, lambda p: (1 - sp.cos(p.base.args[0]) ** 2) ** (p.exp // 2))
     return sp.expand(e)
 
 
+def _exp_of_logs(argument: sp.Expr) -> sp.Expr:
+    """exp(a·log b + c) as b^a·exp(c): a Hill curve written through exp and log is one through powers."""
+    powers, rest = sp.Integer(1), sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(argument)):
+        logs = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.log)]
+        if len(logs) == 1:
+            powers *= logs[0].args[0] ** (term / logs[0])
+        else:
+            rest += term
+    return powers * sp.exp(rest)
+
+
 def term_verdict(
-    found: sp.Expr, truth: sp.Expr, constants: Mapping[str, float] | None = None, coefficients: Sequence | None = None
+    found: sp.Expr,
+    truth: sp.Expr,
+    constants: Mapping[str, float] | None = None,
+    coefficients: Sequence | None = None,
+    exact: bool = False,
 ) -> TermVerdict:
-    """The verdict on ``found`` against ``truth``; ``coefficients`` (a Law's) where the tool gives intervals."""
+    """The verdict on ``found`` against ``truth``; ``coefficients`` (a Law's) where the tool gives intervals.
+
+    ``exact``: the judge found the law equal to the truth, which has the true
+    terms and coefficients however it is written (the writing-one-way above
+    does not reach every identity: K − K/(eᵘ + 1) is K/(1 + e⁻ᵘ)).
+    """
+    if exact:
+        return TermVerdict(True, None if coefficients is None else True)
     values = {sp.Symbol(k): v for k, v in (constants or {}).items()}
     have, want = split_terms(found, values), split_terms(truth, values)
     right = set(have) == set(want)

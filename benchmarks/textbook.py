@@ -100,7 +100,7 @@ def run_one(
     residual = np.sum((y_test - predicted) ** 2)
     r2 = float(1 - residual / np.sum((y_test - y_test.mean()) ** 2)) if np.isfinite(residual) else -np.inf
     verdict = judge_law(law.expression, problem, r2)
-    terms = term_verdict(law.expression, problem.expression, problem.constants, law.coefficients)
+    terms = term_verdict(law.expression, problem.expression, problem.constants, law.coefficients, verdict.exact)
     record.update(
         seconds=seconds,
         law=sp.sstr(law.expression),

@@ -58,3 +58,11 @@ def test_equal_laws_written_differently_have_the_same_terms():
     for truth, found in pairs:
         assert term_verdict(found, truth).right_terms, (truth, found)
     assert not term_verdict(x * y / (x**2 + 3), x * y / (x**2 + 2)).right_terms
+
+
+def test_a_law_the_judge_found_exact_has_the_right_terms_however_written():
+    k, r, t = sp.symbols("K r t")
+    found, truth = k - k / (sp.exp(r * t) + 1), k / (1 + sp.exp(-r * t))
+    assert not term_verdict(found, truth).right_terms  # an identity the writing-one-way does not reach
+    verdict = term_verdict(found, truth, coefficients=[], exact=True)
+    assert verdict.right_terms and verdict.covered
