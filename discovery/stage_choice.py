@@ -21,8 +21,7 @@ def better(found: Law, best: Law, data: Dataset) -> bool:
     """
     if len(found.coefficients) > terms_allowed(data.n_rows):
         return False
-    floor = mse_floor(data.y, data.known_error)
-    new, old = law_bic(found, data, floor), law_bic(best, data, floor)
+    new, old = _bic_on_y(found, data), _bic_on_y(best, data)
     fewer_floats = len(found.expression.atoms(sp.Float)) < len(best.expression.atoms(sp.Float))
     return new < old or (new < old + TIE_MARGIN and fewer_floats)
 
@@ -33,9 +32,8 @@ def demoted(loser: Law, winner: Law, data: Dataset) -> Law:
     ``loser.info["not_chosen"]`` says why it lost; an alternative that prints
     as the winner does, or as one already kept, is left out.
     """
-    floor = mse_floor(data.y, data.known_error)
     for law in (winner, loser):
-        law.info.setdefault("bic_on_y", law_bic(law, data, floor))
+        _bic_on_y(law, data)
     loser.info["not_chosen"] = _why_not(loser, winner, data)
     kept = {winner.formula}
     alternatives = []
@@ -46,6 +44,13 @@ def demoted(loser: Law, winner: Law, data: Dataset) -> Law:
     loser.alternatives = []
     winner.alternatives = sorted(alternatives, key=lambda law: law.info.get("bic_on_y", math.inf))
     return winner
+
+
+def _bic_on_y(law: Law, data: Dataset) -> float:
+    """The law's BIC on y, measured once and kept in ``law.info["bic_on_y"]`` (every stage judges on the same rows)."""
+    if "bic_on_y" not in law.info:
+        law.info["bic_on_y"] = law_bic(law, data, mse_floor(data.y, data.known_error))
+    return law.info["bic_on_y"]
 
 
 def _why_not(loser: Law, winner: Law, data: Dataset) -> str:

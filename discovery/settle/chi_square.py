@@ -28,6 +28,7 @@ from ..law.evaluate import numpy_evaluator
 from ..law.expressions import complexity
 from ..law.law import Law
 from ..law.margins import MARGIN
+from .criteria import bic
 from .expression_fit import SettledExpression, settle_expression
 from .preference import simplest_within
 
@@ -74,7 +75,7 @@ def chosen_by_errors(law: Law, data: Dataset, errors: MeasurementErrors, random_
         scores = [s.chi_square + s.free * math.log(n) for s in settled]
         pick = min(consistent, key=lambda i: sizes[i] + (scores[i],))
     else:  # weights alone, or stated errors that no law meets: their scale is estimated from the residuals
-        scores = [n * math.log(max(s.chi_square / n, 1e-300)) + s.free * math.log(n) for s in settled]
+        scores = [bic(s.chi_square, n, s.free, 1e-300) for s in settled]
         pick = simplest_within(scores, sizes, MARGIN["bic"])
     return _law(law, data, settled, scores, pick, errors)
 
