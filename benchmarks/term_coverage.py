@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 EXACT_TOLERANCE = 1e-9  # relative: an exact coefficient equal to the truth
@@ -98,27 +99,37 @@ def term_verdict(
         return TermVerdict(right, None)
     if not right:
         return TermVerdict(False, False)
-    intervals = _intervals(coefficients, values)
-    return TermVerdict(True, all(_covers(intervals.get(rest), have[rest], want[rest]) for rest in want))
+    truth_values = _truth_in_law_terms(coefficients, have, want, values)
+    if truth_values is None:
+        return TermVerdict(True, False)
+    return TermVerdict(True, all(_covers(c, v) for c, v in zip(coefficients, truth_values)))
 
 
-def _intervals(coefficients: Sequence, values: Mapping[sp.Symbol, float]) -> dict[sp.Expr, tuple[float, float] | None]:
-    """Each term's 95 % interval from the law's coefficients (None for one held at an exact value)."""
-    out: dict[sp.Expr, tuple[float, float] | None] = {}
-    for c in coefficients:
-        split = split_terms(c.term, values)
-        if len(split) != 1:  # a term that is itself a sum: its coefficient cannot be read term by term
-            continue
-        ((rest, factor),) = split.items()
-        if c.exact is not None:
-            out[rest] = None
-            continue
-        low, high = (float(factor) * bound for bound in c.ci95)
-        out[rest] = (min(low, high), max(low, high))
-    return out
+def _truth_in_law_terms(
+    coefficients: Sequence, have: Mapping[sp.Expr, float], want: Mapping[sp.Expr, float], values: Mapping
+) -> np.ndarray | None:
+    """The true coefficient of each of the law's own terms; None where the truth is no combination of them.
+
+    A law's terms may be written otherwise than the truth's (sin x·cos 2y and sin x for sin x·cos² y and
+    sin x): the truth is written in the law's terms, and each coefficient's interval is asked about its own
+    term's true coefficient. What the law holds outside its coefficients must match the truth as it is.
+    """
+    rows = [split_terms(c.term, values) for c in coefficients]
+    keys = sorted(set(have) | set(want) | {k for row in rows for k in row}, key=sp.default_sort_key)
+    basis = np.array([[row.get(k, 0.0) for k in keys] for row in rows]).reshape(len(rows), len(keys))
+    found = np.array([float(c.value) for c in coefficients])
+    held = np.array([have.get(k, 0.0) for k in keys]) - found @ basis
+    target = np.array([want.get(k, 0.0) for k in keys]) - held
+    scale = max(1.0, float(np.abs(target).max()))
+    solved = np.linalg.lstsq(basis.T, target, rcond=None)[0] if len(rows) else found
+    if np.linalg.matrix_rank(basis) < len(rows) or np.abs(basis.T @ solved - target).max() > EXACT_TOLERANCE * scale:
+        return None
+    return solved
 
 
-def _covers(interval: tuple[float, float] | None, value: float, truth: float) -> bool:
-    if interval is None:  # exact, or a number the law holds fixed: it must be the truth
-        return math.isclose(value, truth, rel_tol=EXACT_TOLERANCE, abs_tol=EXACT_TOLERANCE)
-    return interval[0] <= truth <= interval[1]
+def _covers(coefficient, truth: float) -> bool:
+    """Whether a coefficient's 95 % interval holds the truth; one held at an exact value must equal it."""
+    if coefficient.exact is not None:
+        return math.isclose(float(coefficient.value), truth, rel_tol=EXACT_TOLERANCE, abs_tol=EXACT_TOLERANCE)
+    low, high = coefficient.ci95
+    return min(low, high) <= truth <= max(low, high)

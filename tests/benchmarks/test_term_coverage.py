@@ -66,3 +66,23 @@ def test_a_law_the_judge_found_exact_has_the_right_terms_however_written():
     assert not term_verdict(found, truth).right_terms  # an identity the writing-one-way does not reach
     verdict = term_verdict(found, truth, coefficients=[], exact=True)
     assert verdict.right_terms and verdict.covered
+
+
+def test_the_truth_is_asked_in_the_laws_own_terms():
+    x, y = sp.symbols("x y")
+    truth = (0.1 * sp.sin(y) ** 2 + sp.cos(y) ** 2) * sp.sin(x)  # 0.45·sin x·cos 2y + 0.55·sin x
+
+    def verdict(error):
+        terms = [sp.sin(x) * sp.cos(2 * y), sp.sin(x)]
+        coefficients = [Coefficient(terms[0], 0.4525, error, dof=800), Coefficient(terms[1], 0.5519, error, dof=800)]
+        return term_verdict(0.4525 * terms[0] + 0.5519 * terms[1], truth, coefficients=coefficients)
+
+    assert verdict(0.004).right_terms and verdict(0.004).covered
+    assert verdict(0.0001).covered is False
+
+
+def test_a_number_the_law_holds_outside_its_coefficients_must_be_the_truths():
+    x = sp.Symbol("x")
+    coefficients = [Coefficient(x, -1.01, 0.02, dof=100)]
+    assert term_verdict(10 - 1.01 * x, 10 - x, coefficients=coefficients).covered
+    assert term_verdict(11 - 1.01 * x, 10 - x, coefficients=coefficients).covered is False
