@@ -223,7 +223,7 @@ class _TermSearch:
             context.constants,
             rtol=RTOL,
             atol=ATOL_FRACTION * context.rms,
-            max_evaluations=EVALUATIONS_PER_SAMPLE,
+            evaluations_per_sample=EVALUATIONS_PER_SAMPLE,
         )
 
     def result(self) -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:

@@ -80,8 +80,10 @@ class FitPoint:
     sigma : array
         Each state's noise standard deviation: the misses' unit.
     constants : mapping of name → float
-    rtol, atol, max_evaluations
+    rtol, atol
         For the simulations (see :func:`~discovery.dynamics.sensitivity.trajectory_sensitivities`).
+    evaluations_per_sample : int
+        Right-hand-side evaluations a simulation may take per sample of its trajectory, as the fit's may.
     """
 
     laws: Sequence[Sequence[tuple[sp.Expr, float]]]
@@ -91,7 +93,7 @@ class FitPoint:
     constants: Mapping[str, float]
     rtol: float
     atol: np.ndarray
-    max_evaluations: int
+    evaluations_per_sample: int
 
 
 def propose(point: FitPoint, state: int, library: Sequence[sp.Expr], max_terms: int, floor: float) -> Proposal | None:
@@ -196,7 +198,7 @@ def _linear_problem(point: FitPoint, state: int, library: Sequence[sp.Expr]) -> 
             constants=point.constants,
             rtol=point.rtol,
             atol=point.atol,
-            max_evaluations=point.max_evaluations,
+            max_evaluations=point.evaluations_per_sample * len(trajectory.t),
         )
         if found is None:
             return None
