@@ -8,11 +8,11 @@ symbolic solution after rounding to 3 decimals, and exact), and by the
 verdict for noisy data (``term_coverage``: the right terms, and each true
 coefficient inside the law's 95 % interval), with the test R²
 measured against the exact derivatives on two held-out noise-free
-trajectories from fresh initial conditions. PySINDy runs as its users run it:
-``ps.SINDy()`` (polynomials to degree 2, STLSQ with threshold 0.1, finite
-differences) and its weak form (``WeakPDELibrary`` over the same polynomials,
-STLSQ 0.1); it is in the ``bench`` extra and skipped, with a note, when
-missing.
+trajectories from fresh initial conditions. PySINDy runs as its users run it
+(``pysindy_runs``): its defaults, its weak form, and tuned (smoothed
+differences, normalised columns, the threshold cross-validated, E-SINDy's
+bagged intervals); it is in the ``bench`` extra and skipped, with a note,
+when missing.
 
 Usage::
 
@@ -46,12 +46,14 @@ from .dynamics_problems import (
     with_noise,
 )
 from .feynman_problems import judge
+from .pysindy_runs import fit_pysindy
 from .real_data import header
 from .term_coverage import term_verdict
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NOISE_SEED = 7
-TOOLS = ("discovery", "pysindy", "pysindy-weak")
+TOOLS = ("discovery", "pysindy", "pysindy-weak", "pysindy-tuned")
+SINDY_KIND = {"pysindy": "defaults", "pysindy-weak": "weak", "pysindy-tuned": "tuned"}
 
 
 def r2(predicted: np.ndarray, truth: np.ndarray) -> float:
@@ -87,42 +89,19 @@ def run_discovery(system: System, t, xs, held, time_limit: float, seed: int) -> 
     }
 
 
-def _sindy_expressions(model, states: tuple[str, ...], names: list[str]) -> list[sp.Expr]:
-    local = {s: sp.Symbol(s) for s in states}
-    out = []
-    for row in np.asarray(model.coefficients()):
-        expression = sp.Integer(0)
-        for c, feature in zip(row, names):
-            if c != 0:
-                expression += sp.Float(c) * sp.sympify(feature.replace("^", "**").replace(" ", "*"), locals=local)
-        out.append(expression)
-    return out
-
-
-def run_pysindy(system: System, t, xs, held, weak: bool) -> dict:
-    import pysindy as ps
-
+def run_pysindy(system: System, t, xs, held, kind: str) -> dict:
     started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if weak:
-            library = ps.WeakPDELibrary(
-                function_library=ps.PolynomialLibrary(degree=2), spatiotemporal_grid=t[0], K=100, p=4
-            )
-            model = ps.SINDy(feature_library=library, optimizer=ps.STLSQ(threshold=0.1))
-            model.fit(xs, t=t[0], feature_names=list(system.states))
-        else:
-            model = ps.SINDy()
-            model.fit(xs, t=list(t), feature_names=list(system.states))
+    result = fit_pysindy(kind, list(t), xs, system.states)
     seconds = time.perf_counter() - started
-    names = model.get_feature_names()
-    expressions = _sindy_expressions(model, system.states, names)
     X = np.vstack(held.states)
     symbols = [sp.Symbol(s) for s in system.states]
     predicted = np.column_stack(
-        [np.asarray(sp.lambdify(symbols, e, "numpy")(*X.T), dtype=float) * np.ones(len(X)) for e in expressions]
+        [
+            np.asarray(sp.lambdify(symbols, e, "numpy")(*X.T), dtype=float) * np.ones(len(X))
+            for e in result["expressions"]
+        ]
     )
-    return {"seconds": seconds, "expressions": expressions, "predicted": predicted}
+    return {**result, "seconds": seconds, "predicted": predicted}
 
 
 def judged(system: System, result: dict, held, ranges) -> list[dict]:
@@ -175,7 +154,7 @@ def main() -> None:
                     if tool == "discovery":
                         result = run_discovery(system, train.t, xs, held, args.time_limit, args.seed)
                     else:
-                        result = run_pysindy(system, train.t, xs, held, weak=tool == "pysindy-weak")
+                        result = run_pysindy(system, train.t, xs, held, SINDY_KIND[tool])
                 except ImportError as err:
                     current().write(f"{tool}: not installed ({err}); skipped", sys.stdout)
                     continue
