@@ -32,15 +32,14 @@ import sympy as sp
 
 from ..law.coefficient import Coefficient
 from ..law.expressions import complexity
+from ..law.margins import MARGIN
 from .fit_parameters import Reached, parameters_of, with_saturation_constants
-from .restructure import FitPoint, preferred, propose, refitted, structure_criterion
+from .restructure import FitPoint, preferred, propose, ranked, refitted, structure_criterion
 from .sensitivity import evaluated
 from .trajectories import Trajectories
 from .trajectory_fit import (
-    ATOL_FRACTION,
     DOES_NOT_SIMULATE,
     EVALUATIONS_PER_SAMPLE,
-    RTOL,
     STILL_MISSES,
     FitContext,
     MatchedState,
@@ -66,6 +65,7 @@ def match_trajectories(
     smoothed: Sequence[np.ndarray] | None = None,
     library: Sequence[sp.Expr] = (),
     max_terms: int = 5,
+    alternatives: Mapping[str, Sequence[sp.Expr]] | None = None,
 ) -> tuple[dict[str, MatchedState] | None, dict[str, Any]]:
     """Fit the laws' coefficients and each trajectory's initial state to the states by simulation.
 
@@ -103,6 +103,10 @@ def match_trajectories(
         Candidate terms for every state's law, searched on the trajectories (none: no search).
     max_terms : int
         Largest law the search proposes.
+    alternatives : mapping of state → sequence of sympy.Expr, optional
+        Other laws for each state (the search's next-best structures), each
+        fitted in its law's place with the whole system and kept when the
+        system is preferred with it, after the linearised proposals.
 
     Returns
     -------
@@ -127,8 +131,10 @@ def match_trajectories(
     sigma = np.maximum([noise.get(s, 0.0) for s in states], MIN_NOISE_FRACTION * rms)
     context = FitContext(data, constants, rms, sigma, deadline, smoothed or [tr.x for tr in data.items])
     matched, info, reached = fit_by_simulation(parameters, list(range(len(states))), context)
-    if library and reached is not None and (matched is not None or reached.relative_miss <= LINEAR_MISS):
-        matched, info = _searched(matched, info, reached, context, list(library), max_terms)
+    if reached is not None and (library or alternatives):
+        linear = matched is not None or reached.relative_miss <= LINEAR_MISS
+        others = [list((alternatives or {}).get(s, ())) for s in states]
+        matched, info = _searched(matched, info, reached, context, list(library), max_terms, others, linear)
     if matched is not None or info["status"] not in (DOES_NOT_SIMULATE, STILL_MISSES) or len(states) == 1:
         return _named(matched, states), {**info, "seconds": clock.perf_counter() - started}
     alone, each = {}, {}
@@ -157,8 +163,10 @@ def _searched(
     context: FitContext,
     library: list[sp.Expr],
     max_terms: int,
+    alternatives: list[list[sp.Expr]],
+    linear: bool,
 ) -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:
-    """Each state's terms searched on the trajectories, in up to SEARCH_PASSES passes over the states.
+    """Each state's terms searched on the trajectories: in up to SEARCH_PASSES passes, then the alternatives.
 
     A trial is fitted as a whole system; it replaces the current laws when it
     matches and they did not, or when it is the simpler within the selection
@@ -168,11 +176,18 @@ def _searched(
     against the noise (clean data) the linearised tests misjudge, and a
     spurious term that made up for a saturation constant (bacterial
     respiration's 2y/x beside −4xy/(1 + x²)) keeps the fit from the right
-    one. Then proposals from the linearised problem (:func:`~discovery.dynamics.restructure.propose`).
+    one. Then proposals from the linearised problem (:func:`~discovery.dynamics.restructure.propose`);
+    then each state's ``alternatives``, best first on the linearised problem, each refitted. Dropping
+    terms and the proposals need the misses near ``linear`` in the coefficients; the alternatives, fitted
+    afresh, do not. Matching systems within the selection margin of the one kept, with another law for a
+    state, are reported (``"indistinct"``): the data do not tell those laws apart.
     """
     search = _TermSearch(context, library, max_terms, matched, info, reached)
-    if search.drop_terms():
+    if linear and not search.drop_terms():
+        return search.result()
+    if linear and library:
         search.propose_terms()
+    search.try_alternatives(alternatives)
     return search.result()
 
 
@@ -187,30 +202,40 @@ class _TermSearch:
     info: dict[str, Any]
     reached: Reached
     before: dict[str, str] = dataclasses.field(default_factory=dict)
+    fitted: list[tuple[int, str, float]] = dataclasses.field(default_factory=list)  # matching trials: state, law
+
+    def __post_init__(self) -> None:
+        if self.matched is not None:  # the laws the search starts from are a matching system too
+            criterion = _criterion(self.reached, len(self.library))
+            self.fitted += [(j, _written(law), criterion) for j, law in enumerate(self.reached.laws)]
 
     def out_of_time(self) -> bool:
         return self.context.deadline is not None and clock.perf_counter() > self.context.deadline
 
     def tried(self, j: int, terms: list[sp.Expr], values: list[float]) -> bool:
         """Fit the system with state j's law made of ``terms``; keep it if preferred."""
-        context = self.context
-        reached = self.reached
-        others = [(i, term, value) for i, law in enumerate(reached.laws) if i != j for term, value in law]
-        trial = with_saturation_constants(
-            [term for _, term, _ in others] + terms,
-            [i for i, _, _ in others] + [j] * len(terms),
-            [value for _, _, value in others] + values,
-        )
-        laws, trial_info, trial_reached = fit_by_simulation(trial, list(range(len(context.data.states))), context)
-        if trial_reached is None or (laws is None and self.matched is not None):
+        laws = [list(law) for law in self.reached.laws]
+        laws[j] = list(zip(terms, values))
+        return self.tried_system(laws, [j])
+
+    def tried_system(self, laws: list[list[tuple[sp.Expr, float]]], changed: list[int]) -> bool:
+        """Fit the system of these laws (the ``changed`` states' new); keep it if preferred."""
+        context, reached = self.context, self.reached
+        flat = [(i, term, value) for i, law in enumerate(laws) for term, value in law]
+        trial = with_saturation_constants([t for _, t, _ in flat], [i for i, _, _ in flat], [v for _, _, v in flat])
+        matched, trial_info, trial_reached = fit_by_simulation(trial, list(range(len(context.data.states))), context)
+        if trial_reached is None or (matched is None and self.matched is not None):
             return False
         size = len(self.library)
         criteria = [_criterion(reached, size), _criterion(trial_reached, size)]
+        if matched is not None:
+            self.fitted += [(j, _written(trial_reached.laws[j]), criteria[1]) for j in changed]
         sizes = [sum(len(law) for law in reached.laws), sum(len(law) for law in trial_reached.laws)]
-        if not ((self.matched is None and laws is not None) or preferred(criteria, sizes) == 1):
+        if not ((self.matched is None and matched is not None) or preferred(criteria, sizes) == 1):
             return False
-        self.before.setdefault(context.data.states[j], " + ".join(str(term) for term, _ in reached.laws[j]))
-        self.matched, self.info, self.reached = laws, trial_info, trial_reached
+        for j in changed:
+            self.before.setdefault(context.data.states[j], " + ".join(str(term) for term, _ in reached.laws[j]))
+        self.matched, self.info, self.reached = matched, trial_info, trial_reached
         return True
 
     def around(self, reached: Reached) -> FitPoint:
@@ -221,14 +246,31 @@ class _TermSearch:
             reached.starts,
             context.sigma,
             context.constants,
-            rtol=RTOL,
-            atol=ATOL_FRACTION * context.rms,
+            rtol=context.rtol,
+            atol=context.atol(context.rms),
             evaluations_per_sample=EVALUATIONS_PER_SAMPLE,
         )
 
     def result(self) -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:
-        info = self.info
-        return self.matched, {**info, "restructured": self.before} if self.before else info
+        info = dict(self.info)
+        if self.before:
+            info["restructured"] = self.before
+        if self.matched is not None:
+            indistinct = self.indistinct()
+            if indistinct:
+                info["indistinct"] = indistinct
+        return self.matched, info
+
+    def indistinct(self) -> dict[str, list[str]]:
+        """Each state's other laws whose matching system is within the selection margin of the one kept."""
+        best = _criterion(self.reached, len(self.library))
+        out: dict[str, list[str]] = {}
+        seen = {(j, _written(law)) for j, law in enumerate(self.reached.laws)}
+        for j, law, criterion in sorted(self.fitted, key=lambda trial: trial[2]):
+            if (j, law) not in seen and criterion - best <= MARGIN["bic"]:
+                seen.add((j, law))
+                out.setdefault(self.context.data.states[j], []).append(f"{law} (extended BIC {criterion - best:+.1f})")
+        return out
 
     def drop_terms(self) -> bool:
         """While the laws miss, drop terms one at a time, the smallest first; False when out of time."""
@@ -251,6 +293,38 @@ class _TermSearch:
             else:
                 break  # no term's removal helps
         return True
+
+    def try_alternatives(self, alternatives: list[list[sp.Expr]]) -> None:
+        """Each state's alternative laws no longer than its own, best first on the linearised problem, each fitted.
+
+        Each starts from the linearised problem's coefficients (an alternative's own come from derivatives
+        or windows, and a system simulated from them can diverge), else from its own. Laws that fit the
+        trajectories exactly (within the simulations' precision) are not questioned.
+        """
+        if self.matched is not None and self.reached.rss <= self.reached.n * self.reached.floor:
+            return
+        for j, expressions in enumerate(alternatives):
+            own = {}
+            current = self.reached.laws[j]
+            for expression in expressions:
+                pairs = [arg.as_coeff_Mul()[::-1] for arg in sp.Add.make_args(sp.expand(expression))]
+                if len(pairs) <= len(current):  # a longer law is the proposals' to find
+                    own.setdefault(frozenset(term for term, _ in pairs), pairs)
+            own.pop(frozenset(term for term, _ in current), None)
+            if self.out_of_time():
+                return
+            if not own:
+                continue
+            order = ranked(
+                self.around(self.reached), j, [[t for t, _ in pairs] for pairs in own.values()], self.reached.floor
+            )
+            for terms, stepped in order:
+                if self.out_of_time():
+                    return
+                if stepped is not None and self.tried(j, terms, [float(v) for v in stepped]):
+                    continue
+                if not self.out_of_time():
+                    self.tried(j, terms, [float(v) for _, v in own[frozenset(terms)]])
 
     def propose_terms(self) -> None:
         """Up to SEARCH_PASSES passes over the states, each state's law offered the linearised proposal."""
@@ -280,6 +354,11 @@ def _contribution(term: sp.Expr, value: float, context: FitContext) -> float:
         [evaluated(term, tr.columns(names), context.constants, len(tr.t)) for tr in context.data.items]
     )
     return float(abs(value) * np.sqrt(np.mean(values**2))) if np.all(np.isfinite(values)) else np.inf
+
+
+def _written(law: Sequence[tuple[sp.Expr, float]]) -> str:
+    """A law's terms as one line, without coefficients (its structure)."""
+    return " + ".join(sorted(str(term) for term, _ in law))
 
 
 def _named(matched: dict[int, MatchedState] | None, states: list[str]) -> dict[str, MatchedState] | None:

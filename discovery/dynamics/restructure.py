@@ -136,6 +136,31 @@ def propose(point: FitPoint, state: int, library: Sequence[sp.Expr], max_terms: 
     return Proposal([problem.terms[i] for i in options[pick]], scores[pick][1], scores[pick][0], scores[0][0])
 
 
+def ranked(
+    point: FitPoint, state: int, laws: Sequence[Sequence[sp.Expr]], floor: float
+) -> list[tuple[list[sp.Expr], np.ndarray | None]]:
+    """Other laws (each a list of terms) for ``state``, best first by the extended BIC on the linearised problem.
+
+    One simulation linearises the misses for all of them at once; each comes
+    with its coefficients from that problem, where its fit by simulation
+    starts. Laws the problem cannot hold (a term not finite along the fit, or
+    one the initial states already move) come last, with None.
+    """
+    terms = list(dict.fromkeys(term for law in laws for term in law))
+    problem = _linear_problem(point, state, terms)
+    scored, rest = [], []
+    for law in laws:
+        if problem is None or not all(term in problem.terms for term in law):
+            rest.append((list(law), None))
+            continue
+        support = [problem.terms.index(term) for term in law]
+        coef, rss = problem.fitted(support)
+        size = len(problem.terms)
+        criterion = structure_criterion(rss, problem.n, problem.n_fixed + len(support), floor, size, [len(law)])
+        scored.append((criterion, list(law), coef))
+    return [(law, coef) for _, law, coef in sorted(scored, key=lambda item: item[0])] + rest
+
+
 def refitted(point: FitPoint, state: int, terms: Sequence[sp.Expr]) -> np.ndarray | None:
     """Coefficients of ``terms`` for ``state``'s law on the linearised problem: where a refit of them starts.
 

@@ -47,7 +47,11 @@ class System:
         ``"check"`` (the simulation from each trajectory's first sample:
         its RMS error over the states' spread, and the horizon, the time until
         the error first exceeds :data:`~discovery.dynamics.check.HORIZON_ERROR`
-        plus the noise), ``"seconds"``.
+        plus the noise), ``"undetermined"`` (why the data may not determine
+        the laws, empty when they do: see
+        :func:`~discovery.dynamics.determined.undetermined`; warned as
+        :class:`~discovery.dynamics.determined.UnderdeterminedWarning`),
+        ``"seconds"``.
     """
 
     laws: dict[str, Law]

@@ -17,31 +17,23 @@ from ..errors import DataError
 from ..io.dataset import Dataset, TargetError, check_constants
 from ..io.library import resolve_library
 from ..law.evaluate import numpy_evaluator
-from ..law.expressions import complexity
 from ..law.law import Law
 from ..parameters import check_parameters, suggests_keywords
 from ..progress import current, shows_progress
 from ..search.supports import SCREEN
-from ..settle.preference import margin_limit, simplest_within
 from ..solvers.subset import SubsetSearch
 from .check import simulation_check
+from .choice import chosen_law, ladder_laws
 from .derivatives import estimate_derivatives
-from .integral import WINDOW, integral_misses, window_changes
+from .determined import undetermined, warn_undetermined
 from .matching import match_trajectories, matched_front
 from .state_target import StateTarget
 from .system import System
-from .terms import dynamics_terms
+from .terms import dynamics_terms, ladder
 from .trajectories import as_trajectories
 from .trajectory_fit import MatchedState
 from .weak import weak_laws
 
-# A law whose integral miss (see discovery.dynamics.integral) is within this fraction of the best
-# candidate's, plus INTEGRAL_FLOOR, reproduces the data as well: the least complex such law is chosen.
-INTEGRAL_TOLERANCE = 0.05
-INTEGRAL_FLOOR = 1e-6
-# On noisy data the misses are the noise's, and a longer law always fits some of it: there a law is as good
-# as the best when its BIC over the independent windows (a window's length apart) is within this margin.
-INTEGRAL_MARGIN = 2.0
 # The known error of an estimated derivative, as the search's exact-fit floor: this many times the estimate.
 KNOWN_ERROR_FACTOR = 3.0
 # The derivative-free formulations searched, by how the derivatives were estimated. On clean data the
@@ -49,6 +41,9 @@ KNOWN_ERROR_FACTOR = 3.0
 # is not, and it fits those errors with spurious terms (Lotka-Volterra sampled at 0.1: a five-term law
 # beat x·(3 − x − 2y)); on noisy data that error is far under the noise.
 FORMULATIONS = {"finite": ("weak",), "spline": ("weak", "integral")}
+# Of the time limit, on noisy data, by which the pointwise searches stop: there the trajectory fit decides
+# between structures, and needs the time.
+SEARCH_SHARE = 0.5
 FIT_SHARE = 0.9  # of the time limit, by which the trajectory fit stops (the simulation check comes after it)
 WEAK_LEVEL = 1  # the default library's level searched in the weak formulation (with the dynamics terms)
 
@@ -182,7 +177,7 @@ def discover_system(
     user_terms = [] if extra_terms is None else [t.expr for t in resolve_library(extra_terms, names, checked)]
     extra = dynamics_terms(names) + user_terms
     weak_terms = list(dict.fromkeys([t.expr for t in default_library(names, WEAK_LEVEL)] + extra))
-    laws, used, chosen_by, problems = {}, {}, {}, {}
+    laws, used, chosen_by, problems, alternatives = {}, {}, {}, {}, {}
     for j, state in enumerate(data.states):
         rows = np.concatenate([r[:, j] for r in estimated.resolved])
         used[state] = int(rows.sum())
@@ -196,19 +191,32 @@ def discover_system(
         current().stage(f"d{state}/d{data.time}")
         if verbose:
             current().write(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)")
-        searches = _Searches(started, time_limit, 2 * (len(data.states) - j), method, max_terms, criterion, verbose)
+        share = SEARCH_SHARE if estimated.method == "spline" else 1.0
+        searches = _Searches(
+            started,
+            None if time_limit is None else share * time_limit,
+            2 * (len(data.states) - j),
+            method,
+            max_terms,
+            criterion,
+            verbose,
+        )
         found = searches.pointwise_laws(problem, (user_terms or None, extra))
         weak = [
             law
             for formulation in FORMULATIONS[estimated.method]
             for law in weak_laws(problem, weak_terms, max_terms, noise=estimated.sigma[state], formulation=formulation)
         ]
-        laws[state], chosen_by[state] = _chosen(found, weak, problem, noisy=estimated.method == "spline")
+        noisy = estimated.method == "spline"
+        laws[state], chosen_by[state], alternatives[state] = chosen_law(found, weak, problem, noisy=noisy)
+        if noisy:
+            rungs = ladder_laws(problem, ladder(names), max_terms, estimated.sigma[state])
+            alternatives[state] = rungs + alternatives[state]
     info: dict[str, Any] = {}
     if trajectory_fit:
         deadline = None if time_limit is None else started + FIT_SHARE * time_limit
         info["trajectory_fit"] = _fit_to_trajectories(
-            laws, problems, estimated, deadline, weak_terms, max_terms, verbose
+            laws, problems, estimated, deadline, weak_terms, max_terms, verbose, alternatives
         )
     info |= {
         "derivatives": estimated.method,
@@ -218,12 +226,14 @@ def discover_system(
         "n_rows": data.n_rows,
         "rows_used": used,
         "integral_miss": chosen_by,
+        "undetermined": undetermined(laws, info.get("trajectory_fit"), data.time, data.n_rows),
     }
     system = System(laws, data.states, data.inputs, data.time, info)
     searched = clock.perf_counter() - started
     if check:
         system.info["check"] = simulation_check(system, data, estimated.noise)
     system.info["seconds"] = {"search": searched, "check": clock.perf_counter() - started - searched}
+    warn_undetermined(system.info["undetermined"])
     return system
 
 
@@ -267,71 +277,6 @@ class _Searches:
         return found
 
 
-def _chosen(found: list[Law], weak: list[Law], problem: StateTarget, noisy: bool = False) -> tuple[Law, float]:
-    """The simplest law of the searches' fronts that reproduces the state's changes over time as well as any.
-
-    ``found`` are the pointwise searches' laws, ``weak`` the weak
-    and integral formulations' (one per size). Every front entry and weak law is scored
-    by :func:`~discovery.dynamics.integral.integral_misses` (on ``noisy`` data with its terms refitted);
-    of those within :data:`INTEGRAL_TOLERANCE` of the best score, the least
-    complex is taken: the fewest terms, then the fewest free floats (of two
-    laws that reproduce the data equally, the one with exact values says
-    more), then the lowest complexity. An entry that is not a search's chosen law is refitted
-    on its own terms (a library of them) to become a Law with coefficients and
-    errors (with the derivative's known error, as the searches had); if that refit scores worse, the
-    best-scoring chosen law stands.
-    """
-    candidates: list[tuple[sp.Expr, Law | None, int]] = []
-    for law in found:
-        chosen = next((e for e in law.front if e.chosen), None)
-        candidates.append((law.expression, law, chosen.complexity if chosen else complexity(law.expression)))
-        candidates += [(e.expression, None, e.complexity) for e in law.front if not e.chosen]
-    candidates += [(law.expression, law, complexity(law.expression)) for law in weak]
-    data, state, names, constants = problem.data, problem.state, problem.names, dict(problem.constants)
-    scores = integral_misses([c[0] for c in candidates], constants, data, state, names, refit=noisy)
-    if noisy:  # misses dominated by the noise: how much lower a longer law's must be, the BIC says
-        windows = max(len(window_changes(data, state)) / WINDOW, 2.0)  # overlapping windows: the independent ones
-        tiny = np.finfo(float).tiny
-
-        def judged(i: int, score: float) -> float:
-            terms = _parsimony(candidates[i][0])[0]
-            return windows * np.log(max(score, tiny) ** 2) + terms * np.log(windows)
-
-        margin, relative = INTEGRAL_MARGIN, 0.0
-    else:
-
-        def judged(i: int, score: float) -> float:
-            return score
-
-        margin, relative = INTEGRAL_FLOOR, INTEGRAL_TOLERANCE
-    criteria = [judged(i, scores[i]) for i in range(len(candidates))]
-    limit = margin_limit(criteria, margin, relative)
-    # The fewest terms, then free floats, then complexity; then the smaller miss.
-    sizes = [(*_parsimony(c[0]), c[2], scores[i]) for i, c in enumerate(candidates)]
-    pick = simplest_within(criteria, sizes, margin, relative)
-    expression, law, _ = candidates[pick]
-    fallback = min((i for i in range(len(candidates)) if candidates[i][1] is not None), key=lambda i: scores[i])
-    if law is None:
-        terms = [term for _, term in (arg.as_coeff_Mul() for arg in sp.Add.make_args(expression))]
-        refit = discover_with_known_error(
-            problem.X,
-            problem.y,
-            problem.known,
-            variables=list(names),
-            target=found[0].target,
-            constants=constants or None,
-            library=terms,
-            max_terms=len(terms),
-            method="basis",
-            random_state=problem.random_state,
-        )
-        score = integral_misses([refit.expression], constants, data, state, names, refit=noisy)[0]
-        if judged(pick, score) <= limit:
-            return refit, float(score)
-        return candidates[fallback][1], float(scores[fallback])
-    return law, float(scores[pick])
-
-
 def _fit_to_trajectories(
     laws: dict[str, Law],
     problems: Mapping[str, StateTarget],
@@ -340,6 +285,7 @@ def _fit_to_trajectories(
     library: Sequence[sp.Expr],
     max_terms: int,
     verbose: bool | None,
+    alternatives: Mapping[str, Sequence[sp.Expr]],
 ) -> Any:
     """Replace ``laws`` (in place) by their trajectory-matched forms, where the fit succeeds; what happened."""
     current().stage("trajectory fit")
@@ -357,6 +303,7 @@ def _fit_to_trajectories(
         smoothed=estimated.states,
         library=library,
         max_terms=max_terms,
+        alternatives=alternatives,
     )
     for state in data.states:
         if matched is not None and state in matched:
@@ -380,8 +327,3 @@ def _matched_law(law: Law, matched: MatchedState, problem: StateTarget) -> Law:
         rmse=rmse,
         info={**law.info, "trajectory_fit": True},
     )
-
-
-def _parsimony(expression: sp.Expr) -> tuple[int, int]:
-    """Terms of the expanded expression, and its free floats."""
-    return len(sp.Add.make_args(sp.expand(expression))), len(expression.atoms(sp.Float))

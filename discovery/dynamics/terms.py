@@ -14,6 +14,7 @@ half-saturation constant; the trajectory fit fits that constant
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations_with_replacement
 
 import sympy as sp
 
@@ -27,6 +28,18 @@ def dynamics_terms(names: Sequence[str]) -> list[sp.Expr]:
     Terms undefined on the data are dropped by the library fit.
     """
     symbols = [sp.Symbol(n) for n in names]
+    terms: list[sp.Expr] = saturation_terms(names)
+    for a in symbols:
+        others = [b for b in symbols if b != a]
+        for ratio in (sp.tan(a), sp.cos(a) / sp.sin(a), 1 / sp.sin(a), 1 / sp.cos(a)):
+            terms.append(ratio)
+            terms.extend(ratio * f(b) for b in others for f in (sp.sin, sp.cos))
+    return list(dict.fromkeys(terms))
+
+
+def saturation_terms(names: Sequence[str]) -> list[sp.Expr]:
+    """The saturating terms of :func:`dynamics_terms`: ``a/(1 + a)``, ``a·b/(1 + a)`` and those over ``1 + a²``."""
+    symbols = [sp.Symbol(n) for n in names]
     terms: list[sp.Expr] = []
     for a in symbols:
         others = [b for b in symbols if b != a]
@@ -36,10 +49,31 @@ def dynamics_terms(names: Sequence[str]) -> list[sp.Expr]:
         terms.extend(a * b / (1 + a) for b in others)
         for numerator in (sp.Integer(1), a, *others, *(a * b for b in others)):
             terms.append(numerator / (1 + a**2))
-        for ratio in (sp.tan(a), sp.cos(a) / sp.sin(a), 1 / sp.sin(a), 1 / sp.cos(a)):
-            terms.append(ratio)
-            terms.extend(ratio * f(b) for b in others for f in (sp.sin, sp.cos))
-    return list(dict.fromkeys(terms))
+    return terms
+
+
+def polynomial_terms(names: Sequence[str], degree: int) -> list[sp.Expr]:
+    """Every monomial of the ``names`` up to ``degree``, 1 included."""
+    symbols = [sp.Symbol(n) for n in names]
+    return [sp.Mul(*c) for d in range(degree + 1) for c in combinations_with_replacement(symbols, d)]
+
+
+def ladder(names: Sequence[str]) -> list[list[sp.Expr]]:
+    """Small libraries, simplest first, whose sparse laws a scientist would try before a large library's.
+
+    Polynomials to degree 2, then 3; degree 2 with the saturations; degree 1 with the sines and cosines of
+    each variable and of each difference of two (coupled oscillators). On noisy or short series a large
+    library's search fits the noise with flexible terms, and the right law is often a small library's.
+    """
+    symbols = [sp.Symbol(n) for n in names]
+    trigonometric = [f(a) for a in symbols for f in (sp.sin, sp.cos)]
+    trigonometric += [f(a - b) for i, a in enumerate(symbols) for b in symbols[i + 1 :] for f in (sp.sin, sp.cos)]
+    return [
+        polynomial_terms(names, 2),
+        polynomial_terms(names, 3),
+        list(dict.fromkeys(polynomial_terms(names, 2) + saturation_terms(names))),
+        polynomial_terms(names, 1) + trigonometric,
+    ]
 
 
 def saturation_constants(term: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Dummy, sp.Expr]]]:

@@ -122,7 +122,7 @@ def weak_laws(
     squares', the better) is settled on the weak rows; they share one front
     (their BIC on the weak rows), each law marked chosen on its own copy.
     Which one is the state's law, the integral check decides, among the
-    pointwise searches' laws too (:func:`discovery.dynamics.system_search._chosen`). ``noise`` is
+    pointwise searches' laws too (:func:`discovery.dynamics.choice.chosen_law`). ``noise`` is
     the state's noise standard deviation (in its units). ``formulation`` is ``"weak"`` (bumps,
     :func:`weak_rows`) or ``"integral"``
     (boxes, :func:`integral_rows`). Its RMSE and R² are measured against

@@ -23,15 +23,20 @@ def test_every_system_at_every_size_and_level():
     assert len(cases()) == len(load_short_systems()) * len(SAMPLES) * len(NOISE_LEVELS)
 
 
-def test_the_table_counts_right_terms_coverage_and_refusals():
+def test_the_table_counts_right_terms_coverage_flags_and_wrong_laws_given_as_laws():
+    wrong = {"right_terms": False, "covered": False}
     records = [
         {"tool": "discovery", "system": "logistic growth", "samples": 20, "noise": 0.05, "seconds": 1.0,
-         "rhs": [{"state": "N", "right_terms": True, "covered": True}]},
+         "rhs": [{"state": "N", "right_terms": True, "covered": True}], "undetermined": []},
         {"tool": "discovery", "system": "damped oscillator", "samples": 20, "noise": 0.05, "seconds": 3.0,
          "refused": "too few samples"},
+        {"tool": "discovery", "system": "SIR epidemic", "samples": 20, "noise": 0.05, "seconds": 2.0,
+         "rhs": [{"state": "S", **wrong}, {"state": "I", **wrong}], "undetermined": ["dS/dt: ..."]},
+        {"tool": "discovery", "system": "substrate depletion", "samples": 20, "noise": 0.05, "seconds": 2.0,
+         "rhs": [{"state": "S", **wrong}], "undetermined": []},
     ]  # fmt: skip
     row = summary(records, ["discovery"]).splitlines()[2]
-    assert row == "| discovery | 20 | 0.05 | 1 / 3 | 1 | 1 | 0 | 2.0 |"
+    assert row == "| discovery | 20 | 0.05 | 1 / 6 | 1 | 2 | 1 | 0 | 2.0 |"
 
 
 def test_tuned_pysindy_gives_each_kept_coefficient_an_interval():

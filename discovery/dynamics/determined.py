@@ -1,0 +1,53 @@
+"""Whether the data determine the laws found: the reasons they may not, said in the result and warned.
+
+Short or noisy series may not determine a system's laws: the laws found then
+fit the data no better than others, or do not reproduce the trajectories at
+all. A scientist needs to hear that, with the reason, rather than read a
+law that happens to be the search's pick.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from ..law.law import Law
+from .trajectory_fit import DOES_NOT_SIMULATE, STILL_MISSES
+
+
+class UnderdeterminedWarning(UserWarning):
+    """The data do not determine the laws ``discover_system`` returns; ``system.info["undetermined"]`` says why."""
+
+
+def undetermined(laws: Mapping[str, Law], fit: Mapping[str, Any] | None, time: str, samples: int) -> list[str]:
+    """Why the data may not determine the ``laws``: from the trajectory fit's report ``fit``; empty when they do.
+
+    The reasons: the laws do not reproduce the trajectories by simulation (the
+    whole system does not simulate or still misses by more than the noise);
+    other laws of a state that the trajectory fit finds as good (within the
+    selection margin); or more free coefficients than the samples allow
+    (three per coefficient, as for every law).
+    """
+    reasons = []
+    status = str((fit or {}).get("status", ""))
+    if any(failure in status for failure in (DOES_NOT_SIMULATE, STILL_MISSES)):
+        reasons.append(f"the laws do not reproduce the trajectories by simulation ({status})")
+    for state, others in (fit or {}).get("indistinct", {}).items():
+        reasons.append(f"d{state}/d{time}: the trajectories fit other laws as well: {'; '.join(others)}")
+    for state, law in laws.items():
+        free = sum(1 for c in law.coefficients if c.exact is None)
+        if 3 * free > samples:
+            reasons.append(f"d{state}/d{time}: {free} free coefficients from {samples} samples (3 per coefficient)")
+    return reasons
+
+
+def warn_undetermined(reasons: list[str]) -> None:
+    """One warning listing the reasons, when there are any."""
+    if reasons:
+        warnings.warn(
+            "the data may not determine these laws: " + "; ".join(reasons) + ". More samples, more "
+            "trajectories or less noise would; system.info['undetermined'] lists the reasons.",
+            UnderdeterminedWarning,
+            stacklevel=3,
+        )

@@ -1,0 +1,75 @@
+"""Short or noisy series: the small libraries tried, and the reasons the data may not determine the laws."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import sympy as sp
+from scipy.integrate import solve_ivp
+
+from discovery import discover_system
+from discovery.dynamics.determined import UnderdeterminedWarning, undetermined
+from discovery.dynamics.terms import ladder
+from discovery.dynamics.trajectory_fit import STILL_MISSES
+from discovery.law.coefficient import Coefficient
+
+x, y = sp.symbols("x y")
+
+
+class _Law:
+    def __init__(self, *coefficients):
+        self.coefficients = list(coefficients)
+
+
+def test_the_first_rung_is_the_quadratic_polynomials():
+    assert set(ladder(["x", "y"])[0]) == {sp.Integer(1), x, y, x**2, x * y, y**2}
+    assert sp.sin(x - y) in ladder(["x", "y"])[-1]
+
+
+def test_reasons_name_the_fit_that_misses_the_laws_fitted_as_well_and_too_many_coefficients():
+    laws = {"x": _Law(*(Coefficient(x**k, 1.0, 0.1, dof=10) for k in range(1, 6))), "y": _Law(Coefficient(y, 1.0, 0.1))}
+    fit = {"status": STILL_MISSES, "indistinct": {"y": ["x + y (extended BIC +0.4)"]}}
+    reasons = undetermined(laws, fit, "t", samples=12)
+    assert len(reasons) == 3
+    assert "do not reproduce the trajectories" in reasons[0]
+    assert reasons[1].startswith("dy/dt: the trajectories fit other laws as well: x + y")
+    assert reasons[2] == "dx/dt: 5 free coefficients from 12 samples (3 per coefficient)"
+    assert undetermined(laws, {"status": "matched"}, "t", samples=40) == []
+
+
+def test_exact_coefficients_are_not_free():
+    law = _Law(*(Coefficient(x**k, 1.0, 0.0, exact=sp.Integer(1)) for k in range(1, 6)))
+    assert undetermined({"x": law}, {"status": "matched"}, "t", samples=6) == []
+
+
+def _logistic_series(noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """40 uneven samples of N' = 0.8·N·(1 − N/50) from N = 3, with noise a fraction of N's RMS (seeded)."""
+    rng = np.random.default_rng(3)
+    t = np.concatenate([[0.0], np.sort(rng.uniform(0, 12, 39))])
+    clean = solve_ivp(lambda _t, n: 0.8 * n * (1 - n / 50), (0, 12), [3.0], t_eval=t, rtol=1e-10, atol=1e-12).y.T
+    return t, clean + rng.normal(0, noise * np.sqrt(np.mean(clean**2)), clean.shape)
+
+
+def _found(noise: float):
+    t, noisy = _logistic_series(noise)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        system = discover_system(t, noisy, variables=["N"], time_limit=20, random_state=0)
+    return system, [w for w in caught if issubclass(w.category, UnderdeterminedWarning)]
+
+
+def test_a_short_series_at_one_percent_gives_the_logistic_law_with_its_rate_in_the_interval():
+    system, said = _found(0.01)
+    law = system.laws["N"]
+    n = sp.Symbol("N")
+    assert {c.term for c in law.coefficients} == {n, n**2} and not said and system.info["undetermined"] == []
+    low, high = next(c for c in law.coefficients if c.term == n).ci95
+    assert low <= 0.8 <= high
+
+
+def test_at_five_percent_the_result_says_which_laws_the_data_do_not_tell_apart():
+    system, said = _found(0.05)
+    (reason,) = system.info["undetermined"]
+    assert reason.startswith("dN/dt: the trajectories fit other laws as well: N + N**2 (extended BIC +")
+    assert len(said) == 1 and "N + N**2" in str(said[0].message)
