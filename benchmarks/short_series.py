@@ -24,7 +24,7 @@ import time
 import warnings
 from pathlib import Path
 
-from discovery.errors import DataError
+from discovery import DataError
 from discovery.progress import current, track
 
 from .pysindy_runs import fit_pysindy

@@ -15,7 +15,7 @@ starts nothing: no Julia, no network, no GPU.
 """
 
 from .api import discover
-from .dynamics import System, discover_system
+from .dynamics import System, UnderdeterminedWarning, discover_system
 from .errors import AliasedTermWarning, BackendUnavailable, DataError
 from .estimator import SparseBasisRegressor
 from .law.coefficient import Coefficient, FrontEntry
@@ -34,6 +34,7 @@ __all__ = [
     "LawFileError",
     "SparseBasisRegressor",
     "System",
+    "UnderdeterminedWarning",
     "discover",
     "discover_system",
 ]

@@ -30,7 +30,10 @@ PRINTS = {
     ],
     "guide/methods.md": ["n = 1/(exp((E - mu)/T) + 1)", "u2 = T/(E - mu)"],
     "guide/many-rows.md": ["s = v**2*sin(2*theta)/g on 200000 rows"],
-    "guide/dynamics.md": ["['dtheta/dt = omega', 'domega/dt = -g*sin(theta) - omega/5']"],
+    "guide/dynamics.md": [
+        "['dtheta/dt = omega', 'domega/dt = -g*sin(theta) - omega/5']",
+        "dN/dt: the trajectories fit other laws as well: N + N**2",
+    ],
     "guide/saving.md": ["True"],
     "guide/reproducibility.md": ["True False"],
 }

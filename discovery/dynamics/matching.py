@@ -134,7 +134,8 @@ def match_trajectories(
     if reached is not None and (library or alternatives):
         linear = matched is not None or reached.relative_miss <= LINEAR_MISS
         others = [list((alternatives or {}).get(s, ())) for s in states]
-        matched, info = _searched(matched, info, reached, context, list(library), max_terms, others, linear)
+        search = _TermSearch(context, list(library), max_terms, matched, info, reached)
+        matched, info = _searched(search, others, linear)
     if matched is not None or info["status"] not in (DOES_NOT_SIMULATE, STILL_MISSES) or len(states) == 1:
         return _named(matched, states), {**info, "seconds": clock.perf_counter() - started}
     alone, each = {}, {}
@@ -157,14 +158,7 @@ def match_trajectories(
 
 
 def _searched(
-    matched: dict[int, MatchedState] | None,
-    info: dict[str, Any],
-    reached: Reached,
-    context: FitContext,
-    library: list[sp.Expr],
-    max_terms: int,
-    alternatives: list[list[sp.Expr]],
-    linear: bool,
+    search: _TermSearch, alternatives: list[list[sp.Expr]], linear: bool
 ) -> tuple[dict[int, MatchedState] | None, dict[str, Any]]:
     """Each state's terms searched on the trajectories: in up to SEARCH_PASSES passes, then the alternatives.
 
@@ -182,10 +176,9 @@ def _searched(
     afresh, do not. Matching systems within the selection margin of the one kept, with another law for a
     state, are reported (``"indistinct"``): the data do not tell those laws apart.
     """
-    search = _TermSearch(context, library, max_terms, matched, info, reached)
     if linear and not search.drop_terms():
         return search.result()
-    if linear and library:
+    if linear and search.library:
         search.propose_terms()
     search.try_alternatives(alternatives)
     return search.result()

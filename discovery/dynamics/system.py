@@ -50,7 +50,7 @@ class System:
         plus the noise), ``"undetermined"`` (why the data may not determine
         the laws, empty when they do: see
         :func:`~discovery.dynamics.determined.undetermined`; warned as
-        :class:`~discovery.dynamics.determined.UnderdeterminedWarning`),
+        :class:`~discovery.UnderdeterminedWarning`),
         ``"seconds"``.
     """
 

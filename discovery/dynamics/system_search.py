@@ -140,7 +140,9 @@ def discover_system(
         terms and snap the coefficients on that fit
         (:mod:`discovery.dynamics.matching`), the saturation constants in
         the terms (the K of x·y/(K + x²)) with them; then search each state's terms
-        again on the simulated states' misses, and keep a law that the
+        again on the simulated states' misses, then try the searches' next-best
+        structures and, on noisy data, each small library's best law
+        (:func:`~discovery.dynamics.terms.ladder`), and keep a law that the
         refitted system prefers (:mod:`discovery.dynamics.restructure`). The laws are kept as found
         where the fit fails or does not improve the simulated trajectories;
         ``system.info["trajectory_fit"]`` says what happened (``"restructured"``:
@@ -153,6 +155,9 @@ def discover_system(
     -------
     System
         ``system.laws[state]`` is the Law of that state's derivative.
+        ``system.info["undetermined"]`` lists why the data may not determine
+        the laws (empty when they do), also warned as one
+        :class:`~discovery.UnderdeterminedWarning`.
 
     Raises
     ------
@@ -178,6 +183,7 @@ def discover_system(
     extra = dynamics_terms(names) + user_terms
     weak_terms = list(dict.fromkeys([t.expr for t in default_library(names, WEAK_LEVEL)] + extra))
     laws, used, chosen_by, problems, alternatives = {}, {}, {}, {}, {}
+    noisy = estimated.method == "spline"
     for j, state in enumerate(data.states):
         rows = np.concatenate([r[:, j] for r in estimated.resolved])
         used[state] = int(rows.sum())
@@ -188,35 +194,22 @@ def discover_system(
         problem = problems[state] = StateTarget(
             data, j, tuple(names), checked, target, X[rows], Y[rows, j], random_state=random_state, known=known
         )
-        current().stage(f"d{state}/d{data.time}")
-        if verbose:
-            current().write(f"d{state}/d{data.time}: searching ({estimated.method} derivatives)")
-        share = SEARCH_SHARE if estimated.method == "spline" else 1.0
-        searches = _Searches(
-            started,
-            None if time_limit is None else share * time_limit,
-            2 * (len(data.states) - j),
-            method,
-            max_terms,
-            criterion,
-            verbose,
-        )
-        found = searches.pointwise_laws(problem, (user_terms or None, extra))
-        weak = [
-            law
-            for formulation in FORMULATIONS[estimated.method]
-            for law in weak_laws(problem, weak_terms, max_terms, noise=estimated.sigma[state], formulation=formulation)
-        ]
-        noisy = estimated.method == "spline"
-        laws[state], chosen_by[state], alternatives[state] = chosen_law(found, weak, problem, noisy=noisy)
-        if noisy:
-            rungs = ladder_laws(problem, ladder(names), max_terms, estimated.sigma[state])
-            alternatives[state] = rungs + alternatives[state]
+        limit = None if time_limit is None else (SEARCH_SHARE if noisy else 1.0) * time_limit
+        searches = _Searches(started, limit, 2 * (len(data.states) - j), method, max_terms, criterion, verbose)
+        terms = (user_terms or None, extra)
+        laws[state], chosen_by[state], alternatives[state] = searches.state_law(problem, terms, weak_terms, estimated)
     info: dict[str, Any] = {}
     if trajectory_fit:
         deadline = None if time_limit is None else started + FIT_SHARE * time_limit
         info["trajectory_fit"] = _fit_to_trajectories(
-            laws, problems, estimated, deadline, weak_terms, max_terms, verbose, alternatives
+            laws,
+            problems,
+            estimated,
+            deadline,
+            library=weak_terms,
+            max_terms=max_terms,
+            verbose=verbose,
+            alternatives=alternatives,
         )
     info |= {
         "derivatives": estimated.method,
@@ -248,6 +241,30 @@ class _Searches:
     max_terms: int
     criterion: str
     verbose: bool | None
+
+    def state_law(
+        self, problem: StateTarget, term_sets: Sequence[Any], weak_terms: list[sp.Expr], estimated: Any
+    ) -> tuple[Law, float, list[sp.Expr]]:
+        """One state's law among the pointwise and weak searches' (:func:`chosen_law`), its score, its alternatives.
+
+        On noisy data each small library's best weak law joins the alternatives.
+        """
+        state, time = problem.data.states[problem.state], problem.data.time
+        current().stage(f"d{state}/d{time}")
+        if self.verbose:
+            current().write(f"d{state}/d{time}: searching ({estimated.method} derivatives)")
+        sigma = estimated.sigma[state]
+        found = self.pointwise_laws(problem, term_sets)
+        weak = [
+            law
+            for formulation in FORMULATIONS[estimated.method]
+            for law in weak_laws(problem, weak_terms, self.max_terms, noise=sigma, formulation=formulation)
+        ]
+        noisy = estimated.method == "spline"
+        law, score, alternatives = chosen_law(found, weak, problem, noisy=noisy)
+        if noisy:
+            alternatives = ladder_laws(problem, ladder(problem.names), self.max_terms, sigma) + alternatives
+        return law, score, alternatives
 
     def pointwise_laws(self, problem: StateTarget, term_sets: Sequence[Any]) -> list[Law]:
         """``discover``'s law of the state's derivative, once per set of extra terms, with its known error."""
@@ -282,6 +299,7 @@ def _fit_to_trajectories(
     problems: Mapping[str, StateTarget],
     estimated: Any,
     deadline: float | None,
+    *,
     library: Sequence[sp.Expr],
     max_terms: int,
     verbose: bool | None,
