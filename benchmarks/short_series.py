@@ -29,7 +29,7 @@ from discovery.progress import current, track
 
 from .pysindy_runs import fit_pysindy
 from .real_data import header
-from .short_series_problems import NOISE_LEVELS, SAMPLES, ShortSeries, cases
+from .short_series_problems import NOISE_LEVELS, SAMPLES, ShortSeries, cases, load_short_systems
 from .term_coverage import term_verdict
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -154,8 +154,6 @@ def summary(records: list[dict], tools: list[str]) -> str:
 
 
 def _states(record: dict) -> tuple[str, ...]:
-    from .short_series_problems import load_short_systems
-
     return next(s.states for s in load_short_systems() if s.name == record["system"])
 
 

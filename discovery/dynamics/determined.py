@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..law.law import Law
+from ..settle.criteria import ROWS_PER_CONSTANT, terms_allowed
 from .trajectory_fit import DOES_NOT_SIMULATE, STILL_MISSES
 
 
@@ -27,7 +28,7 @@ def undetermined(laws: Mapping[str, Law], fit: Mapping[str, Any] | None, time: s
     whole system does not simulate or still misses by more than the noise);
     other laws of a state that the trajectory fit finds as good (within the
     selection margin); or more free coefficients than the samples allow
-    (three per coefficient, as for every law).
+    (:func:`~discovery.settle.criteria.terms_allowed`, as for every law).
     """
     reasons = []
     status = str((fit or {}).get("status", ""))
@@ -37,8 +38,9 @@ def undetermined(laws: Mapping[str, Law], fit: Mapping[str, Any] | None, time: s
         reasons.append(f"d{state}/d{time}: the trajectories fit other laws as well: {'; '.join(others)}")
     for state, law in laws.items():
         free = sum(1 for c in law.coefficients if c.exact is None)
-        if 3 * free > samples:
-            reasons.append(f"d{state}/d{time}: {free} free coefficients from {samples} samples (3 per coefficient)")
+        if free > terms_allowed(samples):
+            rows = f"{samples} samples ({ROWS_PER_CONSTANT} per coefficient)"
+            reasons.append(f"d{state}/d{time}: {free} free coefficients from {rows}")
     return reasons
 
 

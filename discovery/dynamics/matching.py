@@ -207,28 +207,25 @@ class _TermSearch:
 
     def tried(self, j: int, terms: list[sp.Expr], values: list[float]) -> bool:
         """Fit the system with state j's law made of ``terms``; keep it if preferred."""
-        laws = [list(law) for law in self.reached.laws]
-        laws[j] = list(zip(terms, values))
-        return self.tried_system(laws, [j])
-
-    def tried_system(self, laws: list[list[tuple[sp.Expr, float]]], changed: list[int]) -> bool:
-        """Fit the system of these laws (the ``changed`` states' new); keep it if preferred."""
         context, reached = self.context, self.reached
-        flat = [(i, term, value) for i, law in enumerate(laws) for term, value in law]
-        trial = with_saturation_constants([t for _, t, _ in flat], [i for i, _, _ in flat], [v for _, _, v in flat])
-        matched, trial_info, trial_reached = fit_by_simulation(trial, list(range(len(context.data.states))), context)
-        if trial_reached is None or (matched is None and self.matched is not None):
+        others = [(i, term, value) for i, law in enumerate(reached.laws) if i != j for term, value in law]
+        trial = with_saturation_constants(
+            [term for _, term, _ in others] + terms,
+            [i for i, _, _ in others] + [j] * len(terms),
+            [value for _, _, value in others] + values,
+        )
+        laws, trial_info, trial_reached = fit_by_simulation(trial, list(range(len(context.data.states))), context)
+        if trial_reached is None or (laws is None and self.matched is not None):
             return False
         size = len(self.library)
         criteria = [_criterion(reached, size), _criterion(trial_reached, size)]
-        if matched is not None:
-            self.fitted += [(j, _written(trial_reached.laws[j]), criteria[1]) for j in changed]
+        if laws is not None:
+            self.fitted.append((j, _written(trial_reached.laws[j]), criteria[1]))
         sizes = [sum(len(law) for law in reached.laws), sum(len(law) for law in trial_reached.laws)]
-        if not ((self.matched is None and matched is not None) or preferred(criteria, sizes) == 1):
+        if not ((self.matched is None and laws is not None) or preferred(criteria, sizes) == 1):
             return False
-        for j in changed:
-            self.before.setdefault(context.data.states[j], " + ".join(str(term) for term, _ in reached.laws[j]))
-        self.matched, self.info, self.reached = matched, trial_info, trial_reached
+        self.before.setdefault(context.data.states[j], " + ".join(str(term) for term, _ in reached.laws[j]))
+        self.matched, self.info, self.reached = laws, trial_info, trial_reached
         return True
 
     def around(self, reached: Reached) -> FitPoint:

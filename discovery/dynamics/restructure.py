@@ -149,13 +149,13 @@ def ranked(
     terms = list(dict.fromkeys(term for law in laws for term in law))
     problem = _linear_problem(point, state, terms)
     scored, rest = [], []
+    size = 0 if problem is None else len(problem.terms)
     for law in laws:
         if problem is None or not all(term in problem.terms for term in law):
             rest.append((list(law), None))
             continue
         support = [problem.terms.index(term) for term in law]
         coef, rss = problem.fitted(support)
-        size = len(problem.terms)
         criterion = structure_criterion(rss, problem.n, problem.n_fixed + len(support), floor, size, [len(law)])
         scored.append((criterion, list(law), coef))
     return [(law, coef) for _, law, coef in sorted(scored, key=lambda item: item[0])] + rest
