@@ -13,13 +13,15 @@ need one per term (136 terms for two states took 25 s that way, 0.1 s this way).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 from scipy.sparse import csr_matrix
 
-from ..law.evaluate import numpy_evaluator, scalar_evaluator
+from bases.compile import compile_positional
+
+from ..law.evaluate import numpy_evaluator, scalar_evaluator, with_constants
 from .fit_parameters import FitParameters
 from .system import integrate
 from .trajectories import Trajectories
@@ -71,36 +73,54 @@ def trajectory_sensitivities(
     """
     n_states = len(laws)
     symbols = [sp.Symbol(name) for name in names]
+    right = scalar_evaluator(laws, names, constants)
+
+    def slopes(columns: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        jacobian = np.empty((n, n_states, n_states))
+        for i, law in enumerate(laws):
+            for k in range(n_states):
+                jacobian[:, i, k] = evaluated(sp.diff(law, symbols[k]), columns, constants, n)
+        forcing = np.column_stack([evaluated(term, columns, constants, n) for _, term in candidates] or [np.empty(n)])
+        return jacobian, forcing[:, : len(candidates)], np.array([owner for owner, _ in candidates], dtype=int)
+
+    return _sensitivities(lambda values: right(*values), slopes, t, x0, u, names, rtol, atol, max_evaluations)
+
+
+def _sensitivities(
+    right: Callable[[Sequence[float]], Sequence[float]],
+    slopes: Callable[[Mapping[str, np.ndarray], int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    t: np.ndarray,
+    x0: np.ndarray,
+    u: np.ndarray,
+    names: Sequence[str],
+    rtol: float,
+    atol: np.ndarray,
+    max_evaluations: int,
+) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+    """:func:`trajectory_sensitivities`, given the right-hand side at a point and ``slopes`` along a trajectory.
+
+    ``slopes(columns, n)`` gives ∂f/∂x (n × states × states), each candidate's
+    term (n × candidates) and the state each belongs to.
+    """
+    n_states = len(x0)
     fine = _finer(t)
     inputs = np.column_stack([np.interp(fine, t, u[:, k]) for k in range(u.shape[1])] or [np.empty((len(fine), 0))])
-    right = scalar_evaluator(laws, names, constants)
 
     def rhs(time: float, x: np.ndarray) -> np.ndarray:
         values = [np.interp(time, t, u[:, k]) for k in range(u.shape[1])]
-        return np.array(right(*x, *values), dtype=float)
+        return np.array(right([*x, *values]), dtype=float)
 
     states = integrate(rhs, np.asarray(x0, dtype=float), fine, rtol, atol, max_evaluations * SUBSTEPS)
     if not np.all(np.isfinite(states)):
         return None
-    columns = dict(zip(names, np.hstack([states, inputs]).T))
-    jacobian = np.empty((len(fine), n_states, n_states))
-    for i, law in enumerate(laws):
-        for k in range(n_states):
-            jacobian[:, i, k] = evaluated(sp.diff(law, symbols[k]), columns, constants, len(fine))
+    with np.errstate(all="ignore"):
+        jacobian, terms, owners = slopes(dict(zip(names, np.hstack([states, inputs]).T)), len(fine))
     if not np.all(np.isfinite(jacobian)):
         return None
-    forcing, usable = [], []
-    for c, (owner, term) in enumerate(candidates):
-        values = evaluated(term, columns, constants, len(fine))
-        if np.all(np.isfinite(values)):
-            column = np.zeros((len(fine), n_states))
-            column[:, owner] = values
-            forcing.append(column)
-            usable.append(c)
+    usable = [int(c) for c in np.flatnonzero(np.all(np.isfinite(terms), axis=0))]
     width = len(usable) + n_states
     b = np.zeros((len(fine), n_states, width))
-    if forcing:
-        b[:, :, : len(usable)] = np.stack(forcing, axis=2)
+    b[:, owners[usable], np.arange(len(usable))] = terms[:, usable]
     s = np.zeros((n_states, width))
     s[:, len(usable) :] = np.eye(n_states)
     h = np.diff(fine)[:, None, None]
@@ -118,57 +138,92 @@ def trajectory_sensitivities(
     return states[::SUBSTEPS], out, usable
 
 
-def variational_jacobian(
-    parameters: FitParameters,
-    q: np.ndarray,
-    data: Trajectories,
-    constants: Mapping[str, float],
-    sigma: np.ndarray,
-    *,
-    rtol: float,
-    atol: np.ndarray,
-    evaluations_per_sample: int,
-) -> csr_matrix:
-    """The misses (in units of ``sigma``) derived by every parameter and initial state: the fit's Jacobian.
+class VariationalJacobian:
+    """The trajectory fit's Jacobian: the misses (in units of ``sigma``) derived by every parameter and initial state.
 
     A coefficient's column is the trajectory's sensitivity to its term; a
-    saturation constant's, to value·∂term/∂K; an initial state's, Φ(t). A
-    trajectory whose simulation fails has zero rows: its misses there are the
-    constant penalty.
+    saturation constant's, to value·∂term/∂K; an initial state's, Φ(t). The
+    terms, their derivatives by each state and by each constant are compiled
+    once, here; each call only evaluates them along the simulated trajectories.
+
+    Parameters
+    ----------
+    parameters : FitParameters
+    data : Trajectories
+    constants : mapping of name → float
+    sigma : array
+        Each state's noise, the misses' unit.
+    rtol, atol, evaluations_per_sample
+        For the simulations (see :func:`discovery.dynamics.system.integrate`).
     """
-    n_terms, n_c, n_s = len(parameters.terms), parameters.size, len(data.states)
-    values = {i: sp.Float(q[i]) for i in range(n_c)}
-    concrete = [parameters.concrete(i, values) for i in range(n_terms)]
-    laws = [
-        sum((q[i] * concrete[i] for i in range(n_terms) if parameters.owners[i] == j), sp.Integer(0))
-        for j in range(n_s)
-    ]
-    candidates = [(parameters.owners[i], concrete[i]) for i in range(n_terms)]
-    at = {symbol: values[n_terms + k] for k, (symbol, _, _) in enumerate(parameters.shapes)}
-    for symbol, _, term in parameters.shapes:
-        candidates.append((parameters.owners[term], q[term] * sp.diff(parameters.terms[term], symbol).xreplace(at)))
-    names = (*data.states, *data.inputs)
-    blocks = []
-    for k, trajectory in enumerate(data.items):
-        block = np.zeros((len(trajectory.t) * n_s, n_c + len(data.items) * n_s))
-        found = trajectory_sensitivities(
-            laws,
-            candidates,
-            trajectory.t,
-            q[n_c + k * n_s : n_c + (k + 1) * n_s],
-            trajectory.u,
-            names,
-            constants=constants,
-            rtol=rtol,
-            atol=atol,
-            max_evaluations=evaluations_per_sample * len(trajectory.t),
-        )
-        if found is not None and len(found[2]) == n_c:
-            columns = found[1] / sigma[None, :, None]
-            block[:, :n_c] = columns[:, :, :n_c].reshape(-1, n_c)
-            block[:, n_c + k * n_s : n_c + (k + 1) * n_s] = columns[:, :, n_c:].reshape(-1, n_s)
-        blocks.append(block)
-    return csr_matrix(np.vstack(blocks))
+
+    def __init__(
+        self,
+        parameters: FitParameters,
+        data: Trajectories,
+        constants: Mapping[str, float],
+        sigma: np.ndarray,
+        *,
+        rtol: float,
+        atol: np.ndarray,
+        evaluations_per_sample: int,
+    ) -> None:
+        self.parameters, self.data, self.sigma = parameters, data, sigma
+        self.rtol, self.atol, self.evaluations_per_sample = rtol, atol, evaluations_per_sample
+        self.names = (*data.states, *data.inputs)
+        n_states = len(data.states)
+        symbols = [sp.Symbol(name) for name in data.states]
+        arguments = [*(sp.Symbol(name) for name in self.names), *(symbol for symbol, _, _ in parameters.shapes)]
+        terms = [with_constants(term, constants) for term in parameters.terms]
+        self._terms = compile_positional(terms, arguments, "math")
+        by_state = [sp.diff(term, symbol) for term in terms for symbol in symbols]
+        by_constant = [sp.diff(terms[term], symbol) for symbol, _, term in parameters.shapes]
+        self._slopes = compile_positional([*terms, *by_state, *by_constant], arguments, "numpy")
+        self._owners = np.array(parameters.owners, dtype=int)
+        self._shape_owners = np.array([parameters.owners[term] for _, _, term in parameters.shapes], dtype=int)
+        self._shape_terms = np.array([term for _, _, term in parameters.shapes], dtype=int)
+        self._one_hot = np.eye(n_states)[self._owners].T  # states × terms
+
+    def __call__(self, q: np.ndarray) -> csr_matrix:
+        """The Jacobian at parameters and initial states ``q``; a trajectory that does not simulate has zero rows."""
+        parameters, data = self.parameters, self.data
+        n_terms, n_c, n_s = len(parameters.terms), parameters.size, len(data.states)
+        coefficients, shapes = q[:n_terms], tuple(q[n_terms:n_c])
+
+        def right(values: Sequence[float]) -> np.ndarray:
+            theta = np.array(self._terms(*values, *shapes), dtype=float)
+            return np.bincount(self._owners, weights=coefficients * theta, minlength=n_s)
+
+        def slopes(columns: Mapping[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            found = self._slopes(*(columns[name] for name in self.names), *shapes)
+            values = np.column_stack([np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in found])
+            terms = values[:, :n_terms]
+            by_state = values[:, n_terms : n_terms * (1 + n_s)].reshape(n, n_terms, n_s)
+            jacobian = np.einsum("ji,nik->njk", self._one_hot * coefficients, by_state)
+            by_constant = values[:, n_terms * (1 + n_s) :] * coefficients[self._shape_terms]
+            owners = np.concatenate([self._owners, self._shape_owners])
+            return jacobian, np.hstack([terms, by_constant]), owners
+
+        blocks = []
+        for k, trajectory in enumerate(data.items):
+            block = np.zeros((len(trajectory.t) * n_s, n_c + len(data.items) * n_s))
+            found = _sensitivities(
+                right,
+                slopes,
+                trajectory.t,
+                q[n_c + k * n_s : n_c + (k + 1) * n_s],
+                trajectory.u,
+                self.names,
+                self.rtol,
+                self.atol,
+                self.evaluations_per_sample * len(trajectory.t),
+            )
+            if found is not None and len(found[2]) == n_c:
+                columns = found[1] / self.sigma[None, :, None]
+                block[:, :n_c] = columns[:, :, :n_c].reshape(-1, n_c)
+                block[:, n_c + k * n_s : n_c + (k + 1) * n_s] = columns[:, :, n_c:].reshape(-1, n_s)
+            blocks.append(block)
+        return csr_matrix(np.vstack(blocks))
 
 
 def _finer(t: np.ndarray) -> np.ndarray:

@@ -226,24 +226,24 @@ def integrate(
 
     def counted(time: float, x: np.ndarray) -> np.ndarray:
         evaluations[0] += 1
-        if evaluations[0] > max_evaluations or not np.all(np.isfinite(x)):
+        if evaluations[0] > max_evaluations or not np.isfinite(x).all():
             raise SimulationStopped
-        with np.errstate(all="ignore"):
-            return rhs(time, x)
+        return rhs(time, x)
 
     out = np.full((len(t), len(x0)), np.nan)
     out[0] = x0
     k = 1
     try:  # stepped by hand, so the states up to a failure are kept (solve_ivp would drop them)
-        solver = LSODA(counted, t[0], x0, t[-1], rtol=rtol, atol=atol)
-        while k < len(t) and solver.status == "running":
-            solver.step()
-            if solver.status == "failed":
-                break
-            dense = solver.dense_output()
-            while k < len(t) and t[k] <= solver.t:
-                out[k] = dense(t[k])
-                k += 1
+        with np.errstate(all="ignore"):
+            solver = LSODA(counted, t[0], x0, t[-1], rtol=rtol, atol=atol)
+            while k < len(t) and solver.status == "running":
+                solver.step()
+                if solver.status == "failed":
+                    break
+                reached = int(np.searchsorted(t, solver.t, side="right"))
+                if reached > k:  # every sample time this step passed, interpolated at once
+                    out[k:reached] = solver.dense_output()(t[k:reached]).T
+                    k = reached
     except (SimulationStopped, FloatingPointError, ValueError, OverflowError, ZeroDivisionError):
         pass  # left NaN from where it stopped: the caller sees how far the law holds
     bad = np.flatnonzero(~np.isfinite(out).all(axis=1))

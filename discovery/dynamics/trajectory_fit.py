@@ -27,7 +27,7 @@ from ..settle.criteria import bic
 from ..settle.fitting import ParameterFit
 from .fit_parameters import FitParameters, Reached, parameter_values, reached_fit
 from .linearised import SIMULATION_PRECISION, free_fit, pruned_and_snapped
-from .sensitivity import variational_jacobian
+from .sensitivity import VariationalJacobian
 from .system import input_function, integrate
 from .trajectories import Trajectories
 
@@ -176,21 +176,21 @@ def _jacobian(
     Finite differences take one per parameter; a state fitted alone, beside
     splines of the others, is still differenced.
     """
-    data, deadline = context.data, context.deadline
+    deadline = context.deadline
+    variational = VariationalJacobian(
+        parameters,
+        context.data,
+        context.constants,
+        sigma,
+        rtol=context.rtol,
+        atol=context.atol(rms),
+        evaluations_per_sample=EVALUATIONS_PER_SAMPLE,
+    )
 
     def jacobian(q: np.ndarray) -> csr_matrix:
         if deadline is not None and clock.perf_counter() > deadline:
             raise _OutOfTime
-        return variational_jacobian(
-            parameters,
-            q,
-            data,
-            context.constants,
-            sigma,
-            rtol=context.rtol,
-            atol=context.atol(rms),
-            evaluations_per_sample=EVALUATIONS_PER_SAMPLE,
-        )
+        return variational(q)
 
     return jacobian
 

@@ -1,0 +1,59 @@
+"""The trajectory fit's Jacobian, from the variational equations, against finite differences of simulations."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from discovery.dynamics.fit_parameters import with_saturation_constants
+from discovery.dynamics.sensitivity import VariationalJacobian
+from discovery.dynamics.system import integrate
+from discovery.dynamics.trajectories import as_trajectories
+
+x, y = sp.symbols("x y")
+
+
+def test_variational_jacobian_matches_differenced_misses():
+    """Every column (coefficients, a saturation constant, each trajectory's x0) equals a difference of misses."""
+    parameters = with_saturation_constants([x, x * y / (x**2 + 2), y, x * y], [0, 0, 1, 1], [1.0, -2.0, 2.0, -1.0])
+    t = np.linspace(0, 3, 40)
+    data = as_trajectories([t, t], [np.ones((40, 2)), 2 * np.ones((40, 2))], variables=["x", "y"])
+    sigma = np.array([0.1, 0.2])
+    n_c = parameters.size
+    terms = sp.lambdify([x, y, *(s for s, _, _ in parameters.shapes)], parameters.terms)
+
+    def misses(q: np.ndarray) -> np.ndarray:
+        out = []
+        for k, trajectory in enumerate(data.items):
+
+            def rhs(_t, state):
+                theta = np.array(terms(*state, *q[len(parameters.terms) : n_c]))
+                return np.bincount(parameters.owners, weights=q[: len(parameters.terms)] * theta, minlength=2)
+
+            simulated = integrate(rhs, q[n_c + 2 * k : n_c + 2 * k + 2], trajectory.t, 1e-11, 1e-13)
+            out.append(((simulated - trajectory.x) / sigma).ravel())
+        return np.concatenate(out)
+
+    q = np.concatenate([parameters.start, [1.0, 0.5, 0.5, 1.5]])
+    jacobian = VariationalJacobian(
+        parameters, data, {}, sigma, rtol=1e-11, atol=np.full(2, 1e-13), evaluations_per_sample=1000
+    )(q).toarray()
+    assert jacobian.shape == (2 * 40 * 2, n_c + 4)
+    for i in range(len(q)):
+        step = 1e-6 * max(1.0, abs(q[i]))
+        difference = (misses(q + step * np.eye(len(q))[i]) - misses(q - step * np.eye(len(q))[i])) / (2 * step)
+        assert np.max(np.abs(jacobian[:, i] - difference)) < 1e-3 * max(1.0, np.max(np.abs(difference))), i
+    assert np.all(jacobian[:80, n_c + 2 :] == 0) and np.all(jacobian[80:, n_c : n_c + 2] == 0)
+
+
+def test_variational_jacobian_has_zero_rows_where_the_system_does_not_simulate():
+    """dx/dt = x² from x0 = 1 blows up at t = 1: that trajectory's rows are zero, the other's are not."""
+    parameters = with_saturation_constants([x**2, y], [0, 1], [1.0, -1.0])
+    t = np.linspace(0, 2, 20)
+    data = as_trajectories([t, t], [np.ones((20, 2)), np.ones((20, 2))], variables=["x", "y"])
+    q = np.array([1.0, -1.0, 1.0, 1.0, -0.5, 1.0])
+    jacobian = VariationalJacobian(
+        parameters, data, {}, np.ones(2), rtol=1e-8, atol=np.full(2, 1e-10), evaluations_per_sample=200
+    )(q).toarray()
+    assert np.all(jacobian[:40] == 0)
+    assert np.any(jacobian[40:] != 0)
