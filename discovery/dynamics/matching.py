@@ -53,6 +53,7 @@ MIN_NOISE_FRACTION = 1e-7  # of each state's RMS: the weight of a state whose es
 # five spurious terms.
 LINEAR_MISS = 0.05
 SEARCH_PASSES = 2  # passes of the term search over the states: a law replaced changes what the others need
+LONGER_ALTERNATIVES = 1  # terms an alternative may have beyond the law it would replace: the fit prunes the extra
 
 
 def match_trajectories(
@@ -285,7 +286,8 @@ class _TermSearch:
         return True
 
     def try_alternatives(self, alternatives: list[list[sp.Expr]]) -> None:
-        """Each state's alternative laws no longer than its own, best first on the linearised problem, each fitted.
+        """Each state's alternative laws (up to LONGER_ALTERNATIVES terms longer than its own), best first on the
+        linearised problem, each fitted.
 
         Each starts from the linearised problem's coefficients (an alternative's own come from derivatives
         or windows, and a system simulated from them can diverge), else from its own. Laws that fit the
@@ -298,7 +300,7 @@ class _TermSearch:
             current = self.reached.laws[j]
             for expression in expressions:
                 pairs = [arg.as_coeff_Mul()[::-1] for arg in sp.Add.make_args(sp.expand(expression))]
-                if len(pairs) <= len(current):  # a longer law is the proposals' to find
+                if len(pairs) <= len(current) + LONGER_ALTERNATIVES:  # the fit prunes what the data do not need
                     own.setdefault(frozenset(term for term, _ in pairs), pairs)
             own.pop(frozenset(term for term, _ in current), None)
             if self.out_of_time():
