@@ -36,6 +36,7 @@ from ..law.margins import MARGIN
 from .fit_parameters import Reached, parameters_of, with_saturation_constants
 from .restructure import FitPoint, preferred, propose, ranked, refitted, structure_criterion
 from .sensitivity import evaluated
+from .starts import simulating_start
 from .trajectories import Trajectories
 from .trajectory_fit import (
     DOES_NOT_SIMULATE,
@@ -107,7 +108,10 @@ def match_trajectories(
     alternatives : mapping of state → sequence of sympy.Expr, optional
         Other laws for each state (the search's next-best structures), each
         fitted in its law's place with the whole system and kept when the
-        system is preferred with it, after the linearised proposals.
+        system is preferred with it, after the linearised proposals. When the
+        laws as found do not simulate, the first system of each state's k-th
+        alternative that does is where the search starts
+        (:func:`~discovery.dynamics.starts.simulating_start`).
 
     Returns
     -------
@@ -132,10 +136,15 @@ def match_trajectories(
     sigma = np.maximum([noise.get(s, 0.0) for s in states], MIN_NOISE_FRACTION * rms)
     context = FitContext(data, constants, rms, sigma, deadline, smoothed or [tr.x for tr in data.items])
     matched, info, reached = fit_by_simulation(parameters, list(range(len(states))), context)
+    replaced: dict[str, str] = {}
+    if reached is None and info["status"] == DOES_NOT_SIMULATE and alternatives:
+        start = simulating_start(expressions, alternatives, context)
+        if start is not None:
+            matched, info, reached, alternatives, replaced = start
     if reached is not None and (library or alternatives):
         linear = matched is not None or reached.relative_miss <= LINEAR_MISS
         others = [list((alternatives or {}).get(s, ())) for s in states]
-        search = _TermSearch(context, list(library), max_terms, matched, info, reached)
+        search = _TermSearch(context, list(library), max_terms, matched, info, reached, dict(replaced))
         matched, info = _searched(search, others, linear)
     if matched is not None or info["status"] not in (DOES_NOT_SIMULATE, STILL_MISSES) or len(states) == 1:
         return _named(matched, states), {**info, "seconds": clock.perf_counter() - started}
