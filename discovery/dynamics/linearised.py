@@ -110,3 +110,20 @@ def pruned_and_snapped(
     linear = ParameterFit(np.zeros(n_c), np.zeros(n_c), kept_free.rss, kept_free.n_free)
     linear.coef[keep], linear.stderr[keep] = kept_free.coef, kept_free.stderr
     return held, {keep[i]: (value, float(snapped.coef[i])) for i, value in exact.items()}, linear
+
+
+def held_constants(
+    fit: optimize.OptimizeResult, parameters: FitParameters, held: Mapping[int, float]
+) -> list[tuple[int, float, float]]:
+    """Each saturation constant held at its law's value, of a term kept: (index, free estimate, its error).
+
+    The free estimate and standard error are the linearised free fit's: how well the data alone pin the
+    constant that the BIC let be held.
+    """
+    n_terms = len(parameters.terms)
+    free = free_fit(fit, parameters.size)
+    return [
+        (k, float(free.coef[k]), float(free.stderr[k]))
+        for k in sorted(held)
+        if k >= n_terms and parameters.shapes[k - n_terms][2] not in held
+    ]

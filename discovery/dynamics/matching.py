@@ -37,6 +37,7 @@ from .fit_parameters import Reached, parameters_of, with_saturation_constants
 from .restructure import FitPoint, preferred, propose, ranked, refitted, structure_criterion
 from .sensitivity import evaluated
 from .starts import simulating_start
+from .terms import saturation_constants
 from .trajectories import Trajectories
 from .trajectory_fit import (
     DOES_NOT_SIMULATE,
@@ -205,12 +206,12 @@ class _TermSearch:
     info: dict[str, Any]
     reached: Reached
     before: dict[str, str] = dataclasses.field(default_factory=dict)
-    fitted: list[tuple[int, str, float]] = dataclasses.field(default_factory=list)  # matching trials: state, law
+    fitted: list[tuple[int, frozenset[str], float, str]] = dataclasses.field(default_factory=list)  # trials
 
     def __post_init__(self) -> None:
         if self.matched is not None:  # the laws the search starts from are a matching system too
             criterion = _criterion(self.reached, len(self.library))
-            self.fitted += [(j, _written(law), criterion) for j, law in enumerate(self.reached.laws)]
+            self.fitted += [(j, _structure(law), criterion, _written(law)) for j, law in enumerate(self.reached.laws)]
 
     def out_of_time(self) -> bool:
         return self.context.deadline is not None and clock.perf_counter() > self.context.deadline
@@ -230,7 +231,8 @@ class _TermSearch:
         size = len(self.library)
         criteria = [_criterion(reached, size), _criterion(trial_reached, size)]
         if laws is not None:
-            self.fitted.append((j, _written(trial_reached.laws[j]), criteria[1]))
+            law = trial_reached.laws[j]
+            self.fitted.append((j, _structure(law), criteria[1], _written(law)))
         sizes = [sum(len(law) for law in reached.laws), sum(len(law) for law in trial_reached.laws)]
         if not ((self.matched is None and laws is not None) or preferred(criteria, sizes) == 1):
             return False
@@ -262,14 +264,21 @@ class _TermSearch:
         return self.matched, info
 
     def indistinct(self) -> dict[str, list[str]]:
-        """Each state's other laws whose matching system is within the selection margin of the one kept."""
+        """Each state's other laws whose matching system is within the selection margin of the one kept.
+
+        Not the kept law with terms added (the extended BIC declined those terms, as pruning does), nor the
+        kept law with other saturation constants (their own fit's business: ``constants_held``).
+        """
         best = _criterion(self.reached, len(self.library))
         out: dict[str, list[str]] = {}
-        seen = {(j, _written(law)) for j, law in enumerate(self.reached.laws)}
-        for j, law, criterion in sorted(self.fitted, key=lambda trial: trial[2]):
-            if (j, law) not in seen and criterion - best <= MARGIN["bic"]:
+        kept = [_structure(law) for law in self.reached.laws]
+        seen = set(enumerate(kept))
+        for j, law, criterion, written in sorted(self.fitted, key=lambda trial: trial[2]):
+            if (j, law) not in seen and not law > kept[j] and criterion - best <= MARGIN["bic"]:
                 seen.add((j, law))
-                out.setdefault(self.context.data.states[j], []).append(f"{law} (extended BIC {criterion - best:+.1f})")
+                out.setdefault(self.context.data.states[j], []).append(
+                    f"{written} (extended BIC {criterion - best:+.1f})"
+                )
         return out
 
     def drop_terms(self) -> bool:
@@ -357,8 +366,13 @@ def _contribution(term: sp.Expr, value: float, context: FitContext) -> float:
     return float(abs(value) * np.sqrt(np.mean(values**2))) if np.all(np.isfinite(values)) else np.inf
 
 
+def _structure(law: Sequence[tuple[sp.Expr, float]]) -> frozenset[str]:
+    """A law's terms, without coefficients or saturation constants: laws that differ only in those are one."""
+    return frozenset(str(saturation_constants(term)[0]) for term, _ in law)
+
+
 def _written(law: Sequence[tuple[sp.Expr, float]]) -> str:
-    """A law's terms as one line, without coefficients (its structure)."""
+    """A law's terms as one line, without coefficients."""
     return " + ".join(sorted(str(term) for term, _ in law))
 
 

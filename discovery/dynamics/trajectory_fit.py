@@ -26,7 +26,7 @@ from ..law.expressions import tidy_expression
 from ..settle.criteria import bic
 from ..settle.fitting import ParameterFit
 from .fit_parameters import FitParameters, Reached, parameter_values, reached_fit
-from .linearised import SIMULATION_PRECISION, free_fit, pruned_and_snapped
+from .linearised import SIMULATION_PRECISION, free_fit, held_constants, pruned_and_snapped
 from .sensitivity import VariationalJacobian
 from .system import input_function, integrate
 from .trajectories import Trajectories
@@ -160,12 +160,29 @@ def fit_by_simulation(
         status="matched",
         chi_after=_chi(final.fun),
         pruned=[str(parameters.concrete(j, values)) for j in held if j < len(parameters.terms)],
+        constants_held=_constants_held(fit, parameters, held, values, [data.states[i] for i in fitted]),
     )
     laws = _laws(parameters, n_s, held, exact, linear, values, n - len(fit.x))
     reached = reached_fit(
         parameters, n_s, held, exact, values, final, n_free=len(fit.x) - len(fixed), floor=floor, noise=sigma / rms
     )
     return {fitted[j]: law for j, law in laws.items()}, info, reached
+
+
+def _constants_held(
+    fit: optimize.OptimizeResult,
+    parameters: FitParameters,
+    held: Mapping[int, float],
+    values: Mapping[int, sp.Expr],
+    names: Sequence[str],
+) -> list[dict[str, Any]]:
+    """Each saturation constant held at its law's value, with what the data alone say of it (free, ± stderr)."""
+    out = []
+    for k, estimate, stderr in held_constants(fit, parameters, held):
+        term = parameters.shapes[k - len(parameters.terms)][2]
+        state, written = names[parameters.owners[term]], str(parameters.concrete(term, values))
+        out.append({"state": state, "term": written, "held": parameters.null(k), "free": estimate, "stderr": stderr})
+    return out
 
 
 def _jacobian(
