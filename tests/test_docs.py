@@ -32,7 +32,8 @@ PRINTS = {
     "guide/many-rows.md": ["s = v**2*sin(2*theta)/g on 200000 rows"],
     "guide/dynamics.md": [
         "['dtheta/dt = omega', 'domega/dt = -g*sin(theta) - omega/5']",
-        "dN/dt: the trajectories fit other laws as well: N + N**2",
+        "dN_dt = (-0.01608 ± 0.00098)*N**2 + (0.795 ± 0.043)*N",
+        "dN/dt: the trajectories fit other laws as well: N**3 + N/(N",
     ],
     "guide/saving.md": ["True"],
     "guide/reproducibility.md": ["True False"],

@@ -233,7 +233,7 @@ class _TermSearch:
         if laws is not None:
             law = trial_reached.laws[j]
             self.fitted.append((j, _structure(law), criteria[1], _written(law)))
-        sizes = [sum(len(law) for law in reached.laws), sum(len(law) for law in trial_reached.laws)]
+        sizes = [_size(reached), _size(trial_reached)]
         if not ((self.matched is None and laws is not None) or preferred(criteria, sizes) == 1):
             return False
         self.before.setdefault(context.data.states[j], " + ".join(str(term) for term, _ in reached.laws[j]))
@@ -364,6 +364,12 @@ def _contribution(term: sp.Expr, value: float, context: FitContext) -> float:
         [evaluated(term, tr.columns(names), context.constants, len(tr.t)) for tr in context.data.items]
     )
     return float(abs(value) * np.sqrt(np.mean(values**2))) if np.all(np.isfinite(values)) else np.inf
+
+
+def _size(reached: Reached) -> tuple[int, int]:
+    """The system's terms, then the constants fitted inside them (a saturation constant not held or snapped)."""
+    laws = reached.laws
+    return sum(len(law) for law in laws), sum(len(term.atoms(sp.Float)) for law in laws for term, _ in law)
 
 
 def _structure(law: Sequence[tuple[sp.Expr, float]]) -> frozenset[str]:
