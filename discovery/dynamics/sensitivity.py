@@ -126,15 +126,21 @@ def _sensitivities(
     h = np.diff(fine)[:, None, None]
     identity = np.eye(n_states)
     # (I − h/2·A₊)·s₊ = (I + h/2·A)·s + h/2·(b + b₊), every column at once
-    implicit = np.linalg.inv(identity - h / 2 * jacobian[1:])
+    try:
+        implicit = np.linalg.inv(identity - h / 2 * jacobian[1:])
+    except np.linalg.LinAlgError:
+        return None  # a step's implicit matrix is singular: a term's pole along the trajectory
     explicit = identity + h / 2 * jacobian[:-1]
     pushed = h / 2 * (b[:-1] + b[1:])
     out = np.empty((len(t), n_states, width))
     out[0] = s
-    for i in range(len(fine) - 1):
-        s = implicit[i] @ (explicit[i] @ s + pushed[i])
-        if (i + 1) % SUBSTEPS == 0:
-            out[(i + 1) // SUBSTEPS] = s
+    with np.errstate(all="ignore"):
+        for i in range(len(fine) - 1):
+            s = implicit[i] @ (explicit[i] @ s + pushed[i])
+            if (i + 1) % SUBSTEPS == 0:
+                out[(i + 1) // SUBSTEPS] = s
+    if not np.all(np.isfinite(out)):
+        return None  # the sensitivities overflow: near a pole of a term (x·y/(K + y) as y nears −K)
     return states[::SUBSTEPS], out, usable
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import sympy as sp
 
 from discovery.dynamics.fit_parameters import with_saturation_constants
-from discovery.dynamics.sensitivity import VariationalJacobian
+from discovery.dynamics.sensitivity import VariationalJacobian, _sensitivities
 from discovery.dynamics.system import integrate
 from discovery.dynamics.trajectories import as_trajectories
 
@@ -57,3 +57,27 @@ def test_variational_jacobian_has_zero_rows_where_the_system_does_not_simulate()
     )(q).toarray()
     assert np.all(jacobian[:40] == 0)
     assert np.any(jacobian[40:] != 0)
+
+
+def test_sensitivities_that_overflow_near_a_pole_are_none_not_infinite():
+    """∂f/∂x of 20 per unit time against steps of 0.1 makes every trapezoidal step multiply by about 4e7 (as a term's
+    pole along the trajectory does): the linearisation is refused, not returned infinite to the fit."""
+    t = np.arange(200) * 0.8
+
+    def slopes(columns, n):
+        return np.full((n, 1, 1), 20.000001), np.ones((n, 1)), np.zeros(1, dtype=int)
+
+    found = _sensitivities(lambda values: [0.0], slopes, t, np.ones(1), np.zeros((200, 0)), ["x"], 1e-8, 1e-10, 1000)
+    assert found is None
+    calm = _sensitivities(
+        lambda values: [0.0],
+        lambda c, n: (np.full((n, 1, 1), -1.0), *slopes(c, n)[1:]),
+        t,
+        np.ones(1),
+        np.zeros((200, 0)),
+        ["x"],
+        1e-8,
+        1e-10,
+        1000,
+    )
+    assert calm is not None and np.all(np.isfinite(calm[1]))
