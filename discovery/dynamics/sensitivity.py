@@ -139,9 +139,15 @@ def _sensitivities(
             s = implicit[i] @ (explicit[i] @ s + pushed[i])
             if (i + 1) % SUBSTEPS == 0:
                 out[(i + 1) // SUBSTEPS] = s
-    if not np.all(np.isfinite(out)):
+    if not _squares_finite(out):
         return None  # the sensitivities overflow: near a pole of a term (x·y/(K + y) as y nears −K)
     return states[::SUBSTEPS], out, usable
+
+
+def _squares_finite(values: np.ndarray) -> bool:
+    """Whether the values and the sum of their squares are finite: a least-squares step can use them."""
+    with np.errstate(all="ignore"):
+        return bool(np.isfinite(np.sum(np.square(values))))
 
 
 class VariationalJacobian:
@@ -224,8 +230,9 @@ class VariationalJacobian:
                 self.atol,
                 self.evaluations_per_sample * len(trajectory.t),
             )
-            if found is not None and len(found[2]) == n_c:
-                columns = found[1] / self.sigma[None, :, None]
+            with np.errstate(all="ignore"):
+                columns = None if found is None else found[1] / self.sigma[None, :, None]
+            if found is not None and len(found[2]) == n_c and _squares_finite(columns):
                 block[:, :n_c] = columns[:, :, :n_c].reshape(-1, n_c)
                 block[:, n_c + k * n_s : n_c + (k + 1) * n_s] = columns[:, :, n_c:].reshape(-1, n_s)
             blocks.append(block)

@@ -69,6 +69,13 @@ def test_sensitivities_that_overflow_near_a_pole_are_none_not_infinite():
 
     found = _sensitivities(lambda values: [0.0], slopes, t, np.ones(1), np.zeros((200, 0)), ["x"], 1e-8, 1e-10, 1000)
     assert found is None
+
+    def steep(columns, n):  # each step multiplies by 1.3: about 1e181 at the end, finite, its square not
+        return np.full((n, 1, 1), 2.6087), np.ones((n, 1)), np.zeros(1, dtype=int)
+
+    assert (
+        _sensitivities(lambda values: [0.0], steep, t, np.ones(1), np.zeros((200, 0)), ["x"], 1e-8, 1e-10, 1000) is None
+    )
     calm = _sensitivities(
         lambda values: [0.0],
         lambda c, n: (np.full((n, 1, 1), -1.0), *slopes(c, n)[1:]),
