@@ -139,9 +139,15 @@ def _sensitivities(
             s = implicit[i] @ (explicit[i] @ s + pushed[i])
             if (i + 1) % SUBSTEPS == 0:
                 out[(i + 1) // SUBSTEPS] = s
-    if not _squares_finite(out):
-        return None  # the sensitivities overflow: near a pole of a term (x·y/(K + y) as y nears −K)
-    return states[::SUBSTEPS], out, usable
+    # A column whose squares overflow is no use to a least-squares step: a candidate's is dropped like one not
+    # finite; an initial state's (Φ, shared by every column) leaves no linearisation, near a term's pole.
+    with np.errstate(all="ignore"):
+        usable_column = np.isfinite(np.sum(np.square(out), axis=(0, 1)))
+    if not np.all(usable_column[len(usable) :]):
+        return None
+    keep = [c for c in range(len(usable)) if usable_column[c]]
+    out = out[:, :, [*keep, *range(len(usable), width)]]
+    return states[::SUBSTEPS], out, [usable[c] for c in keep]
 
 
 def _squares_finite(values: np.ndarray) -> bool:

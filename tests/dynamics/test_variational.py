@@ -88,3 +88,15 @@ def test_sensitivities_that_overflow_near_a_pole_are_none_not_infinite():
         1000,
     )
     assert calm is not None and np.all(np.isfinite(calm[1]))
+
+
+def test_a_candidate_whose_sensitivity_overflows_is_dropped_and_the_others_kept():
+    t = np.arange(50) * 0.1
+
+    def slopes(columns, n):  # two candidate terms: one of 1e200 along the trajectory, one of 1
+        return np.full((n, 1, 1), -1.0), np.column_stack([np.full(n, 1e200), np.ones(n)]), np.zeros(2, dtype=int)
+
+    states, columns, usable = _sensitivities(
+        lambda values: [0.0], slopes, t, np.ones(1), np.zeros((50, 0)), ["x"], 1e-8, 1e-10, 1000
+    )
+    assert usable == [1] and columns.shape == (50, 1, 2) and np.all(np.isfinite(columns))
