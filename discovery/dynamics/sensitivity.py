@@ -83,7 +83,9 @@ def trajectory_sensitivities(
         forcing = np.column_stack([evaluated(term, columns, constants, n) for _, term in candidates] or [np.empty(n)])
         return jacobian, forcing[:, : len(candidates)], np.array([owner for owner, _ in candidates], dtype=int)
 
-    return _sensitivities(lambda values: right(*values), slopes, t, x0, u, names, rtol, atol, max_evaluations)
+    return _sensitivities(
+        lambda values: right(*values), slopes, t, x0, u, names, rtol=rtol, atol=atol, max_evaluations=max_evaluations
+    )
 
 
 def _sensitivities(
@@ -93,6 +95,7 @@ def _sensitivities(
     x0: np.ndarray,
     u: np.ndarray,
     names: Sequence[str],
+    *,
     rtol: float,
     atol: np.ndarray,
     max_evaluations: int,
@@ -232,9 +235,9 @@ class VariationalJacobian:
                 q[n_c + k * n_s : n_c + (k + 1) * n_s],
                 trajectory.u,
                 self.names,
-                self.rtol,
-                self.atol,
-                self.evaluations_per_sample * len(trajectory.t),
+                rtol=self.rtol,
+                atol=self.atol,
+                max_evaluations=self.evaluations_per_sample * len(trajectory.t),
             )
             with np.errstate(all="ignore"):
                 columns = None if found is None else found[1] / self.sigma[None, :, None]

@@ -67,14 +67,35 @@ def test_sensitivities_that_overflow_near_a_pole_are_none_not_infinite():
     def slopes(columns, n):
         return np.full((n, 1, 1), 20.000001), np.ones((n, 1)), np.zeros(1, dtype=int)
 
-    found = _sensitivities(lambda values: [0.0], slopes, t, np.ones(1), np.zeros((200, 0)), ["x"], 1e-8, 1e-10, 1000)
+    found = _sensitivities(
+        lambda values: [0.0],
+        slopes,
+        t,
+        np.ones(1),
+        np.zeros((200, 0)),
+        ["x"],
+        rtol=1e-8,
+        atol=1e-10,
+        max_evaluations=1000,
+    )
     assert found is None
 
     def steep(columns, n):  # each step multiplies by 1.3: about 1e181 at the end, finite, its square not
         return np.full((n, 1, 1), 2.6087), np.ones((n, 1)), np.zeros(1, dtype=int)
 
     assert (
-        _sensitivities(lambda values: [0.0], steep, t, np.ones(1), np.zeros((200, 0)), ["x"], 1e-8, 1e-10, 1000) is None
+        _sensitivities(
+            lambda values: [0.0],
+            steep,
+            t,
+            np.ones(1),
+            np.zeros((200, 0)),
+            ["x"],
+            rtol=1e-8,
+            atol=1e-10,
+            max_evaluations=1000,
+        )
+        is None
     )
     calm = _sensitivities(
         lambda values: [0.0],
@@ -83,9 +104,9 @@ def test_sensitivities_that_overflow_near_a_pole_are_none_not_infinite():
         np.ones(1),
         np.zeros((200, 0)),
         ["x"],
-        1e-8,
-        1e-10,
-        1000,
+        rtol=1e-8,
+        atol=1e-10,
+        max_evaluations=1000,
     )
     assert calm is not None and np.all(np.isfinite(calm[1]))
 
@@ -97,6 +118,14 @@ def test_a_candidate_whose_sensitivity_overflows_is_dropped_and_the_others_kept(
         return np.full((n, 1, 1), -1.0), np.column_stack([np.full(n, 1e200), np.ones(n)]), np.zeros(2, dtype=int)
 
     states, columns, usable = _sensitivities(
-        lambda values: [0.0], slopes, t, np.ones(1), np.zeros((50, 0)), ["x"], 1e-8, 1e-10, 1000
+        lambda values: [0.0],
+        slopes,
+        t,
+        np.ones(1),
+        np.zeros((50, 0)),
+        ["x"],
+        rtol=1e-8,
+        atol=1e-10,
+        max_evaluations=1000,
     )
     assert usable == [1] and columns.shape == (50, 1, 2) and np.all(np.isfinite(columns))
