@@ -59,73 +59,38 @@ def test_variational_jacobian_has_zero_rows_where_the_system_does_not_simulate()
     assert np.any(jacobian[40:] != 0)
 
 
-def test_sensitivities_that_overflow_near_a_pole_are_none_not_infinite():
-    """∂f/∂x of 20 per unit time against steps of 0.1 makes every trapezoidal step multiply by about 4e7 (as a term's
-    pole along the trajectory does): the linearisation is refused, not returned infinite to the fit."""
-    t = np.arange(200) * 0.8
+def _still(slope: float, forcing: np.ndarray, t: np.ndarray):
+    """The sensitivities of a state that stays at 1 (x' = 0), given ∂f/∂x = ``slope`` and the candidates' terms."""
 
     def slopes(columns, n):
-        return np.full((n, 1, 1), 20.000001), np.ones((n, 1)), np.zeros(1, dtype=int)
+        terms = np.broadcast_to(forcing, (n, len(forcing)))
+        return np.full((n, 1, 1), slope), terms, np.zeros(len(forcing), dtype=int)
 
-    found = _sensitivities(
+    return _sensitivities(
         lambda values: [0.0],
         slopes,
         t,
         np.ones(1),
-        np.zeros((200, 0)),
+        np.zeros((len(t), 0)),
         ["x"],
         rtol=1e-8,
         atol=1e-10,
         max_evaluations=1000,
     )
-    assert found is None
 
-    def steep(columns, n):  # each step multiplies by 1.3: about 1e181 at the end, finite, its square not
-        return np.full((n, 1, 1), 2.6087), np.ones((n, 1)), np.zeros(1, dtype=int)
 
-    assert (
-        _sensitivities(
-            lambda values: [0.0],
-            steep,
-            t,
-            np.ones(1),
-            np.zeros((200, 0)),
-            ["x"],
-            rtol=1e-8,
-            atol=1e-10,
-            max_evaluations=1000,
-        )
-        is None
-    )
-    calm = _sensitivities(
-        lambda values: [0.0],
-        lambda c, n: (np.full((n, 1, 1), -1.0), *slopes(c, n)[1:]),
-        t,
-        np.ones(1),
-        np.zeros((200, 0)),
-        ["x"],
-        rtol=1e-8,
-        atol=1e-10,
-        max_evaluations=1000,
-    )
+def test_sensitivities_that_overflow_near_a_pole_are_none_not_infinite():
+    """∂f/∂x of 20 per unit time against steps of 0.1 makes every trapezoidal step multiply by about 4e7 (as a term's
+    pole along the trajectory does): the linearisation is refused, not returned infinite to the fit. At 2.6087 each
+    step multiplies by 1.3: about 1e181 at the end, finite, its square not; refused too."""
+    t = np.arange(200) * 0.8
+    assert _still(20.000001, np.ones(1), t) is None
+    assert _still(2.6087, np.ones(1), t) is None
+    calm = _still(-1.0, np.ones(1), t)
     assert calm is not None and np.all(np.isfinite(calm[1]))
 
 
 def test_a_candidate_whose_sensitivity_overflows_is_dropped_and_the_others_kept():
-    t = np.arange(50) * 0.1
-
-    def slopes(columns, n):  # two candidate terms: one of 1e200 along the trajectory, one of 1
-        return np.full((n, 1, 1), -1.0), np.column_stack([np.full(n, 1e200), np.ones(n)]), np.zeros(2, dtype=int)
-
-    states, columns, usable = _sensitivities(
-        lambda values: [0.0],
-        slopes,
-        t,
-        np.ones(1),
-        np.zeros((50, 0)),
-        ["x"],
-        rtol=1e-8,
-        atol=1e-10,
-        max_evaluations=1000,
-    )
+    """Two candidate terms, one of 1e200 along the trajectory: it is dropped, the other kept."""
+    states, columns, usable = _still(-1.0, np.array([1e200, 1.0]), np.arange(50) * 0.1)
     assert usable == [1] and columns.shape == (50, 1, 2) and np.all(np.isfinite(columns))
