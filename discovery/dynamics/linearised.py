@@ -121,9 +121,8 @@ def held_constants(
     constant that the BIC let be held.
     """
     n_terms = len(parameters.terms)
+    constants = [k for k in sorted(held) if k >= n_terms and parameters.shapes[k - n_terms][2] not in held]
+    if not constants:
+        return []  # most fits hold none: no second linearisation for them
     free = free_fit(fit, parameters.size)
-    return [
-        (k, float(free.coef[k]), float(free.stderr[k]))
-        for k in sorted(held)
-        if k >= n_terms and parameters.shapes[k - n_terms][2] not in held
-    ]
+    return [(k, float(free.coef[k]), float(free.stderr[k])) for k in constants]

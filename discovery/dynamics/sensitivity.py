@@ -195,8 +195,8 @@ class VariationalJacobian:
         n_states = len(data.states)
         symbols = [sp.Symbol(name) for name in data.states]
         arguments = [*(sp.Symbol(name) for name in self.names), *(symbol for symbol, _, _ in parameters.shapes)]
+        self._terms = scalar_evaluator(parameters.terms, arguments, constants)
         terms = [with_constants(term, constants) for term in parameters.terms]
-        self._terms = compile_positional(terms, arguments, "math")
         by_state = [sp.diff(term, symbol) for term in terms for symbol in symbols]
         by_constant = [sp.diff(terms[term], symbol) for symbol, _, term in parameters.shapes]
         self._slopes = compile_positional([*terms, *by_state, *by_constant], arguments, "numpy")
@@ -204,6 +204,7 @@ class VariationalJacobian:
         self._shape_owners = np.array([parameters.owners[term] for _, _, term in parameters.shapes], dtype=int)
         self._shape_terms = np.array([term for _, _, term in parameters.shapes], dtype=int)
         self._one_hot = np.eye(n_states)[self._owners].T  # states × terms
+        self._candidate_owners = np.concatenate([self._owners, self._shape_owners])  # terms, then constants
 
     def __call__(self, q: np.ndarray) -> csr_matrix:
         """The Jacobian at parameters and initial states ``q``; a trajectory that does not simulate has zero rows."""
@@ -222,8 +223,7 @@ class VariationalJacobian:
             by_state = values[:, n_terms : n_terms * (1 + n_s)].reshape(n, n_terms, n_s)
             jacobian = np.einsum("ji,nik->njk", self._one_hot * coefficients, by_state)
             by_constant = values[:, n_terms * (1 + n_s) :] * coefficients[self._shape_terms]
-            owners = np.concatenate([self._owners, self._shape_owners])
-            return jacobian, np.hstack([terms, by_constant]), owners
+            return jacobian, np.hstack([terms, by_constant]), self._candidate_owners
 
         blocks = []
         for k, trajectory in enumerate(data.items):
