@@ -143,7 +143,9 @@ def discover_system(
         again on the simulated states' misses, then try the searches' next-best
         structures and, on noisy data, each small library's best law
         (:func:`~discovery.dynamics.terms.ladder`), and keep a law that the
-        refitted system prefers (:mod:`discovery.dynamics.restructure`). The laws are kept as found
+        refitted system prefers (:mod:`discovery.dynamics.restructure`); last, in the time left,
+        search each small library by simulation from the linear system
+        (:mod:`discovery.dynamics.small_libraries`). The laws are kept as found
         where the fit fails or does not improve the simulated trajectories;
         ``system.info["trajectory_fit"]`` says what happened (``"restructured"``:
         the laws the search replaced).
@@ -322,6 +324,7 @@ def _fit_to_trajectories(
         library=library,
         max_terms=max_terms,
         alternatives=alternatives,
+        small_libraries=ladder(first.names),
     )
     for state in data.states:
         if matched is not None and state in matched:
