@@ -11,10 +11,12 @@ and the variables' linear terms, started from least squares on the smoothed
 states' slopes) is fitted by simulation, and from it each small library of
 :func:`~discovery.dynamics.terms.ladder` grows and prunes each state's law by
 the term search on the trajectories (:class:`~discovery.dynamics.term_search.TermSearch`:
-terms dropped, linearised proposals, each refitted as a whole system). The
-best system over the libraries, by the same rule as every trial (the extended
-BIC, each charged for its own library, and the selection margin), replaces
-the laws found when that rule prefers it.
+linearised proposals, then terms dropped, each refitted as a whole system),
+once with the laws grown a term per round and once not (:func:`_searched`).
+The best system over the libraries, by the same rule as every trial (the
+extended BIC, each charged for its own library, and the selection margin),
+replaces the laws found when that rule prefers it; the other searches'
+matching systems within the margin are reported as indistinct.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from .term_search import TermSearch, system_criterion, system_size
 from .terms import polynomial_terms
 from .trajectory_fit import FitContext, MatchedState, fit_by_simulation
 
-PASSES = 4  # rounds of dropping and proposing terms in one library: each round refits what the last changed
+PASSES = 4  # rounds of proposing and dropping terms in one library: each round refits what the last changed
+FIRST_SIZE = 2  # terms a law may have in the first round of a search that grows its laws
 
 
 def small_library_search(
@@ -44,7 +47,9 @@ def small_library_search(
     Not run when the incumbent fits the trajectories exactly (within the
     simulations' precision) or time is out. Returns the matched laws and
     what happened (``"small_library"``: the library's terms; ``"restructured"``:
-    each replaced law's terms before), or None when the incumbent stands.
+    each replaced law's terms before), or the incumbent's when it stands;
+    either way, the matching systems of every search within the selection
+    margin are in ``"indistinct"``. None when neither matches.
     """
     if incumbent is not None and incumbent.matched is not None:
         reached = incumbent.reached
@@ -53,23 +58,28 @@ def small_library_search(
     start = _linear_start(context)
     if start is None:
         return None
+    searches = [
+        _searched(TermSearch(context, list(library), max_terms, *start), grown)
+        for library in libraries
+        for grown in (True, False)
+    ]
+    matching = [search for search in searches if search is not None and search.matched is not None]
     best = None
-    for library in libraries:
-        if _out_of_time(context):
-            break
-        search = TermSearch(context, list(library), max_terms, *start)
-        for _ in range(PASSES):
-            reached = search.reached
-            search.propose_terms()
-            if not search.drop_terms() or search.reached is reached:
-                break
-        if search.matched is not None and (best is None or _preferred(best, search)):
+    for search in matching:
+        if best is None or _preferred(best, search):
             best = search
-    if best is None or not (incumbent is None or incumbent.matched is None or _preferred(incumbent, best)):
+    if incumbent is not None and incumbent.matched is not None:
+        matching.append(incumbent)
+        if best is None or not _preferred(incumbent, best):
+            best = incumbent
+    if best is None:
         return None
-    if incumbent is not None:
-        best.fitted += incumbent.fitted
+    for search in matching:
+        if search is not best:
+            best.fitted += search.fitted
     matched, info = best.result()
+    if best is incumbent:
+        return matched, info
     before = [] if incumbent is None else incumbent.reached.laws
     info["restructured"] = {
         context.data.states[j]: " + ".join(str(term) for term, _ in before[j]) if before else "no fit"
@@ -78,6 +88,29 @@ def small_library_search(
     }
     info["small_library"] = [str(term) for term in best.library]
     return matched, info
+
+
+def _searched(search: TermSearch, grown: bool) -> TermSearch | None:
+    """Rounds of proposals then drops on the search's library; None when time was already out.
+
+    ``grown``: the laws proposed may have at most 2 terms in the first round, one more in each next
+    (from the linear start the linearised problem is far from the fit, and its best five terms can be a
+    flexible fit that matches the trajectories and stalls there: van der Pol's dx/dt at 40 samples, 5 %);
+    else up to ``max_terms`` in each of PASSES rounds, which does not stall where the grown laws, cut to two
+    terms at first, can (predator-prey at 40 samples).
+    """
+    if _out_of_time(search.context):
+        return None
+    largest = search.max_terms
+    sizes = range(min(FIRST_SIZE, largest), largest + 1) if grown else [largest] * PASSES
+    for size in sizes:
+        search.max_terms = size
+        reached = search.reached
+        search.propose_terms()
+        if not search.drop_terms() or (not grown and search.reached is reached):
+            break
+    search.max_terms = largest
+    return search
 
 
 def _preferred(current: TermSearch, trial: TermSearch) -> bool:

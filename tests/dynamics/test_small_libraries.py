@@ -73,3 +73,36 @@ def test_laws_that_fit_exactly_are_not_searched_again():
         expressions, coefficients, data, {}, {"x": 0.0, "y": 0.0}, small_libraries=[polynomial_terms(["x", "y"], 2)]
     )
     assert "small_library" not in info and matched is not None
+
+
+def test_systems_of_other_libraries_that_fit_as_well_are_reported():
+    """van der Pol from 40 samples at 5 % noise: over its span sin x stands in for x − x³/3, so the degree-3
+    library's law and the sines' law fit the trajectory alike; the sines' is kept (its library is smaller) and
+    the other is named. (Of seeds 5-10 the cubic law is named in three; in the others its search matched worse.)"""
+    rng = np.random.default_rng(7)
+    t = np.concatenate([[0.0], np.sort(rng.uniform(0, 9.9, 39))])
+    clean = solve_ivp(
+        lambda _t, s: [10 * (s[1] - (s[0] ** 3 - s[0]) / 3), -s[0] / 10],
+        (0, t[-1]),
+        [0.5, 0.3],
+        t_eval=t,
+        rtol=1e-10,
+        atol=1e-12,
+    ).y.T
+    noisy = clean + rng.normal(0, 1, clean.shape) * 0.05 * np.sqrt(np.mean(clean**2, axis=0))
+    data = as_trajectories([t], [noisy], variables=["x", "y"])
+    estimated = estimate_derivatives(data, "auto")
+    expressions, coefficients = _laws({"x": [(y, 3.4), (x * y, -0.2)], "y": [(x, -0.1)]})
+    trigonometric = polynomial_terms(["x", "y"], 1) + [sp.sin(x), sp.cos(x), sp.sin(y), sp.cos(y)]
+    matched, info = match_trajectories(
+        expressions,
+        coefficients,
+        data,
+        {},
+        estimated.sigma,
+        smoothed=estimated.states,
+        small_libraries=[polynomial_terms(["x", "y"], 3), trigonometric],
+    )
+    assert {c.term for c in matched["x"].coefficients} == {x, y, sp.sin(x)}
+    assert {c.term for c in matched["y"].coefficients} == {x}
+    assert any(entry.startswith("x + x**3 + y (") for entry in info["indistinct"]["x"])
