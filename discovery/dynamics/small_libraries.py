@@ -21,7 +21,6 @@ matching systems within the margin are reported as indistinct.
 
 from __future__ import annotations
 
-import time as clock
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +30,7 @@ import sympy as sp
 from ..law.evaluate import numpy_evaluator
 from .fit_parameters import with_saturation_constants
 from .restructure import preferred
-from .term_search import TermSearch, system_criterion, system_size
+from .term_search import TermSearch, system_criterion, system_size, written_terms
 from .terms import polynomial_terms
 from .trajectory_fit import FitContext, MatchedState, fit_by_simulation
 
@@ -51,10 +50,8 @@ def small_library_search(
     either way, the matching systems of every search within the selection
     margin are in ``"indistinct"``. None when neither matches.
     """
-    if incumbent is not None and incumbent.matched is not None:
-        reached = incumbent.reached
-        if reached.rss <= reached.n * reached.floor:
-            return None
+    if incumbent is not None and incumbent.fits_exactly():
+        return None
     start = _linear_start(context)
     if start is None:
         return None
@@ -80,11 +77,11 @@ def small_library_search(
     matched, info = best.result()
     if best is incumbent:
         return matched, info
-    before = [] if incumbent is None else incumbent.reached.laws
+    before = None if incumbent is None else incumbent.reached.laws
     info["restructured"] = {
-        context.data.states[j]: " + ".join(str(term) for term, _ in before[j]) if before else "no fit"
-        for j, law in enumerate(best.reached.laws)
-        if not before or [t for t, _ in law] != [t for t, _ in before[j]]
+        state: "no fit" if before is None else written_terms(before[j])
+        for j, state in enumerate(context.data.states)
+        if before is None or written_terms(before[j]) != written_terms(best.reached.laws[j])
     }
     info["small_library"] = [str(term) for term in best.library]
     return matched, info
@@ -99,7 +96,7 @@ def _searched(search: TermSearch, grown: bool) -> TermSearch | None:
     else up to ``max_terms`` in each of PASSES rounds, which does not stall where the grown laws, cut to two
     terms at first, can (predator-prey at 40 samples).
     """
-    if _out_of_time(search.context):
+    if search.out_of_time():
         return None
     largest = search.max_terms
     sizes = range(min(FIRST_SIZE, largest), largest + 1) if grown else [largest] * PASSES
@@ -145,7 +142,3 @@ def _linear_start(context: FitContext) -> tuple[dict[int, MatchedState] | None, 
     )
     matched, info, reached = fit_by_simulation(parameters, list(range(n_states)), context)
     return None if reached is None else (matched, info, reached)
-
-
-def _out_of_time(context: FitContext) -> bool:
-    return context.deadline is not None and clock.perf_counter() > context.deadline

@@ -48,6 +48,10 @@ class TermSearch:
             criterion = system_criterion(self.reached, len(self.library))
             self.fitted += [(j, _structure(law), criterion, _written(law)) for j, law in enumerate(self.reached.laws)]
 
+    def fits_exactly(self) -> bool:
+        """Whether the current laws match the trajectories within the simulations' precision."""
+        return self.matched is not None and self.reached.rss <= self.reached.n * self.reached.floor
+
     def out_of_time(self) -> bool:
         return self.context.deadline is not None and clock.perf_counter() > self.context.deadline
 
@@ -71,7 +75,7 @@ class TermSearch:
         sizes = [system_size(reached), system_size(trial_reached)]
         if not ((self.matched is None and laws is not None) or preferred(criteria, sizes) == 1):
             return False
-        self.before.setdefault(context.data.states[j], " + ".join(str(term) for term, _ in reached.laws[j]))
+        self.before.setdefault(context.data.states[j], written_terms(reached.laws[j]))
         self.matched, self.info, self.reached = laws, trial_info, trial_reached
         return True
 
@@ -146,7 +150,7 @@ class TermSearch:
         or windows, and a system simulated from them can diverge), else from its own. Laws that fit the
         trajectories exactly (within the simulations' precision) are not questioned.
         """
-        if self.matched is not None and self.reached.rss <= self.reached.n * self.reached.floor:
+        if self.fits_exactly():
             return
         for j, expressions in enumerate(alternatives):
             own = {}
@@ -210,6 +214,11 @@ def system_size(reached: Reached) -> tuple[int, int]:
 def _structure(law: Sequence[tuple[sp.Expr, float]]) -> frozenset[str]:
     """A law's terms, without coefficients or saturation constants: laws that differ only in those are one."""
     return frozenset(str(saturation_constants(term)[0]) for term, _ in law)
+
+
+def written_terms(law: Sequence[tuple[sp.Expr, float]]) -> str:
+    """A law's terms in its order, without coefficients: what ``"restructured"`` names as a law's terms before."""
+    return " + ".join(str(term) for term, _ in law)
 
 
 def _written(law: Sequence[tuple[sp.Expr, float]]) -> str:
