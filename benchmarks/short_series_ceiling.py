@@ -30,6 +30,7 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -48,9 +49,29 @@ MARGIN = 6.0  # the selection margin in BIC units, as the engine's
 MAX_FITS = 200  # simulations per fit
 
 
-def term_count(expressions: list[sp.Expr], constants: dict) -> int:
-    """The terms of the laws' expanded sums: the size the selection rule compares within the margin."""
-    return sum(len(sp.Add.make_args(sp.expand(sp.sympify(e).subs(constants)))) for e in expressions)
+class Row(NamedTuple):
+    """One case: its right-hand sides right, both systems' BIC (None: does not simulate), the outcome, term counts."""
+
+    name: str
+    samples: int
+    states: int
+    right: int
+    returned_bic: float | None
+    truth_bic: float | None
+    outcome: str
+    true_terms: int
+    returned_terms: int
+
+
+def expanded_terms(expressions: list[sp.Expr], constants: dict) -> list[tuple[int, float, sp.Expr]]:
+    """Each law's expanded sum as (law, number, term): what is fitted, and the size the selection rule compares."""
+    return [
+        (j, float(number), term)
+        for j, expression in enumerate(expressions)
+        for number, term in (
+            arg.as_coeff_Mul() for arg in sp.Add.make_args(sp.expand(sp.sympify(expression).subs(constants)))
+        )
+    ]
 
 
 def fitted_bic(expressions: list[sp.Expr], case: ShortSeries, constants: dict, inner: bool = True) -> float | None:
@@ -59,14 +80,8 @@ def fitted_bic(expressions: list[sp.Expr], case: ShortSeries, constants: dict, i
     ``inner``: numbers inside terms count in k (a fitted saturation constant); not for the truth, whose are known.
     """
     symbols = sp.symbols(case.system.states)
-    terms, owners, start, held = [], [], [], 0
-    for j, expression in enumerate(expressions):
-        for arg in sp.Add.make_args(sp.expand(sp.sympify(expression).subs(constants))):
-            number, term = arg.as_coeff_Mul()
-            terms.append(term)
-            owners.append(j)
-            start.append(float(number))
-            held += len(term.atoms(sp.Float)) if inner else 0
+    owners, start, terms = (list(column) for column in zip(*expanded_terms(expressions, constants)))
+    held = sum(len(term.atoms(sp.Float)) for term in terms) if inner else 0
     columns = sp.lambdify(symbols, terms, "numpy")
     k, n_states = len(terms), len(symbols)
     sigma = case.level * np.sqrt(np.mean(case.clean**2, axis=0))
@@ -114,7 +129,7 @@ def main() -> None:
         returned = [laws[s].expression for s in system.states]
         mine = fitted_bic(returned, case, constants)
         truth = fitted_bic(list(system.truth()), case, constants, inner=False)
-        sizes = (term_count(list(system.truth()), constants), term_count(returned, constants))
+        sizes = (len(expanded_terms(list(system.truth()), constants)), len(expanded_terms(returned, constants)))
         if mine is None or truth is None:
             outcome = "a system does not simulate"
         elif mine < truth - MARGIN:
@@ -123,7 +138,7 @@ def main() -> None:
             outcome = "truth preferred"
         else:
             outcome = f"within the margin ({sizes[0]} true terms, {sizes[1]} returned)"
-        rows.append((system.name, case.samples, len(system.states), right, mine, truth, outcome, sizes))
+        rows.append(Row(system.name, case.samples, len(system.states), right, mine, truth, outcome, *sizes))
         current().write(
             f"{system.name:28s} n={case.samples:<3d} right {right}/{len(system.states)}  {outcome}", sys.stdout
         )
@@ -133,15 +148,18 @@ def main() -> None:
     print(table)
 
 
-def summary(rows: list[tuple]) -> str:
+def summary(rows: list[Row]) -> str:
     """Per case, then per sample count: right-hand sides right, and the most a choice that follows the fit gets."""
     lines = [
         "| system | samples | right terms | returned BIC | truth BIC | outcome |",
         "|---|---:|---:|---:|---:|---|",
     ]
     number = lambda value: "—" if value is None else f"{value:.1f}"  # noqa: E731
-    for name, samples, states, right, mine, truth, outcome, _ in rows:
-        lines.append(f"| {name} | {samples} | {right} / {states} | {number(mine)} | {number(truth)} | {outcome} |")
+    for r in rows:
+        lines.append(
+            f"| {r.name} | {r.samples} | {r.right} / {r.states} | {number(r.returned_bic)} | {number(r.truth_bic)} "
+            f"| {r.outcome} |"
+        )
     lines += [
         "",
         "| samples | right terms | ceiling: right-hand sides not in a case whose wrong system is preferred "
@@ -150,26 +168,33 @@ def summary(rows: list[tuple]) -> str:
         "|---:|---:|---:|---:|---:|",
     ]
     for samples in SAMPLES:
-        mine = [r for r in rows if r[1] == samples]
-        total = sum(r[2] for r in mine)
-        lost = sum(r[2] - r[3] for r in mine if r[6] == "returned preferred")
-        ruled = sum(r[2] - r[3] for r in mine if not _reached_by_rule(r))
-        lower = sum(r[2] - r[3] for r in mine if r[2] != r[3] and (r[4] is None or r[5] is None or r[5] > r[4]))
-        right = sum(r[3] for r in mine)
+        mine = [r for r in rows if r.samples == samples]
+        total = sum(r.states for r in mine)
+        reached = [
+            sum(r.states if reaches(r) else r.right for r in mine)
+            for reaches in (lambda r: r.outcome != "returned preferred", _reached_by_rule, _reached_by_lower_bic)
+        ]
         lines.append(
-            f"| {samples} | {right} / {total} | {total - lost} / {total} | {total - ruled} / {total} "
-            f"| {total - lower} / {total} |"
+            f"| {samples} | {sum(r.right for r in mine)} / {total} | "
+            + " | ".join(f"{k} / {total}" for k in reached)
+            + " |"
         )
     return "\n".join(lines) + "\n"
 
 
-def _reached_by_rule(row: tuple) -> bool:
+def _reached_by_rule(row: Row) -> bool:
     """Whether the selection rule would take the truth over the system returned (or returned it)."""
-    _, _, states, right, mine, truth, outcome, (true_terms, returned_terms) = row
-    if right == states or outcome == "truth preferred":
+    if row.right == row.states or row.outcome == "truth preferred":
         return True
-    simpler = (true_terms, truth) <= (returned_terms, mine)  # the rule's order: terms, then the criterion
-    return outcome.startswith("within the margin") and simpler
+    simpler = (row.true_terms, row.truth_bic) <= (row.returned_terms, row.returned_bic)  # terms, then the criterion
+    return row.outcome.startswith("within the margin") and simpler
+
+
+def _reached_by_lower_bic(row: Row) -> bool:
+    """Whether the truth's BIC is no higher than the returned system's (or the truth was returned)."""
+    if row.right == row.states:
+        return True
+    return row.returned_bic is not None and row.truth_bic is not None and row.truth_bic <= row.returned_bic
 
 
 if __name__ == "__main__":
