@@ -32,6 +32,12 @@ class Coefficient:
         The free estimate itself (None: the same as ``value``).
     dof : int or None
         Residual degrees of freedom of that fit, for Student's t (None: normal).
+    inner : bool
+        A constant inside a term rather than a term's factor: the K of
+        ``x*y/(K + x**2)``. ``term`` is then the law's term it sits in, the
+        constant written ``c`` (``x*y/(c + x**2)``). Set for the saturation
+        constants of ``discover_system``'s laws; the floats inside a backend's
+        expression (:mod:`discovery.settle.expression_fit`) are not marked.
     """
 
     term: sp.Expr
@@ -40,6 +46,7 @@ class Coefficient:
     exact: sp.Expr | None = None
     estimate: float | None = None
     dof: int | None = None
+    inner: bool = False
 
     @property
     def free_estimate(self) -> float:
@@ -83,6 +90,7 @@ class Coefficient:
             "stderr": self.stderr,
             "ci95_low": low,
             "ci95_high": high,
+            "inner": self.inner,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,6 +106,7 @@ class Coefficient:
             "estimate": number(self.free_estimate),
             "dof": self.dof,
             "ci95": [number(low), number(high)],
+            "inner": self.inner,
         }
 
     @classmethod
@@ -112,6 +121,7 @@ class Coefficient:
             exact=None if exact is None else decode_expression(exact),
             estimate=read_number(field_of(data, "estimate", path)),
             dof=None if dof is None else int(dof),
+            inner=bool(data.get("inner", False)),  # law files written before inner constants were marked
         )
 
     def __str__(self) -> str:
@@ -123,7 +133,7 @@ class Coefficient:
         shown = f"{with_error(self.free_estimate, self.stderr)} (95% CI {low:.{digits}g} to {high:.{digits}g})"
         if self.exact is not None:
             shown += f", exact {sp.sstr(self.exact)}"
-        return f"{sp.sstr(self.term)}: {shown}"
+        return f"{'inside ' if self.inner else ''}{sp.sstr(self.term)}: {shown}"
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,11 @@ def _number(value: float) -> str:
 
 
 def _coefficient_cells(c: Any) -> tuple[str, str, str, str]:
-    """A coefficient's term, estimate ± stderr, 95 % interval and exact value, as plain text."""
+    """A coefficient's term (``inside`` it for a constant within one), estimate ± stderr, 95 % interval, exact."""
     low, high = c.ci95
     exact = sp.sstr(c.exact) if c.exact is not None else ""
-    return sp.sstr(c.term), with_error(c.free_estimate, c.stderr), f"{_number(low)} to {_number(high)}", exact
+    term = ("inside " if c.inner else "") + sp.sstr(c.term)
+    return term, with_error(c.free_estimate, c.stderr), f"{_number(low)} to {_number(high)}", exact
 
 
 def coefficients_html(law: Any) -> str:

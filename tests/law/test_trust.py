@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from discovery import DataError, Law, SparseBasisRegressor, discover
+from discovery import Coefficient, DataError, Law, SparseBasisRegressor, discover
 from discovery.backends.base import ExpressionCandidate
 from discovery.backends.candidates import law_from_candidates
 from discovery.cli import main
@@ -432,3 +432,12 @@ def test_bootstrap_survives_save_and_load(cannon, tmp_path):
     )
     loaded = _round_trip(law, tmp_path / "law.json")
     assert loaded.info["bootstrap"] == law.info["bootstrap"]
+
+
+def test_a_constant_inside_a_term_keeps_its_mark_through_the_law_file():
+    x, c = sp.symbols("x c")
+    inside = Coefficient(x / (c + x), 1.17, 0.29, estimate=1.17, dof=38, inner=True)
+    data = json.loads(json.dumps(inside.to_dict()))
+    assert Coefficient.from_dict(data) == inside and str(inside).startswith("inside x/(c + x): 1.17 ± 0.29")
+    del data["inner"]  # written before constants inside terms were marked
+    assert Coefficient.from_dict(data).inner is False
