@@ -14,7 +14,7 @@ from typing import Any
 
 from ..law.law import Law
 from ..settle.criteria import ROWS_PER_CONSTANT, terms_allowed
-from ..settle.snapping import SNAP_MIN_T
+from .released import supports_held_value
 from .trajectory_fit import DOES_NOT_SIMULATE, STILL_MISSES
 
 
@@ -28,9 +28,10 @@ def undetermined(laws: Mapping[str, Law], fit: Mapping[str, Any] | None, time: s
     The reasons: the laws do not reproduce the trajectories by simulation (the
     whole system does not simulate or still misses by more than the noise);
     other laws of a state that the trajectory fit finds as good (within the
-    selection margin); a saturation constant held at the law's value (the
-    library's 1) that the data alone know less well than an exact value needs
-    (:data:`~discovery.settle.snapping.SNAP_MIN_T`); or more free coefficients
+    selection margin); a saturation constant that the data alone know less
+    well than an exact value needs (:data:`~discovery.settle.snapping.SNAP_MIN_T`),
+    released to be fitted free (:mod:`~discovery.dynamics.released`) or, where
+    that refit failed, held at the library's 1; or more free coefficients
     than the samples allow (:func:`~discovery.settle.criteria.terms_allowed`, as for every law).
     """
     reasons = []
@@ -40,12 +41,17 @@ def undetermined(laws: Mapping[str, Law], fit: Mapping[str, Any] | None, time: s
     for state, others in (fit or {}).get("indistinct", {}).items():
         reasons.append(f"d{state}/d{time}: the trajectories fit other laws as well: {'; '.join(others)}")
     for held in (fit or {}).get("constants_held", []):
-        # Held at the library's value as a term is pruned; the data settle it only as well as an exact value
-        if held["stderr"] * SNAP_MIN_T > abs(held["held"]):
+        if not supports_held_value(held):  # held where the release refit did not match, or ran out of time
             reasons.append(
                 f"d{held['state']}/d{time}: the saturation constant in {held['term']} is held at {held['held']:g}; "
                 f"the data alone give {held['free']:.3g} ± {held['stderr']:.2g}"
             )
+    for held in (fit or {}).get("constants_released", []):
+        reasons.append(
+            f"d{held['state']}/d{time}: the saturation constant of {held['term']} is known only to "
+            f"{held['free']:.3g} ± {held['stderr']:.2g}, too poorly for the library's exact {held['held']:g}; "
+            "the law has it fitted free"
+        )
     for state, law in laws.items():
         free = sum(1 for c in law.coefficients if c.exact is None)
         if free > terms_allowed(samples):

@@ -109,7 +109,7 @@ def parameters_of(
         return bool(np.all(np.isfinite(miss))) and float(np.sqrt(np.mean(miss**2))) <= RECONSTRUCTION_TOLERANCE * scale
 
     for j, state in enumerate(states):
-        pairs = [(c.term, c.value) for c in coefficients[state]]
+        pairs = [(c.term, c.value) for c in coefficients[state] if not c.inner]
         if not rebuilds(pairs, expressions[state]):
             own = [arg.as_coeff_Mul() for arg in sp.Add.make_args(expressions[state])]
             pairs = [(term, float(number)) for number, term in own if not term.atoms(sp.Float)]

@@ -33,6 +33,7 @@ import sympy as sp
 from ..law.coefficient import Coefficient
 from ..law.expressions import complexity
 from .fit_parameters import parameters_of
+from .released import released
 from .small_libraries import small_library_search
 from .starts import simulating_start
 from .term_search import TermSearch
@@ -51,6 +52,7 @@ MIN_NOISE_FRACTION = 1e-7  # of each state's RMS: the weight of a state whose es
 # laws missed by 4e-7 with a spurious term; an undamped pendulum against 10 % noise missed by 0.2 and drew
 # five spurious terms.
 LINEAR_MISS = 0.05
+RELEASE_SHARE = 0.1  # of the time to the deadline, kept for refitting the laws with constants released
 
 
 def match_trajectories(
@@ -69,7 +71,9 @@ def match_trajectories(
     """Fit the laws' coefficients and each trajectory's initial state to the states by simulation.
 
     The whole system is simulated first; the saturation constants in its
-    terms (the K of x·y/(K + x²)) are fitted with the coefficients. With a
+    terms (the K of x·y/(K + x²)) are fitted with the coefficients, and held
+    at the library's 1 while the structures are compared where the BIC does
+    not need them free; in the laws returned, only where the data support it. With a
     ``library``, each state's terms are then searched again on that fit
     (:mod:`discovery.dynamics.restructure`), where it matches or misses by
     at most :data:`LINEAR_MISS` of the states' RMS: a proposal replaces a
@@ -123,7 +127,10 @@ def match_trajectories(
         one state at a time"`` or why the laws were kept), the RMS miss in
         noise units before and after (``"chi_before"``, ``"chi_after"``), the
         terms pruned, the seconds spent; the laws the search replaced
-        (``"restructured"``: state → the terms before); fitted one at a time, ``"states"``
+        (``"restructured"``: state → the terms before); the saturation constants
+        held at the library's 1 (``"constants_held"``) and those released, the data
+        alone knowing them too poorly for that exact value (``"constants_released"``,
+        :mod:`discovery.dynamics.released`); fitted one at a time, ``"states"``
         holds each state's.
     """
     started = clock.perf_counter()
@@ -136,7 +143,9 @@ def match_trajectories(
     rms = np.sqrt(np.mean(np.vstack([tr.x for tr in data.items]) ** 2, axis=0))
     rms = np.where(rms > 0, rms, 1.0)
     sigma = np.maximum([noise.get(s, 0.0) for s in states], MIN_NOISE_FRACTION * rms)
-    context = FitContext(data, constants, rms, sigma, deadline, smoothed or [tr.x for tr in data.items])
+    # The searches stop early enough to leave the release refit its share of the time
+    searches_end = None if deadline is None else deadline - RELEASE_SHARE * max(deadline - started, 0.0)
+    context = FitContext(data, constants, rms, sigma, searches_end, smoothed or [tr.x for tr in data.items])
     matched, info, reached = fit_by_simulation(parameters, list(range(len(states))), context)
     replaced: dict[str, str] = {}
     if reached is None and info["status"] == DOES_NOT_SIMULATE and alternatives:
@@ -154,6 +163,7 @@ def match_trajectories(
         found = small_library_search(context, small_libraries, max_terms, search)
         if found is not None:
             matched, info = found
+    matched, info = released(matched, info, dataclasses.replace(context, deadline=deadline))
     if matched is not None or info["status"] not in (DOES_NOT_SIMULATE, STILL_MISSES) or len(states) == 1:
         return _named(matched, states), {**info, "seconds": clock.perf_counter() - started}
     alone, each = {}, {}

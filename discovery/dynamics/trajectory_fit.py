@@ -85,12 +85,14 @@ class FitContext:
 
 
 def fit_by_simulation(
-    parameters: FitParameters, fitted: list[int], context: FitContext
+    parameters: FitParameters, fitted: list[int], context: FitContext, hold_constants: bool = True
 ) -> tuple[dict[int, MatchedState] | None, dict[str, Any], Reached | None]:
     """Fit the coefficients of the laws of the ``fitted`` states (owners index into it) and their initial states.
 
     States not fitted are taken from the smoothed data. Returns the matched
-    laws by state index, or None and why; and the fit they reached (None with them).
+    laws by state index, or None and why; and the fit they reached (None with
+    them). ``hold_constants``: saturation constants the BIC does not need free
+    are held at the law's value (see :func:`~discovery.dynamics.linearised.pruned_and_snapped`).
     """
     data, deadline = context.data, context.deadline
     n_c, n_s = parameters.size, len(fitted)
@@ -147,7 +149,7 @@ def fit_by_simulation(
             values = parameter_values(parameters, {}, {}, fit.x)
             free = reached_fit(parameters, n_s, {}, {}, values, fit, n_free=len(fit.x), floor=floor, noise=sigma / rms)
             return None, {**info, "status": STILL_MISSES}, free
-        held, exact, linear = pruned_and_snapped(fit, parameters, context.constants, floor)
+        held, exact, linear = pruned_and_snapped(fit, parameters, context.constants, floor, hold_constants)
         fixed = {**held, **{j: value for j, (_, value) in exact.items()}}
         final = _refit_holding(misses, jacobian, fit.x, fixed, sparsity)
     except _OutOfTime:
@@ -156,13 +158,14 @@ def fit_by_simulation(
     if not _held_is_better(fit, final, len(fixed), floor):  # the linear tests misjudged: keep every coefficient free
         held, exact, fixed, linear, final = {}, {}, {}, free_fit(fit, n_c), fit
     values = parameter_values(parameters, held, exact, final.x)
+    held_free = {k: (estimate, stderr) for k, estimate, stderr in held_constants(fit, parameters, held)}
     info.update(
         status="matched",
         chi_after=_chi(final.fun),
         pruned=[str(parameters.concrete(j, values)) for j in held if j < len(parameters.terms)],
-        constants_held=_constants_held(fit, parameters, held, values, [data.states[i] for i in fitted]),
+        constants_held=_constants_held(parameters, held_free, values, [data.states[i] for i in fitted]),
     )
-    laws = _laws(parameters, n_s, held, exact, linear, values, n - len(fit.x))
+    laws = _laws(parameters, n_s, held, exact, linear, values, n - len(fit.x), held_free)
     reached = reached_fit(
         parameters, n_s, held, exact, values, final, n_free=len(fit.x) - len(fixed), floor=floor, noise=sigma / rms
     )
@@ -170,15 +173,14 @@ def fit_by_simulation(
 
 
 def _constants_held(
-    fit: optimize.OptimizeResult,
     parameters: FitParameters,
-    held: Mapping[int, float],
+    held_free: Mapping[int, tuple[float, float]],
     values: Mapping[int, sp.Expr],
     names: Sequence[str],
 ) -> list[dict[str, Any]]:
     """Each saturation constant held at its law's value, with what the data alone say of it (free, ± stderr)."""
     out = []
-    for k, estimate, stderr in held_constants(fit, parameters, held):
+    for k, (estimate, stderr) in held_free.items():
         term = parameters.shapes[k - len(parameters.terms)][2]
         state, written = names[parameters.owners[term]], str(parameters.concrete(term, values))
         out.append({"state": state, "term": written, "held": parameters.null(k), "free": estimate, "stderr": stderr})
@@ -332,24 +334,43 @@ def _laws(
     linear: ParameterFit,
     values: Mapping[int, sp.Expr],
     dof: int,
+    held_free: Mapping[int, tuple[float, float]],
 ) -> dict[int, MatchedState]:
+    """Each state's law and coefficients: each kept term's, then the saturation constants inside them.
+
+    A constant held at the law's value is an exact one, with the free fit's estimate and error (``held_free``).
+    """
+
+    def coefficient(i: int, term: sp.Expr, inner: bool = False) -> Coefficient:
+        return Coefficient(
+            term,
+            exact[i][1] if i in exact else float(values[i]),
+            float(linear.stderr[i]),
+            exact[i][0] if i in exact else None,
+            estimate=float(linear.coef[i]),
+            dof=dof,
+            inner=inner,
+        )
+
     out = {}
+    n_terms = len(parameters.terms)
     for j in range(n_states):
-        expression, coefficients = sp.Integer(0), []
-        for i in range(len(parameters.terms)):
+        expression, coefficients, constants = sp.Integer(0), [], []
+        for i in range(n_terms):
             if parameters.owners[i] != j or i in held:
                 continue
             term = parameters.concrete(i, values)
             expression += values[i] * term
-            coefficients.append(
-                Coefficient(
-                    term,
-                    exact[i][1] if i in exact else float(values[i]),
-                    float(linear.stderr[i]),
-                    exact[i][0] if i in exact else None,
-                    estimate=float(linear.coef[i]),
-                    dof=dof,
-                )
-            )
-        out[j] = MatchedState(tidy_expression(expression), coefficients)
+            coefficients.append(coefficient(i, term))
+            for k in parameters.shapes_of(i):
+                written = parameters.concrete(i, {**values, k: sp.Symbol("c")})
+                if k not in held:
+                    constants.append(coefficient(k, written, True))
+                elif k in held_free:
+                    estimate, stderr = held_free[k]
+                    held_value = parameters.held_value(k)
+                    constants.append(
+                        Coefficient(written, float(held_value), stderr, held_value, estimate, dof, inner=True)
+                    )
+        out[j] = MatchedState(tidy_expression(expression), coefficients + constants)
     return out
