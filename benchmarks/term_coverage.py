@@ -6,13 +6,18 @@ claimed. Terms are compared after the named constants are replaced by their
 values and the sums expanded: each term is its numeric factor times the rest
 (its structure). A coefficient held at an exact value counts when that value
 is the truth (to 1e-9 of it); a free one when the truth lies in its interval.
+A constant fitted inside a term (the K of x·y/(K + x²), marked ``inner``)
+is part of the terms: they are right when a value of it inside its interval
+makes them the truth's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import permutations
 
 import numpy as np
 import sympy as sp
@@ -97,12 +102,74 @@ def term_verdict(
     right = set(have) == set(want)
     if coefficients is None:
         return TermVerdict(right, None)
+    inner = [c for c in coefficients if c.inner and c.exact is None]
+    coefficients = [c for c in coefficients if not c.inner]  # an exact inner constant is in the terms compared
+    if inner:
+        at_truth = _inner_at_truth(found, want, values, inner)
+        if at_truth is None:
+            return TermVerdict(False, False)
+        replace = at_truth
+        found = found.xreplace(replace)
+        coefficients = [dataclasses.replace(c, term=c.term.xreplace(replace)) for c in coefficients]
+        have = split_terms(found, values)
+        right = set(have) == set(want)
     if not right:
         return TermVerdict(False, False)
     truth_values = _truth_in_law_terms(coefficients, have, want, values)
     if truth_values is None:
         return TermVerdict(True, False)
-    return TermVerdict(True, all(_covers(c, v) for c, v in zip(coefficients, truth_values)))
+    covered = all(_covers(c, v) for c, v in zip(coefficients, truth_values))
+    return TermVerdict(True, covered)
+
+
+def _inner_at_truth(
+    found: sp.Expr, want: Mapping[sp.Expr, float], values: Mapping, inner: Sequence
+) -> dict[sp.Float, float] | None:
+    """The values, inside their intervals, of the law's inner constants that make its terms the truth's.
+
+    Each inner constant's number in ``found`` is made a symbol; each law term
+    with such symbols must be a constant multiple of a true term the others do
+    not match, for some values of them (solved on the polynomial identity of
+    its ratio to that term). None where no such values exist or one lies outside its interval.
+    """
+    floats = {f for f in found.atoms(sp.Float)}
+    symbols, replace = [], {}
+    for i, c in enumerate(inner):
+        literal = next((f for f in floats if math.isclose(float(f), c.value, rel_tol=1e-12)), None)
+        if literal is None:
+            return None
+        symbols.append(sp.Symbol(f"inner_{i}"))
+        replace[literal] = symbols[-1]
+    have = split_terms(found.xreplace(replace), values)
+    plain = {k for k in have if not k.free_symbols & set(symbols)}
+    open_terms = [k for k in have if k not in plain]
+    remaining = [k for k in want if k not in plain]
+    if not plain <= set(want) or len(open_terms) != len(remaining):
+        return None
+    for pairing in permutations(remaining):
+        solved = _solved_pairing(open_terms, pairing, symbols)
+        if solved is not None:
+            if all(_covers(c, solved[symbol]) for c, symbol in zip(inner, symbols)):
+                return {literal: solved[symbol] for literal, symbol in replace.items()}
+    return None
+
+
+def _solved_pairing(law_terms: Sequence[sp.Expr], true_terms: Sequence[sp.Expr], symbols: Sequence[sp.Symbol]):
+    """Values of ``symbols`` making each law term a constant multiple of its true term; None where none do."""
+    equations, scales = [], []
+    for k, (term, truth) in enumerate(zip(law_terms, true_terms)):
+        numerator, denominator = sp.fraction(sp.cancel(term / truth))
+        scales.append(sp.Symbol(f"scale_{k}"))
+        variables = (numerator.free_symbols | denominator.free_symbols) - set(symbols)
+        try:
+            identity = sp.Poly(sp.expand(numerator - scales[-1] * denominator), *sorted(variables, key=str))
+        except sp.PolynomialError:
+            return None  # not a rational function of the variables: no identity to solve
+        equations += identity.coeffs()
+    for solution in sp.solve(equations, [*symbols, *scales], dict=True):
+        if all(s in solution and solution[s].is_real for s in symbols) and all(solution.get(s) != 0 for s in scales):
+            return {s: float(solution[s]) for s in symbols}
+    return None
 
 
 def _truth_in_law_terms(

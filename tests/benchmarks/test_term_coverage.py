@@ -2,7 +2,7 @@
 
 import sympy as sp
 
-from benchmarks.term_coverage import term_verdict
+from benchmarks.term_coverage import TermVerdict, term_verdict
 from discovery import Coefficient
 
 theta, omega, g = sp.symbols("theta omega g")
@@ -86,3 +86,26 @@ def test_a_number_the_law_holds_outside_its_coefficients_must_be_the_truths():
     coefficients = [Coefficient(x, -1.01, 0.02, dof=100)]
     assert term_verdict(10 - 1.01 * x, 10 - x, coefficients=coefficients).covered
     assert term_verdict(11 - 1.01 * x, 10 - x, coefficients=coefficients).covered is False
+
+
+def _saturating(constant: float, constant_error: float):
+    """10 − (1.983 ± 0.041)·x·y/(K + x²), K fitted inside the term, against the truth 10 − x·y/(1 + x²/2)."""
+    x, y, c = sp.symbols("x y c")
+    k, a = sp.Float(constant), sp.Float(-1.983)
+    coefficients = [
+        Coefficient(x * y / (k + x**2), float(a), 0.041, dof=90),
+        Coefficient(sp.Integer(1), 10.0, 0.05, exact=sp.Integer(10)),
+        Coefficient(x * y / (c + x**2), constant, constant_error, dof=90, inner=True),
+    ]
+    return a * x * y / (k + x**2) + 10, coefficients, 10 - x * y / (1 + x**2 / 2)
+
+
+def test_a_constant_inside_a_term_is_right_where_its_interval_holds_the_value_that_makes_the_truths_terms():
+    found, coefficients, truth = _saturating(-0.4, 2.8)  # K = 2 is the truth's: 2·x·y/(2 + x²)
+    assert term_verdict(found, truth, {}, coefficients) == TermVerdict(True, True)
+    found, coefficients, truth = _saturating(-0.4, 0.8)  # 2 outside −0.4 ± 1.99·0.8: other terms
+    assert term_verdict(found, truth, {}, coefficients) == TermVerdict(False, False)
+    x, y = sp.symbols("x y")
+    found, coefficients, _ = _saturating(-0.4, 2.8)  # K = 0 would make it y/x, but the coefficient is −1.98 ± 0.04
+    assert term_verdict(found, 10 - y / x, {}, coefficients) == TermVerdict(True, False)
+    assert not term_verdict(found, 10 - x * y / (1 + y**2), {}, coefficients).right_terms  # no K makes it that
