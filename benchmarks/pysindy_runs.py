@@ -33,6 +33,7 @@ class EnsembleCoefficient:
     value: float
     ci95: tuple[float, float]
     exact: None = None
+    inner: bool = False  # SINDy's terms have no constants inside them
 
 
 def fit_pysindy(kind: str, t: list[np.ndarray], xs: list[np.ndarray], states: tuple[str, ...]) -> dict:

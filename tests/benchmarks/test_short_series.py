@@ -2,9 +2,11 @@
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from benchmarks.short_series import summary
 from benchmarks.short_series_problems import NOISE_LEVELS, SAMPLES, cases, load_short_systems, short_series
+from benchmarks.term_coverage import term_verdict
 
 
 def test_each_case_is_one_uneven_noisy_trajectory_that_starts_at_its_initial_condition():
@@ -51,3 +53,5 @@ def test_tuned_pysindy_gives_each_kept_coefficient_an_interval():
         coefficients = {str(c.term): c for c in found["coefficients"][j]}
         assert all(c.ci95[0] <= c.value <= c.ci95[1] for c in coefficients.values())
         assert abs(coefficients[state].value - rate) < 0.05
+        truth = rate * sp.Symbol(state)
+        assert term_verdict(found["expressions"][j], truth, {}, found["coefficients"][j]).covered is not None
