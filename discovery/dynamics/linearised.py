@@ -47,20 +47,15 @@ def free_fit(fit: optimize.OptimizeResult, n_c: int) -> ParameterFit:
 
 
 def pruned_and_snapped(
-    fit: optimize.OptimizeResult,
-    parameters: FitParameters,
-    constants: Mapping[str, float],
-    floor: float,
-    hold_constants: bool = True,
+    fit: optimize.OptimizeResult, parameters: FitParameters, constants: Mapping[str, float], floor: float
 ) -> tuple[dict[int, float], dict[int, tuple[sp.Expr, float]], ParameterFit]:
     """Parameters held (terms at 0, saturation constants at the law's value), exact values, the free fit.
 
     A term whose removal does not worsen the BIC is dropped, the least
     significant first (its constants with it; one term is always kept);
-    then, with ``hold_constants``, a saturation constant the BIC does not need
-    free is held at the value the law came with (the library's 1); the rest
-    are snapped to exact values, as every coefficient is. ``floor`` is the
-    misses' mean square that counts as an exact fit.
+    then a saturation constant the BIC does not need free is held at the exact
+    value the law came with (the library's 1); the rest are snapped to exact
+    values. ``floor`` is the misses' mean square that counts as an exact fit.
     """
     n_c, n_terms = parameters.size, len(parameters.terms)
     columns, target = _linearised(fit, n_c)
@@ -84,7 +79,7 @@ def pruned_and_snapped(
         lambda pruned: criterion(pruned[1]),
         lambda pruned: sum(1 for i in range(n_terms) if i not in pruned[0]) > 1,
     )
-    for k in range(n_terms, n_c if hold_constants else n_terms):
+    for k in range(n_terms, n_c):
         if k in held or not parameters.shapes[k - n_terms][1].is_Rational:
             continue  # a fitted (float) constant has no value of its own to be held at
         trial_held = {**held, k: parameters.null(k)}

@@ -85,14 +85,12 @@ class FitContext:
 
 
 def fit_by_simulation(
-    parameters: FitParameters, fitted: list[int], context: FitContext, hold_constants: bool = True
+    parameters: FitParameters, fitted: list[int], context: FitContext
 ) -> tuple[dict[int, MatchedState] | None, dict[str, Any], Reached | None]:
     """Fit the coefficients of the laws of the ``fitted`` states (owners index into it) and their initial states.
 
     States not fitted are taken from the smoothed data. Returns the matched
-    laws by state index, or None and why; and the fit they reached (None with
-    them). ``hold_constants``: saturation constants the BIC does not need free
-    are held at the law's value (see :func:`~discovery.dynamics.linearised.pruned_and_snapped`).
+    laws by state index, or None and why; and the fit they reached (None with them).
     """
     data, deadline = context.data, context.deadline
     n_c, n_s = parameters.size, len(fitted)
@@ -149,7 +147,7 @@ def fit_by_simulation(
             values = parameter_values(parameters, {}, {}, fit.x)
             free = reached_fit(parameters, n_s, {}, {}, values, fit, n_free=len(fit.x), floor=floor, noise=sigma / rms)
             return None, {**info, "status": STILL_MISSES}, free
-        held, exact, linear = pruned_and_snapped(fit, parameters, context.constants, floor, hold_constants)
+        held, exact, linear = pruned_and_snapped(fit, parameters, context.constants, floor)
         fixed = {**held, **{j: value for j, (_, value) in exact.items()}}
         final = _refit_holding(misses, jacobian, fit.x, fixed, sparsity)
     except _OutOfTime:

@@ -121,3 +121,13 @@ def test_a_saturation_constant_the_data_know_poorly_is_fitted_free_in_the_law_an
     rate, constant = fitted.laws["S"].coefficients
     assert abs(rate.value + 3) < 2 * rate.stderr and constant.inner
     assert not any("saturation constant" in r for r in fitted.info["undetermined"])
+
+
+def test_only_the_constants_released_are_written_as_floats_to_be_fitted_free():
+    from discovery.dynamics.released import _freed
+    from discovery.dynamics.trajectory_fit import MatchedState
+
+    terms = [x * y / (x + 1), y / (y**2 + 1), x]
+    law = MatchedState(sp.Integer(0), [Coefficient(t, 1.0, 0.1) for t in terms])
+    freed = [c.term for c in _freed(law, {"x*y/(x + 1)"})]
+    assert freed[1:] == terms[1:] and freed[0] != terms[0] and freed[0].atoms(sp.Float) == {sp.Float(1.0)}
