@@ -155,7 +155,11 @@ def _inner_at_truth(
 
 
 def _solved_pairing(law_terms: Sequence[sp.Expr], true_terms: Sequence[sp.Expr], symbols: Sequence[sp.Symbol]):
-    """Values of ``symbols`` making each law term a constant multiple of its true term; None where none do."""
+    """Values of ``symbols`` making each law term a constant multiple of its true term; None where none do.
+
+    A value that makes a term another kind of term is no match: x·y/(y + K) at K = 0 is x, but the law,
+    whose interval for K holds 0, has not the term x.
+    """
     equations, scales = [], []
     for k, (term, truth) in enumerate(zip(law_terms, true_terms)):
         numerator, denominator = sp.fraction(sp.cancel(term / truth))
@@ -167,9 +171,19 @@ def _solved_pairing(law_terms: Sequence[sp.Expr], true_terms: Sequence[sp.Expr],
             return None  # not a rational function of the variables: no identity to solve
         equations += identity.coeffs()
     for solution in sp.solve(equations, [*symbols, *scales], dict=True):
-        if all(s in solution and solution[s].is_real for s in symbols) and all(solution.get(s) != 0 for s in scales):
-            return {s: float(solution[s]) for s in symbols}
+        if not all(s in solution and solution[s].is_real for s in symbols) or any(solution.get(s) == 0 for s in scales):
+            continue
+        values = {s: solution[s] for s in symbols}
+        if all(_degrees(term.xreplace(values), symbols) == _degrees(term, symbols) for term in law_terms):
+            return {s: float(v) for s, v in values.items()}
     return None
+
+
+def _degrees(term: sp.Expr, symbols: Sequence[sp.Symbol]) -> tuple[int, int]:
+    """The total degrees of a rational term's numerator and denominator in its variables, cancelled."""
+    parts = sp.fraction(sp.cancel(term))
+    variables = sorted(term.free_symbols - set(symbols), key=str)
+    return tuple(sp.Poly(part, *variables).total_degree() if variables else 0 for part in parts)
 
 
 def _truth_in_law_terms(

@@ -106,6 +106,6 @@ def test_a_constant_inside_a_term_is_right_where_its_interval_holds_the_value_th
     found, coefficients, truth = _saturating(-0.4, 0.8)  # 2 outside −0.4 ± 1.99·0.8: other terms
     assert term_verdict(found, truth, {}, coefficients) == TermVerdict(False, False)
     x, y = sp.symbols("x y")
-    found, coefficients, _ = _saturating(-0.4, 2.8)  # K = 0 would make it y/x, but the coefficient is −1.98 ± 0.04
-    assert term_verdict(found, 10 - y / x, {}, coefficients) == TermVerdict(True, False)
+    found, coefficients, _ = _saturating(-0.4, 2.8)  # K = 0, inside the interval, makes it y/x: another term
+    assert term_verdict(found, 10 - 2 * y / x, {}, coefficients) == TermVerdict(False, False)
     assert not term_verdict(found, 10 - x * y / (1 + y**2), {}, coefficients).right_terms  # no K makes it that
