@@ -52,7 +52,9 @@ MIN_NOISE_FRACTION = 1e-7  # of each state's RMS: the weight of a state whose es
 # laws missed by 4e-7 with a spurious term; an undamped pendulum against 10 % noise missed by 0.2 and drew
 # five spurious terms.
 LINEAR_MISS = 0.05
-RELEASE_SHARE = 0.1  # of the time to the deadline, kept for refitting the laws with constants released
+# Of the time the fit had to its deadline: how much longer the refit releasing constants may take (the laws
+# are found by the deadline; the simulation check after it takes far less than the time kept for it).
+RELEASE_SHARE = 0.1
 
 
 def match_trajectories(
@@ -99,7 +101,8 @@ def match_trajectories(
     noise : mapping of state → float
         Each state's estimated noise standard deviation, in its units.
     deadline : float, optional
-        ``time.perf_counter()`` value by which to give up (the laws are then kept as they were).
+        ``time.perf_counter()`` value by which to give up (the laws are then kept as they were); the refit
+        releasing constants may run :data:`RELEASE_SHARE` of the time to it past it.
     smoothed : sequence of arrays, optional
         Each trajectory's states with the noise smoothed away (default: as measured), for fitting one state alone.
     library : sequence of sympy.Expr
@@ -143,9 +146,7 @@ def match_trajectories(
     rms = np.sqrt(np.mean(np.vstack([tr.x for tr in data.items]) ** 2, axis=0))
     rms = np.where(rms > 0, rms, 1.0)
     sigma = np.maximum([noise.get(s, 0.0) for s in states], MIN_NOISE_FRACTION * rms)
-    # The searches stop early enough to leave the release refit its share of the time
-    searches_end = None if deadline is None else deadline - RELEASE_SHARE * max(deadline - started, 0.0)
-    context = FitContext(data, constants, rms, sigma, searches_end, smoothed or [tr.x for tr in data.items])
+    context = FitContext(data, constants, rms, sigma, deadline, smoothed or [tr.x for tr in data.items])
     matched, info, reached = fit_by_simulation(parameters, list(range(len(states))), context)
     replaced: dict[str, str] = {}
     if reached is None and info["status"] == DOES_NOT_SIMULATE and alternatives:
@@ -163,7 +164,9 @@ def match_trajectories(
         found = small_library_search(context, small_libraries, max_terms, search)
         if found is not None:
             matched, info = found
-    matched, info = released(matched, info, dataclasses.replace(context, deadline=deadline))
+    # The refit releasing constants runs past the searches' deadline, into the time kept after it
+    release_end = None if deadline is None else deadline + RELEASE_SHARE * max(deadline - started, 0.0)
+    matched, info = released(matched, info, dataclasses.replace(context, deadline=release_end))
     if matched is not None or info["status"] not in (DOES_NOT_SIMULATE, STILL_MISSES) or len(states) == 1:
         return _named(matched, states), {**info, "seconds": clock.perf_counter() - started}
     alone, each = {}, {}

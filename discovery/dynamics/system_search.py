@@ -44,7 +44,8 @@ FORMULATIONS = {"finite": ("weak",), "spline": ("weak", "integral")}
 # Of the time limit, on noisy data, by which the pointwise searches stop: there the trajectory fit decides
 # between structures, and needs the time.
 SEARCH_SHARE = 0.5
-FIT_SHARE = 0.9  # of the time limit, by which the trajectory fit stops (the simulation check comes after it)
+FIT_SHARE = 0.9  # of the time limit, by which the trajectory fit's searches stop (the refit releasing
+# constants and the simulation check come after it)
 WEAK_LEVEL = 1  # the default library's level searched in the weak formulation (with the dynamics terms)
 
 
