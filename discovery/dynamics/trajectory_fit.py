@@ -163,7 +163,7 @@ def fit_by_simulation(
         pruned=[str(parameters.concrete(j, values)) for j in held if j < len(parameters.terms)],
         constants_held=_constants_held(parameters, held_free, values, [data.states[i] for i in fitted]),
     )
-    laws = _laws(parameters, n_s, held, exact, linear, values, n - len(fit.x), held_free)
+    laws = _laws(parameters, n_s, held, exact, linear, values, n - len(fit.x), held_free=held_free)
     reached = reached_fit(
         parameters, n_s, held, exact, values, final, n_free=len(fit.x) - len(fixed), floor=floor, noise=sigma / rms
     )
