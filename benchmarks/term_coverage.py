@@ -105,10 +105,9 @@ def term_verdict(
     inner = [c for c in coefficients if c.inner and c.exact is None]
     coefficients = [c for c in coefficients if not c.inner]  # an exact inner constant is in the terms compared
     if inner:
-        at_truth = _inner_at_truth(found, want, values, inner)
-        if at_truth is None:
+        replace = _inner_at_truth(found, want, values, inner)
+        if replace is None:
             return TermVerdict(False, False)
-        replace = at_truth
         found = found.xreplace(replace)
         coefficients = [dataclasses.replace(c, term=c.term.xreplace(replace)) for c in coefficients]
         have = split_terms(found, values)
@@ -118,8 +117,7 @@ def term_verdict(
     truth_values = _truth_in_law_terms(coefficients, have, want, values)
     if truth_values is None:
         return TermVerdict(True, False)
-    covered = all(_covers(c, v) for c, v in zip(coefficients, truth_values))
-    return TermVerdict(True, covered)
+    return TermVerdict(True, all(_covers(c, v) for c, v in zip(coefficients, truth_values)))
 
 
 def _inner_at_truth(
@@ -132,7 +130,7 @@ def _inner_at_truth(
     not match, for some values of them (solved on the polynomial identity of
     its ratio to that term). None where no such values exist or one lies outside its interval.
     """
-    floats = {f for f in found.atoms(sp.Float)}
+    floats = found.atoms(sp.Float)
     symbols, replace = [], {}
     for i, c in enumerate(inner):
         literal = next((f for f in floats if math.isclose(float(f), c.value, rel_tol=1e-12)), None)

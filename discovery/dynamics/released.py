@@ -21,7 +21,7 @@ import sympy as sp
 
 from ..law.coefficient import Coefficient
 from ..settle.snapping import SNAP_MIN_T
-from .fit_parameters import parameters_of
+from .fit_parameters import with_saturation_constants
 from .terms import saturation_constants
 from .trajectory_fit import FitContext, MatchedState, fit_by_simulation
 
@@ -49,16 +49,12 @@ def released(
     states = list(context.data.states)
     if set(matched) != set(range(len(states))):
         return matched, info
-    laws = {s: _freed(matched[j], {h["term"] for h in unsupported if h["state"] == s}) for j, s in enumerate(states)}
-    parameters = parameters_of(
-        {s: sum((c.value * c.term for c in law), sp.Integer(0)) for s, law in laws.items()},
-        laws,
-        states,
-        context.data,
-        context.constants,
+    laws = [_freed(matched[j], {h["term"] for h in unsupported if h["state"] == s}) for j, s in enumerate(states)]
+    parameters = with_saturation_constants(
+        [c.term for law in laws for c in law],
+        [j for j, law in enumerate(laws) for _ in law],
+        [c.value for law in laws for c in law],
     )
-    if parameters is None:
-        return matched, info
     refitted, refit_info, _ = fit_by_simulation(parameters, list(range(len(states))), context)
     if refitted is None or refit_info.get("status") != "matched" or refit_info.get("pruned"):
         return matched, info

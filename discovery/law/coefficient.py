@@ -49,6 +49,11 @@ class Coefficient:
     inner: bool = False
 
     @property
+    def label(self) -> str:
+        """The term as shown beside the value: ``inside <term>`` for an inner constant."""
+        return f"{'inside ' if self.inner else ''}{sp.sstr(self.term)}"
+
+    @property
     def free_estimate(self) -> float:
         """The least-squares estimate before any exact value was recognised."""
         return self.value if self.estimate is None else self.estimate
@@ -133,7 +138,7 @@ class Coefficient:
         shown = f"{with_error(self.free_estimate, self.stderr)} (95% CI {low:.{digits}g} to {high:.{digits}g})"
         if self.exact is not None:
             shown += f", exact {sp.sstr(self.exact)}"
-        return f"{'inside ' if self.inner else ''}{sp.sstr(self.term)}: {shown}"
+        return f"{self.label}: {shown}"
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,7 @@ def _coefficient_cells(c: Any) -> tuple[str, str, str, str]:
     """A coefficient's term (``inside`` it for a constant within one), estimate ± stderr, 95 % interval, exact."""
     low, high = c.ci95
     exact = sp.sstr(c.exact) if c.exact is not None else ""
-    term = ("inside " if c.inner else "") + sp.sstr(c.term)
-    return term, with_error(c.free_estimate, c.stderr), f"{_number(low)} to {_number(high)}", exact
+    return c.label, with_error(c.free_estimate, c.stderr), f"{_number(low)} to {_number(high)}", exact
 
 
 def coefficients_html(law: Any) -> str:
