@@ -59,19 +59,22 @@ def polynomial_terms(names: Sequence[str], degree: int) -> list[sp.Expr]:
 
 
 def ladder(names: Sequence[str]) -> list[list[sp.Expr]]:
-    """Small libraries, simplest first, whose sparse laws a scientist would try before a large library's.
+    """Small libraries whose sparse laws a scientist would try before a large library's, in the order tried.
 
-    Polynomials to degree 2, then 3; degree 2 with the saturations; degree 1 with the sines and cosines of
-    each variable and of each difference of two (coupled oscillators). On noisy or short series a large
-    library's search fits the noise with flexible terms, and the right law is often a small library's.
+    Polynomials to degree 2; degree 2 with the saturations (Michaelis–Menten, Holling: rates in biology and
+    chemistry); polynomials to degree 3; degree 1 with the sines and cosines of each variable and of each
+    difference of two (coupled oscillators). On noisy or short series a large library's search fits the
+    noise with flexible terms, and the right law is often a small library's. They are searched in this
+    order while time lasts: the saturations come before degree 3, which bacterial respiration at 1 % noise
+    did not reach after degree 3 in 30 s.
     """
     symbols = [sp.Symbol(n) for n in names]
     trigonometric = [f(a) for a in symbols for f in (sp.sin, sp.cos)]
     trigonometric += [f(a - b) for i, a in enumerate(symbols) for b in symbols[i + 1 :] for f in (sp.sin, sp.cos)]
     return [
         polynomial_terms(names, 2),
-        polynomial_terms(names, 3),
         list(dict.fromkeys(polynomial_terms(names, 2) + saturation_terms(names))),
+        polynomial_terms(names, 3),
         polynomial_terms(names, 1) + trigonometric,
     ]
 

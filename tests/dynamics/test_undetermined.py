@@ -22,9 +22,11 @@ class _Law:
         self.coefficients = list(coefficients)
 
 
-def test_the_first_rung_is_the_quadratic_polynomials():
-    assert set(ladder(["x", "y"])[0]) == {sp.Integer(1), x, y, x**2, x * y, y**2}
-    assert sp.sin(x - y) in ladder(["x", "y"])[-1]
+def test_the_first_rung_is_the_quadratic_polynomials_and_the_saturations_come_before_degree_3():
+    rungs = ladder(["x", "y"])
+    assert set(rungs[0]) == {sp.Integer(1), x, y, x**2, x * y, y**2}
+    assert x * y / (x**2 + 1) in rungs[1] and x**3 in rungs[2]
+    assert sp.sin(x - y) in rungs[-1]
 
 
 def test_reasons_name_the_fit_that_misses_the_laws_fitted_as_well_and_too_many_coefficients():
