@@ -144,9 +144,10 @@ def discover_system(
         again on the simulated states' misses, then try the searches' next-best
         structures and, on noisy data, each small library's best law
         (:func:`~discovery.dynamics.terms.ladder`), and keep a law that the
-        refitted system prefers (:mod:`discovery.dynamics.restructure`); last, in the time left
-        (at least 40 % of the fit's after its first simulation), search each small library by
-        simulation from the linear system (:mod:`discovery.dynamics.small_libraries`). The laws are kept as found
+        refitted system prefers (:mod:`discovery.dynamics.restructure`); last, in the
+        time left (at least 40 % of the fit's after its first simulation), search each
+        small library by simulation from the linear system
+        (:mod:`discovery.dynamics.small_libraries`). The laws are kept as found
         where the fit fails or does not improve the simulated trajectories;
         ``system.info["trajectory_fit"]`` says what happened (``"restructured"``:
         the laws the search replaced).
